@@ -1,0 +1,95 @@
+//! Command-line definition (clap derive). Flags mirror SPEC §5; every
+//! computing command shares [`OutputArgs`] and [`ReadArgs`].
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Service-quality gap analytics: SERVQUAL expectation vs perception.
+#[derive(Debug, Parser)]
+#[command(name = "servgap", version, about, long_about = None, after_help = "Exit codes: 0 success, 1 a check failed, 2 usage error, 3 invalid input data, 4 I/O error.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Expectation vs perception (SERVQUAL gap 5): items, dimensions, overall score.
+    Survey(SurveyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SurveyArgs {
+    /// Survey CSV (long, wide or summary form); `-` reads standard input.
+    pub survey: String,
+    /// Instrument: `servqual22` (built in) or a CSV `item,dimension[,text]`.
+    #[arg(long, value_name = "servqual22|FILE")]
+    pub instrument: Option<String>,
+    /// Importance weights: `respondent_id,dimension,points` or `dimension,weight`.
+    #[arg(long, value_name = "FILE")]
+    pub importance: Option<String>,
+    /// Repeat every table per value of this column (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub by: Vec<String>,
+    /// Response scale, e.g. 1-5, 1-7, 1-9.
+    #[arg(long, default_value = "1-7", value_name = "LOW-HIGH")]
+    pub scale: String,
+    /// Column map for real exports: CSV `column,item,measure`.
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Input encoding (default: UTF-8 if valid, else GB18030), e.g. gb18030, gbk, big5, cp949, shift_jis.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// What to do with a row holding an invalid value.
+    #[arg(long, value_enum, default_value_t = OnInvalidArg::Error)]
+    pub on_invalid: OnInvalidArg,
+    /// Threads for large files (default: all cores).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OnInvalidArg {
+    /// Stop with an error naming file, line, column and value (exit code 3).
+    Error,
+    /// Skip the row and count it as rejected.
+    Skip,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Write to FILE (atomically: a temporary file, then rename) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Markdown,
+    Json,
+    Csv,
+}
+
+/// Parses the command line; on `--help`/`--version` or a usage error returns
+/// the exit code to leave with (0 or 2) after printing.
+pub fn parse() -> Result<Cli, u8> {
+    Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            servgap::exit_codes::USAGE
+        } else {
+            servgap::exit_codes::SUCCESS
+        }
+    })
+}

@@ -1,0 +1,54 @@
+//! `servgap survey`: expectation vs perception.
+
+use servgap::input::columns::ColumnMap;
+use servgap::input::importance::Importance;
+use servgap::input::instrument::Instrument;
+use servgap::input::survey::{Scale, SurveyReadOptions};
+use servgap::input::Source;
+use servgap::survey::{run_survey, SurveyConfig};
+
+use crate::cli::SurveyArgs;
+use crate::output::{with_progress, write_output};
+
+pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
+    let read = super::read_options(&a.read)?;
+    let scale = Scale::parse(&a.scale)?;
+    let small = servgap::input::ReadOptions {
+        threads: 1,
+        progress: None,
+        ..read.clone()
+    };
+    let instrument = match &a.instrument {
+        Some(arg) => Some(Instrument::load(arg, &small)?),
+        None => None,
+    };
+    let importance = match &a.importance {
+        Some(path) => {
+            let ins = instrument.clone().unwrap_or_else(Instrument::servqual22);
+            let source = Source::from_arg(path);
+            Some((source.name(), Importance::load(&source, &ins, &small)?))
+        }
+        None => None,
+    };
+    let columns = match &a.columns {
+        Some(path) => Some(ColumnMap::load(&Source::from_arg(path))?),
+        None => None,
+    };
+    let source = Source::from_arg(&a.survey);
+    let report = with_progress(&source, read, |read| {
+        let cfg = SurveyConfig {
+            read,
+            survey: SurveyReadOptions {
+                scale,
+                by: a.by.clone(),
+                columns,
+            },
+            instrument,
+            importance,
+        };
+        run_survey(&source, &cfg)
+    })?;
+    let text = servgap::render::survey(&report, super::format(a.output.format))?;
+    write_output(a.output.output.as_deref(), &text)?;
+    Ok(servgap::exit_codes::SUCCESS)
+}

@@ -1,0 +1,100 @@
+//! Where results and messages go: results to standard output or written
+//! atomically to `--output` (temporary file in the same folder, then
+//! rename, so a reader never sees half a file); messages to standard error,
+//! coloured only on a terminal and never when `NO_COLOR` is set; a progress
+//! bar for long reads, hidden when standard error is not a terminal.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use servgap::input::{ReadOptions, Source};
+
+/// Prints an error as `servgap: error: …`.
+pub fn report_error(err: &servgap::Error) {
+    let stderr = std::io::stderr();
+    let colour = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let label = if colour {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
+    let _ = writeln!(stderr.lock(), "servgap: {label}: {err}");
+}
+
+/// Writes the rendered result: to stdout, or atomically to a file.
+pub fn write_output(path: Option<&str>, text: &str) -> servgap::Result<()> {
+    match path {
+        None | Some("-") => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Ok(()) => Ok(()),
+                // A closed pipe (`servgap … | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(servgap::Error::from(servgap::ErrorKind::Io {
+                    path: "<stdout>".into(),
+                    source: e,
+                })),
+            }
+        }
+        Some(p) => {
+            let path = Path::new(p);
+            let io = |e: std::io::Error| {
+                servgap::Error::from(servgap::ErrorKind::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                })
+            };
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+            tmp.write_all(text.as_bytes()).map_err(io)?;
+            tmp.as_file().sync_all().map_err(io)?;
+            tmp.persist(path).map_err(|e| io(e.error))?;
+            Ok(())
+        }
+    }
+}
+
+/// Runs `f` with a progress bar on large files when stderr is a terminal.
+pub fn with_progress<T>(
+    source: &Source,
+    mut read: ReadOptions,
+    f: impl FnOnce(ReadOptions) -> T,
+) -> T {
+    let size = match source {
+        Source::Path(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        Source::Stdin => 0,
+    };
+    if size < (64 << 20) || !std::io::stderr().is_terminal() {
+        return f(read);
+    }
+    let counter = Arc::new(AtomicU64::new(0));
+    read.progress = Some(counter.clone());
+    let done = Arc::new(AtomicBool::new(false));
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} reading {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let ticker = {
+        let (bar, counter, done) = (bar.clone(), counter.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(counter.load(Ordering::Relaxed).min(size));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let out = f(read);
+    done.store(true, Ordering::Relaxed);
+    let _ = ticker.join();
+    bar.finish_and_clear();
+    out
+}

@@ -1,0 +1,197 @@
+//! One error type for the whole library, in the manner of the csv crate: a
+//! boxed [`ErrorKind`] whose variants carry the place of the problem (file,
+//! 1-based line, column, offending value), so that every message a user sees
+//! points at the cell to fix, and a mapping to the documented exit codes.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Documented process exit codes (SPEC §5), shared by the binary and by Rust
+/// programs that want to behave like it.
+pub mod exit_codes {
+    /// The run succeeded and every check passed.
+    pub const SUCCESS: u8 = 0;
+    /// The run succeeded but a check (threshold) failed.
+    pub const CHECK_FAILED: u8 = 1;
+    /// The command line was wrong (unknown flag, bad option value).
+    pub const USAGE: u8 = 2;
+    /// An input file held invalid data (bad value, unknown item, duplicate row…).
+    pub const INVALID_INPUT: u8 = 3;
+    /// A file could not be read or written.
+    pub const IO: u8 = 4;
+}
+
+/// A column of an input file: its 1-based position and its header text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// 1-based column number.
+    pub number: usize,
+    /// The header text as written in the file.
+    pub name: String,
+}
+
+impl fmt::Display for Column {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {} '{}'", self.number, self.name)
+    }
+}
+
+/// The error type of the servgap library.
+#[derive(Debug)]
+pub struct Error(Box<ErrorKind>);
+
+/// What went wrong, with the place it went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A cell holds a value that is not allowed there.
+    #[error("{file}:{line}: {column}: {problem}: '{value}'")]
+    InvalidValue {
+        /// The input file (or `<stdin>`).
+        file: String,
+        /// 1-based line where the record starts.
+        line: u64,
+        /// The column holding the value.
+        column: Column,
+        /// The offending value, as read.
+        value: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The same key (respondent × item, weight category, …) is given twice.
+    #[error("{file}:{line}: {what} is given twice (first on {})", first_line.map(|l| format!("line {l}")).unwrap_or_else(|| "an earlier line".into()))]
+    Duplicate {
+        /// The input file.
+        file: String,
+        /// 1-based line of the second occurrence.
+        line: u64,
+        /// 1-based line of the first occurrence, when known.
+        first_line: Option<u64>,
+        /// What is duplicated, e.g. "respondent 'R1' item 'q03'".
+        what: String,
+        /// The duplicated key's parts (e.g. respondent id and item).
+        key: Vec<String>,
+    },
+    /// A structural problem with a file: missing column, ragged record, unknown form.
+    #[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    InvalidFile {
+        /// The input file.
+        file: String,
+        /// 1-based line, where one applies.
+        line: Option<u64>,
+        /// What is wrong.
+        message: String,
+    },
+    /// Inputs that are each valid but do not fit together.
+    #[error("{0}")]
+    Inconsistent(String),
+    /// A bad option value (scale, encoding name, …); maps to the usage exit code.
+    #[error("{0}")]
+    Usage(String),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The kind of error, with its details.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0
+    }
+
+    /// Consumes the error, returning its kind.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.0
+    }
+
+    /// The exit code the `servgap` binary uses for this error (see [`exit_codes`]).
+    pub fn exit_code(&self) -> u8 {
+        match &*self.0 {
+            ErrorKind::Usage(_) => exit_codes::USAGE,
+            ErrorKind::Io { .. } => exit_codes::IO,
+            _ => exit_codes::INVALID_INPUT,
+        }
+    }
+
+    /// The 1-based line the error points at, if any.
+    pub fn line(&self) -> Option<u64> {
+        match &*self.0 {
+            ErrorKind::InvalidValue { line, .. } | ErrorKind::Duplicate { line, .. } => Some(*line),
+            ErrorKind::InvalidFile { line, .. } => *line,
+            _ => None,
+        }
+    }
+
+    /// Adds `offset` to every line number (for records parsed from a later
+    /// range of a file, whose lines were counted from the range start).
+    pub(crate) fn shift_lines(mut self, offset: u64) -> Self {
+        match &mut *self.0 {
+            ErrorKind::InvalidValue { line, .. } => *line += offset,
+            ErrorKind::Duplicate {
+                line, first_line, ..
+            } => {
+                *line += offset;
+                if let Some(f) = first_line {
+                    *f += offset;
+                }
+            }
+            ErrorKind::InvalidFile { line: Some(l), .. } => *l += offset,
+            _ => {}
+        }
+        self
+    }
+
+    pub(crate) fn usage(msg: impl Into<String>) -> Self {
+        ErrorKind::Usage(msg.into()).into()
+    }
+
+    pub(crate) fn inconsistent(msg: impl Into<String>) -> Self {
+        ErrorKind::Inconsistent(msg.into()).into()
+    }
+
+    pub(crate) fn file(file: &str, line: Option<u64>, msg: impl Into<String>) -> Self {
+        ErrorKind::InvalidFile {
+            file: file.to_string(),
+            line,
+            message: msg.into(),
+        }
+        .into()
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        ErrorKind::Io {
+            path: path.into(),
+            source,
+        }
+        .into()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.0 {
+            ErrorKind::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error(Box::new(kind))
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

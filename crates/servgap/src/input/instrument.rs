@@ -1,0 +1,198 @@
+//! The instrument: which item belongs to which dimension (SPEC §3.2). The
+//! built-in `servqual22` is the 22-item SERVQUAL of Parasuraman, Zeithaml &
+//! Berry, shipped as `data/servqual22.csv` and compiled in; any other
+//! instrument is a CSV `item,dimension[,text]`.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{check_width, is_builtin, read_small, ReadOptions, Source};
+use crate::error::{Error, ErrorKind, Result};
+
+const SERVQUAL22: &str = include_str!("../../../../data/servqual22.csv");
+
+/// One item of an instrument.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemDef {
+    /// Item id as written in the instrument (e.g. `q01`).
+    pub id: String,
+    /// Index into [`Instrument::dimensions`].
+    pub dimension: usize,
+    /// Item wording, if given.
+    pub text: Option<String>,
+}
+
+/// Items grouped into dimensions, in the instrument's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instrument {
+    /// `servqual22` or the file it came from.
+    pub name: String,
+    /// Items in instrument order.
+    pub items: Vec<ItemDef>,
+    /// Dimension names in order of first appearance.
+    pub dimensions: Vec<String>,
+    exact: HashMap<Vec<u8>, usize>,
+    lower: HashMap<String, usize>,
+}
+
+impl Instrument {
+    /// The built-in 22-item SERVQUAL instrument.
+    pub fn servqual22() -> Self {
+        let rows: Vec<(u64, Vec<String>)> = SERVQUAL22
+            .lines()
+            .skip(1)
+            .enumerate()
+            .map(|(i, l)| (i as u64 + 2, l.splitn(3, ',').map(str::to_string).collect()))
+            .collect();
+        // The compiled-in table is checked by a unit test; it cannot fail here.
+        Self::from_rows("servqual22", &rows, 0, 1, Some(2))
+            .unwrap_or_else(|_| Self::empty("servqual22"))
+    }
+
+    fn empty(name: &str) -> Self {
+        Instrument {
+            name: name.into(),
+            items: vec![],
+            dimensions: vec![],
+            exact: HashMap::new(),
+            lower: HashMap::new(),
+        }
+    }
+
+    /// `servqual22` or a CSV file `item,dimension[,text]`.
+    pub fn load(arg: &str, opts: &ReadOptions) -> Result<Self> {
+        if is_builtin(arg, &["servqual22"]) {
+            return Ok(Self::servqual22());
+        }
+        let source = Source::from_arg(arg);
+        let name = source.name();
+        let (header, rows) = read_small(&source, opts)?;
+        let need = |c: &str| {
+            header.find(c).ok_or_else(|| {
+                Error::file(
+                    &name,
+                    Some(1),
+                    format!("the instrument needs a '{c}' column (item,dimension[,text])"),
+                )
+            })
+        };
+        let (ic, dc) = (need("item")?, need("dimension")?);
+        for (line, row) in &rows {
+            check_width(&name, &header, *line, row)?;
+        }
+        Self::from_rows(&name, &rows, ic, dc, header.find("text"))
+    }
+
+    /// Builds an instrument from `(line, fields)` rows.
+    pub(crate) fn from_rows(
+        name: &str,
+        rows: &[(u64, Vec<String>)],
+        ic: usize,
+        dc: usize,
+        tc: Option<usize>,
+    ) -> Result<Self> {
+        let mut ins = Self::empty(name);
+        let mut lines: HashMap<String, u64> = HashMap::new();
+        for (line, row) in rows {
+            let id = row.get(ic).map(|s| s.trim()).unwrap_or("");
+            let dim = row.get(dc).map(|s| s.trim()).unwrap_or("");
+            if id.is_empty() || dim.is_empty() {
+                return Err(Error::file(
+                    name,
+                    Some(*line),
+                    "an instrument row needs both an item and a dimension",
+                ));
+            }
+            let key = id.to_lowercase();
+            if let Some(first) = lines.get(&key) {
+                return Err(ErrorKind::Duplicate {
+                    file: name.into(),
+                    line: *line,
+                    first_line: Some(*first),
+                    what: format!("item '{id}'"),
+                    key: vec![],
+                }
+                .into());
+            }
+            lines.insert(key.clone(), *line);
+            let d = match ins
+                .dimensions
+                .iter()
+                .position(|d| d.eq_ignore_ascii_case(dim))
+            {
+                Some(d) => d,
+                None => {
+                    ins.dimensions.push(dim.to_string());
+                    ins.dimensions.len() - 1
+                }
+            };
+            let text = tc
+                .and_then(|t| row.get(t))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
+            ins.exact.insert(id.as_bytes().to_vec(), ins.items.len());
+            ins.lower.insert(key, ins.items.len());
+            ins.items.push(ItemDef {
+                id: id.to_string(),
+                dimension: d,
+                text,
+            });
+        }
+        if ins.items.is_empty() {
+            return Err(Error::file(name, None, "the instrument lists no items"));
+        }
+        Ok(ins)
+    }
+
+    /// The index of an item id (exact bytes first, then case-insensitive).
+    #[inline]
+    pub fn lookup(&self, id: &[u8]) -> Option<usize> {
+        if let Some(&i) = self.exact.get(id) {
+            return Some(i);
+        }
+        let s = std::str::from_utf8(super::trim_bytes(id)).ok()?;
+        self.lower.get(&s.to_lowercase()).copied()
+    }
+
+    /// The index of a dimension by name (case-insensitive).
+    pub fn dimension_index(&self, name: &str) -> Option<usize> {
+        self.dimensions
+            .iter()
+            .position(|d| d.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Item indices of dimension `d`, in order.
+    pub fn items_of(&self, d: usize) -> Vec<usize> {
+        (0..self.items.len())
+            .filter(|&i| self.items[i].dimension == d)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servqual22_has_the_published_structure() {
+        let s = Instrument::servqual22();
+        assert_eq!(s.items.len(), 22);
+        assert_eq!(
+            s.dimensions,
+            [
+                "Tangibles",
+                "Reliability",
+                "Responsiveness",
+                "Assurance",
+                "Empathy"
+            ]
+        );
+        let sizes: Vec<usize> = (0..5).map(|d| s.items_of(d).len()).collect();
+        assert_eq!(sizes, [4, 5, 4, 4, 5]);
+        assert_eq!(s.lookup(b"q10"), Some(9));
+        assert_eq!(s.lookup(b"Q10"), Some(9));
+        assert_eq!(s.items[9].dimension, 2);
+        assert_eq!(s.lookup(b"q23"), None);
+    }
+}

@@ -1,0 +1,521 @@
+//! Readers for every input file of SPEC §3. This module owns what all readers
+//! share: where bytes come from ([`Source`]), how they are decoded
+//! ([`EncodingChoice`]: UTF-8 with or without BOM, else GB18030, or a named
+//! encoding), how header names are matched (trimmed, case-insensitive), what
+//! counts as missing, and how an invalid row is handled ([`OnInvalid`]).
+//! Readers validate and hand records to accumulators; they never compute
+//! figures.
+
+pub mod columns;
+pub mod importance;
+pub mod instrument;
+pub mod records;
+pub mod survey;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::error::{Column, Error, ErrorKind, Result};
+use records::{ParseConfig, ParseStop, RecordSink, RecordView};
+
+/// Where an input comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file on disk.
+    Path(PathBuf),
+    /// Standard input (`-` on the command line).
+    Stdin,
+}
+
+impl Source {
+    /// `-` means standard input, anything else a path.
+    pub fn from_arg(arg: &str) -> Self {
+        if arg == "-" {
+            Source::Stdin
+        } else {
+            Source::Path(PathBuf::from(arg))
+        }
+    }
+
+    /// The name used in messages and in the JSON `inputs`.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Path(p) => p.display().to_string(),
+            Source::Stdin => "<stdin>".to_string(),
+        }
+    }
+}
+
+/// How the bytes of an input are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EncodingChoice {
+    /// Valid UTF-8 (with or without BOM) is UTF-8; anything else GB18030.
+    #[default]
+    Auto,
+    /// A named encoding (`--encoding`).
+    Named(&'static encoding_rs::Encoding),
+}
+
+impl EncodingChoice {
+    /// Parses an encoding name such as `utf-8`, `gb18030`, `gbk`, `big5`,
+    /// `cp949`, `euc-kr`, `shift_jis`, `windows-1252` (WHATWG labels).
+    pub fn parse(name: &str) -> Result<Self> {
+        let lower = name.trim().to_ascii_lowercase();
+        if lower == "auto" {
+            return Ok(EncodingChoice::Auto);
+        }
+        let label = match lower.as_str() {
+            "cp949" | "uhc" | "ms949" => "euc-kr",
+            "cp936" | "ms936" => "gbk",
+            "cp932" | "ms932" | "sjis" => "shift_jis",
+            "cp1252" => "windows-1252",
+            "utf8" => "utf-8",
+            other => other,
+        };
+        encoding_rs::Encoding::for_label(label.as_bytes())
+            .map(EncodingChoice::Named)
+            .ok_or_else(|| Error::usage(format!("unknown encoding '{name}' (try utf-8, gb18030, gbk, big5, cp949, shift_jis, windows-1252)")))
+    }
+}
+
+/// What to do with a row holding an invalid value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnInvalid {
+    /// Stop with an error naming file, line, column and value (the default).
+    #[default]
+    Error,
+    /// Skip the row and count it as rejected, with its reason.
+    Skip,
+}
+
+/// Options shared by every reader.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// How bytes are decoded.
+    pub encoding: EncodingChoice,
+    /// Policy for invalid rows.
+    pub on_invalid: OnInvalid,
+    /// Threads for large files (0 = all cores).
+    pub threads: usize,
+    /// Bytes read so far, for a progress display.
+    pub progress: Option<Arc<AtomicU64>>,
+}
+
+impl ReadOptions {
+    fn threads(&self) -> usize {
+        if self.threads > 0 {
+            self.threads
+        } else {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(8)
+        }
+    }
+}
+
+/// Row counts every result carries: nothing vanishes silently.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RowCounts {
+    /// Data rows read (header excluded, blank lines excluded).
+    pub rows_read: u64,
+    /// Rows that went into the figures.
+    pub rows_used: u64,
+    /// Rows skipped as invalid (only with `--on-invalid skip`).
+    pub rows_rejected: u64,
+    /// Why rows were rejected, with counts.
+    pub rejections: Vec<Rejection>,
+}
+
+/// One reason rows were rejected, and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// The reason.
+    pub reason: String,
+    /// Rows rejected for it.
+    pub count: u64,
+    /// The first line rejected for it.
+    pub first_line: u64,
+}
+
+/// Tallies rejected rows by reason.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RejectTally {
+    pub reasons: Vec<Rejection>,
+}
+
+impl RejectTally {
+    pub fn add(&mut self, reason: &str, line: u64) {
+        if let Some(r) = self.reasons.iter_mut().find(|r| r.reason == reason) {
+            r.count += 1;
+            r.first_line = r.first_line.min(line);
+        } else {
+            self.reasons.push(Rejection {
+                reason: reason.to_string(),
+                count: 1,
+                first_line: line,
+            });
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.reasons.iter().map(|r| r.count).sum()
+    }
+
+    pub fn merge(&mut self, other: RejectTally, line_offset: u64) {
+        for r in other.reasons {
+            if let Some(m) = self.reasons.iter_mut().find(|m| m.reason == r.reason) {
+                m.count += r.count;
+                m.first_line = m.first_line.min(r.first_line + line_offset);
+            } else {
+                self.reasons.push(Rejection {
+                    first_line: r.first_line + line_offset,
+                    ..r
+                });
+            }
+        }
+    }
+}
+
+/// A header row, matched case-insensitively after trimming.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Names as written (trimmed, BOM removed).
+    pub names: Vec<String>,
+    lower: Vec<String>,
+}
+
+impl Header {
+    /// Builds a header from its fields.
+    pub fn new(fields: Vec<String>) -> Self {
+        let names: Vec<String> = fields
+            .into_iter()
+            .map(|f| f.trim_start_matches('\u{feff}').trim().to_string())
+            .collect();
+        let lower = names.iter().map(|n| n.to_lowercase()).collect();
+        Header { names, lower }
+    }
+
+    /// 0-based index of a column by name (case-insensitive).
+    pub fn find(&self, name: &str) -> Option<usize> {
+        let name = name.trim().to_lowercase();
+        self.lower.iter().position(|n| *n == name)
+    }
+
+    /// The lowercase name of column `i`.
+    pub fn lower(&self, i: usize) -> &str {
+        &self.lower[i]
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether the header is empty.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The [`Column`] for index `i`.
+    pub fn column(&self, i: usize) -> Column {
+        Column {
+            number: i + 1,
+            name: self.names.get(i).cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// Whether a cell counts as missing: empty, `NA`, `N/A` (any case).
+#[inline]
+pub fn is_missing(cell: &[u8]) -> bool {
+    let c = trim_bytes(cell);
+    c.is_empty() || c.eq_ignore_ascii_case(b"na") || c.eq_ignore_ascii_case(b"n/a")
+}
+
+/// Trims ASCII white space from both ends.
+#[inline]
+pub fn trim_bytes(b: &[u8]) -> &[u8] {
+    let mut s = 0;
+    let mut e = b.len();
+    while s < e && b[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    while e > s && b[e - 1].is_ascii_whitespace() {
+        e -= 1;
+    }
+    &b[s..e]
+}
+
+/// Parses a number cell (trimmed); `None` when it is not a finite number.
+#[inline]
+pub fn parse_number(cell: &[u8]) -> Option<f64> {
+    let c = trim_bytes(cell);
+    if c.len() == 1 && c[0].is_ascii_digit() {
+        return Some((c[0] - b'0') as f64);
+    }
+    let s = std::str::from_utf8(c).ok()?;
+    let v: f64 = s.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// Builds an invalid-value error for a cell.
+pub(crate) fn invalid(
+    file: &str,
+    line: u64,
+    header: &Header,
+    col: usize,
+    value: &[u8],
+    problem: impl Into<String>,
+) -> Error {
+    ErrorKind::InvalidValue {
+        file: file.to_string(),
+        line,
+        column: header.column(col),
+        value: String::from_utf8_lossy(value).into_owned(),
+        problem: problem.into(),
+    }
+    .into()
+}
+
+/// What a whole read found out about the bytes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadInfo {
+    /// The encoding used, e.g. `UTF-8` or `gb18030`.
+    pub encoding: String,
+}
+
+/// Reads a whole input: header first, then `make` builds the sink from the
+/// header, then every data record goes to it (in parallel for large UTF-8
+/// files).
+pub(crate) fn read_csv<S, F>(source: &Source, opts: &ReadOptions, make: F) -> Result<(S, ReadInfo)>
+where
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    let name = source.name();
+    let progress = opts.progress.as_deref();
+    if let (Source::Path(path), EncodingChoice::Auto) = (source, opts.encoding) {
+        match records::read_header_utf8(path, &name) {
+            Ok(None) => {
+                return Err(Error::file(
+                    &name,
+                    None,
+                    "the file is empty (no header row)",
+                ))
+            }
+            Ok(Some(hdr)) => {
+                let mut sink = make(Header::new(hdr.fields.clone()))?;
+                match records::parse_file_parallel(
+                    path,
+                    &name,
+                    &hdr,
+                    &mut sink,
+                    opts.threads(),
+                    progress,
+                ) {
+                    Ok(_) => {
+                        return Ok((
+                            sink,
+                            ReadInfo {
+                                encoding: "UTF-8".into(),
+                            },
+                        ))
+                    }
+                    Err(ParseStop::Error(e)) => return Err(e),
+                    Err(ParseStop::NotUtf8) => {}
+                }
+            }
+            Err(ParseStop::Error(e)) => return Err(e),
+            Err(ParseStop::NotUtf8) => {}
+        }
+        if let Some(p) = progress {
+            p.store(0, std::sync::atomic::Ordering::Relaxed);
+        }
+        let enc = encoding_rs::GB18030;
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        return read_decoded(file, enc, &name, opts, make);
+    }
+    match (source, opts.encoding) {
+        (Source::Path(path), EncodingChoice::Named(enc)) => {
+            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            read_decoded(file, enc, &name, opts, make)
+        }
+        (Source::Stdin, choice) => {
+            let mut stdin = std::io::stdin().lock();
+            let enc = match choice {
+                EncodingChoice::Named(e) => e,
+                EncodingChoice::Auto => {
+                    // Sniff the first MiB: valid UTF-8 (allowing a cut character) is UTF-8.
+                    let mut head = Vec::with_capacity(1 << 20);
+                    (&mut stdin)
+                        .take(1 << 20)
+                        .read_to_end(&mut head)
+                        .map_err(|e| Error::io("<stdin>", e))?;
+                    let enc = match std::str::from_utf8(&head) {
+                        Ok(_) => encoding_rs::UTF_8,
+                        Err(e) if e.error_len().is_none() => encoding_rs::UTF_8,
+                        Err(_) => encoding_rs::GB18030,
+                    };
+                    let chained = std::io::Cursor::new(head).chain(stdin);
+                    return read_decoded(chained, enc, &name, opts, make);
+                }
+            };
+            read_decoded(stdin, enc, &name, opts, make)
+        }
+        (Source::Path(_), EncodingChoice::Auto) => unreachable_auto(),
+    }
+}
+
+fn unreachable_auto<S>() -> Result<(S, ReadInfo)> {
+    Err(Error::inconsistent(
+        "internal: auto-detected file handled above",
+    ))
+}
+
+/// Reads a stream through a decoder into UTF-8, sequentially.
+fn read_decoded<R, S, F>(
+    reader: R,
+    enc: &'static encoding_rs::Encoding,
+    name: &str,
+    opts: &ReadOptions,
+    make: F,
+) -> Result<(S, ReadInfo)>
+where
+    R: Read,
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(Some(enc))
+        .bom_override(true)
+        .strip_bom(true)
+        .build(reader);
+    let mut lazy = LazySink::<S, F> {
+        make: &make,
+        sink: None,
+        err: None,
+    };
+    let cfg = ParseConfig {
+        soft_limit: None,
+        max_records: None,
+        first_line: 1,
+        validate_utf8: false,
+        progress: opts.progress.as_deref(),
+        path: name,
+    };
+    match records::parse_stream(decoded, &cfg, &mut lazy) {
+        Ok(_) => {}
+        Err(ParseStop::Error(e)) => return Err(e),
+        Err(ParseStop::NotUtf8) => {
+            return Err(Error::inconsistent("internal: decoded text is not UTF-8"))
+        }
+    }
+    if let Some(e) = lazy.err {
+        return Err(e);
+    }
+    match lazy.sink {
+        Some(s) => Ok((
+            s,
+            ReadInfo {
+                encoding: enc.name().to_string(),
+            },
+        )),
+        None => Err(Error::file(
+            name,
+            None,
+            "the input is empty (no header row)",
+        )),
+    }
+}
+
+/// Builds the real sink from the first record of a sequential stream.
+struct LazySink<'f, S, F> {
+    make: &'f F,
+    sink: Option<S>,
+    err: Option<Error>,
+}
+
+impl<S: RecordSink, F: Fn(Header) -> Result<S> + Sync> RecordSink for LazySink<'_, S, F> {
+    fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+        match &mut self.sink {
+            Some(s) => s.record(line, rec),
+            None => {
+                let fields = (0..rec.len()).map(|i| rec.text(i)).collect();
+                self.sink = Some((self.make)(Header::new(fields))?);
+                Ok(())
+            }
+        }
+    }
+    fn fork(&self) -> Self {
+        LazySink {
+            make: self.make,
+            sink: None,
+            err: None,
+        }
+    }
+    fn merge(&mut self, _later: Self, _line_offset: u64) -> Result<()> {
+        Ok(())
+    }
+}
+
+// LazySink holds a reference to a closure; it is only used on one thread.
+// (RecordSink requires Send; F: Fn is Send+Sync when its captures are.)
+
+/// `(line, fields)` of every record of a small file.
+pub(crate) type SmallRows = Vec<(u64, Vec<String>)>;
+
+/// Reads a small file completely into records (for instruments, weights, maps).
+pub(crate) fn read_small(source: &Source, opts: &ReadOptions) -> Result<(Header, SmallRows)> {
+    struct Rows(Vec<(u64, Vec<String>)>, Header);
+    impl RecordSink for Rows {
+        fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+            self.0
+                .push((line, (0..rec.len()).map(|i| rec.text(i)).collect()));
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Rows(Vec::new(), self.1.clone())
+        }
+        fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+            self.0
+                .extend(later.0.into_iter().map(|(l, r)| (l + off, r)));
+            Ok(())
+        }
+    }
+    let (rows, _) = read_csv(
+        source,
+        &ReadOptions {
+            threads: 1,
+            progress: None,
+            ..opts.clone()
+        },
+        |h| Ok(Rows(Vec::new(), h)),
+    )?;
+    Ok((rows.1, rows.0))
+}
+
+/// Checks a small file's records against its header width.
+pub(crate) fn check_width(name: &str, header: &Header, line: u64, row: &[String]) -> Result<()> {
+    if row.len() != header.len() {
+        return Err(Error::file(
+            name,
+            Some(line),
+            format!(
+                "the record has {} fields but the header has {}",
+                row.len(),
+                header.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a path names a built-in table rather than a file.
+pub(crate) fn is_builtin(arg: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(arg)) && !Path::new(arg).exists()
+}

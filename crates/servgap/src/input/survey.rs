@@ -1,0 +1,1254 @@
+//! The customer survey reader (SPEC §3.1): detects the long, wide, mapped
+//! (`--columns`) or summary form from the header, validates every cell
+//! (scale, missing markers, unknown items, duplicates, group consistency) and
+//! stores each respondent's answers compactly for the computation.
+//!
+//! Answers are stored as 16-bit codes into a dictionary of the distinct score
+//! values seen, so a million respondents × 22 items × E and P take 88 MB
+//! whatever the scale, values stay exact, and unsorted exports (rows of one
+//! respondent scattered through the file) are handled without a sort.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use foldhash::fast::FixedState;
+use serde::Serialize;
+
+use super::columns::{ColumnMap, Measure};
+use super::instrument::Instrument;
+use super::records::{RecordSink, RecordView};
+use super::{invalid, is_missing, trim_bytes, Header, OnInvalid, RejectTally, RowCounts};
+use crate::error::{Error, ErrorKind, Result};
+
+type FastMap<K, V> = HashMap<K, V, FixedState>;
+
+fn fast_map<K, V>() -> FastMap<K, V> {
+    HashMap::with_hasher(FixedState::with_seed(0x5e_4a_9a_11))
+}
+
+/// The response scale, e.g. 1–7 (SPEC §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Scale {
+    /// Lowest valid score.
+    pub min: f64,
+    /// Highest valid score.
+    pub max: f64,
+}
+
+impl Default for Scale {
+    fn default() -> Self {
+        Scale { min: 1.0, max: 7.0 }
+    }
+}
+
+impl Scale {
+    /// Parses `a-b` (also `a..b`, `a:b`; a leading minus is a sign).
+    pub fn parse(s: &str) -> Result<Self> {
+        let t = s.trim();
+        let bad = || Error::usage(format!("--scale must look like 1-7 (low-high), not '{s}'"));
+        let (a, b) = if let Some((a, b)) = t.split_once("..") {
+            (a, b)
+        } else if let Some((a, b)) = t.split_once(':') {
+            (a, b)
+        } else {
+            let start = usize::from(t.starts_with('-'));
+            let p = t[start..].find('-').ok_or_else(bad)? + start;
+            (&t[..p], &t[p + 1..])
+        };
+        let min: f64 = a.trim().parse().map_err(|_| bad())?;
+        let max: f64 = b.trim().parse().map_err(|_| bad())?;
+        if !(min.is_finite() && max.is_finite() && min < max) {
+            return Err(bad());
+        }
+        Ok(Scale { min, max })
+    }
+
+    /// Whether `v` lies on the scale.
+    #[inline]
+    pub fn contains(&self, v: f64) -> bool {
+        v >= self.min && v <= self.max
+    }
+}
+
+impl std::fmt::Display for Scale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.min, self.max)
+    }
+}
+
+/// Which form the survey file has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyForm {
+    /// One row per respondent × item.
+    Long,
+    /// One row per respondent, `e_<item>` / `p_<item>` columns.
+    Wide,
+    /// Columns mapped by `--columns`.
+    Mapped,
+    /// One row per item with mean scores.
+    Summary,
+}
+
+/// Distinct score values and their 16-bit codes (0 = missing).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ValueDict {
+    pub values: Vec<f64>,
+    lookup: FastMap<u64, u16>,
+    digits: [u16; 10],
+}
+
+impl ValueDict {
+    fn new() -> Self {
+        ValueDict {
+            values: Vec::new(),
+            lookup: fast_map(),
+            digits: [0; 10],
+        }
+    }
+
+    /// The code of a valid value, adding it when new. `None` when full.
+    #[inline]
+    fn code(&mut self, v: f64) -> Option<u16> {
+        let key = (v + 0.0).to_bits();
+        if let Some(&c) = self.lookup.get(&key) {
+            return Some(c);
+        }
+        if self.values.len() >= u16::MAX as usize - 1 {
+            return None;
+        }
+        self.values.push(v);
+        let c = self.values.len() as u16;
+        self.lookup.insert(key, c);
+        Some(c)
+    }
+
+    #[inline]
+    pub fn value(&self, code: u16) -> f64 {
+        self.values[code as usize - 1]
+    }
+}
+
+/// Interned values of one grouping column.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupDict {
+    pub values: Vec<String>,
+    lookup: FastMap<Box<[u8]>, u32>,
+    last: Option<(Vec<u8>, u32)>,
+}
+
+impl GroupDict {
+    fn new() -> Self {
+        GroupDict {
+            values: Vec::new(),
+            lookup: fast_map(),
+            last: None,
+        }
+    }
+
+    #[inline]
+    fn code(&mut self, raw: &[u8]) -> u32 {
+        let v = trim_bytes(raw);
+        if let Some((b, c)) = &self.last {
+            if b.as_slice() == v {
+                return *c;
+            }
+        }
+        let c = match self.lookup.get(v) {
+            Some(&c) => c,
+            None => {
+                let c = self.values.len() as u32;
+                self.values.push(String::from_utf8_lossy(v).into_owned());
+                self.lookup.insert(v.into(), c);
+                c
+            }
+        };
+        self.last = Some((v.to_vec(), c));
+        c
+    }
+}
+
+/// How respondents are keyed.
+#[derive(Debug, Clone)]
+pub(crate) enum Keys {
+    /// By the `respondent_id` column.
+    Ids(FastMap<Box<[u8]>, u32>),
+    /// By data row number (no id column): entry r is respondent r's row number.
+    Rows(Vec<u64>),
+}
+
+/// Every respondent's answers, compactly.
+#[derive(Debug, Clone)]
+pub(crate) struct ResponseStore {
+    /// Items in the instrument.
+    pub k: usize,
+    /// Measure → slot (None when the file has no such measure).
+    pub slot: [Option<usize>; 4],
+    /// Slots per item.
+    pub m: usize,
+    words: usize,
+    /// `n × k × m` codes (0 = missing).
+    pub codes: Vec<u16>,
+    /// `n × words` bits: item row present.
+    seen: Vec<u64>,
+    /// `n × by` group codes.
+    pub groups: Vec<u32>,
+    /// Line where each respondent first appears.
+    pub first_line: Vec<u64>,
+    pub keys: Keys,
+    pub values: ValueDict,
+    pub group_dicts: Vec<GroupDict>,
+    last: Option<(Vec<u8>, u32)>,
+}
+
+impl ResponseStore {
+    fn new(k: usize, slot: [Option<usize>; 4], by: usize, by_id: bool) -> Self {
+        let m = slot.iter().flatten().count();
+        ResponseStore {
+            k,
+            slot,
+            m,
+            words: k.div_ceil(64),
+            codes: Vec::new(),
+            seen: Vec::new(),
+            groups: Vec::new(),
+            first_line: Vec::new(),
+            keys: if by_id {
+                Keys::Ids(fast_map())
+            } else {
+                Keys::Rows(Vec::new())
+            },
+            values: ValueDict::new(),
+            group_dicts: (0..by).map(|_| GroupDict::new()).collect(),
+            last: None,
+        }
+    }
+
+    fn empty_like(&self) -> Self {
+        ResponseStore::new(
+            self.k,
+            self.slot,
+            self.group_dicts.len(),
+            matches!(self.keys, Keys::Ids(_)),
+        )
+    }
+
+    /// Number of respondents.
+    pub fn len(&self) -> usize {
+        self.first_line.len()
+    }
+
+    fn push_respondent(&mut self, line: u64, groups: &[u32]) -> u32 {
+        let r = self.first_line.len() as u32;
+        self.codes.resize(self.codes.len() + self.k * self.m, 0);
+        self.seen.resize(self.seen.len() + self.words, 0);
+        self.groups.extend_from_slice(groups);
+        self.first_line.push(line);
+        r
+    }
+
+    /// Finds or adds the respondent with this id; `(index, is_new)`.
+    #[inline]
+    fn respondent(&mut self, id: &[u8], line: u64, groups: &[u32]) -> (u32, bool) {
+        if let Some((b, r)) = &self.last {
+            if b.as_slice() == id {
+                return (*r, false);
+            }
+        }
+        let (r, new) = match &mut self.keys {
+            Keys::Ids(map) => {
+                let hash = map.hasher().hash_one(id);
+                let _ = hash;
+                match map.get(id) {
+                    Some(&r) => (r, false),
+                    None => {
+                        let r = self.first_line.len() as u32;
+                        map.insert(id.into(), r);
+                        (r, true)
+                    }
+                }
+            }
+            Keys::Rows(_) => (0, true),
+        };
+        if new {
+            self.push_respondent(line, groups);
+        }
+        match &mut self.last {
+            Some((b, lr)) => {
+                b.clear();
+                b.extend_from_slice(id);
+                *lr = r;
+            }
+            None => self.last = Some((id.to_vec(), r)),
+        }
+        (r, new)
+    }
+
+    #[inline]
+    fn seen(&self, r: u32, item: usize) -> bool {
+        self.seen[r as usize * self.words + item / 64] >> (item % 64) & 1 == 1
+    }
+
+    #[inline]
+    fn mark(&mut self, r: u32, item: usize) {
+        self.seen[r as usize * self.words + item / 64] |= 1 << (item % 64);
+    }
+
+    /// The code of measure slot `s` of item `i` for respondent `r`.
+    #[inline]
+    pub fn code(&self, r: usize, i: usize, s: usize) -> u16 {
+        self.codes[(r * self.k + i) * self.m + s]
+    }
+
+    /// Respondent id text of every respondent (index order).
+    pub fn ids(&self) -> Vec<String> {
+        match &self.keys {
+            Keys::Ids(map) => {
+                let mut ids = vec![String::new(); self.len()];
+                for (k, &r) in map {
+                    ids[r as usize] = String::from_utf8_lossy(k).into_owned();
+                }
+                ids
+            }
+            Keys::Rows(rows) => rows.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+}
+
+/// Layout of a respondent-level survey file.
+#[derive(Debug, Clone)]
+struct Layout {
+    width: usize,
+    id_col: Option<usize>,
+    item_col: Option<usize>,
+    /// Long form: measure → column.
+    measure_cols: [Option<usize>; 4],
+    /// Wide / mapped form: (column, item, slot).
+    cells: Vec<(usize, usize, usize)>,
+    by_cols: Vec<usize>,
+}
+
+/// One row of a summary-form file.
+#[derive(Debug, Clone)]
+pub(crate) struct SummaryRow {
+    pub line: u64,
+    pub item: String,
+    pub dimension: Option<String>,
+    pub groups: Vec<String>,
+    /// Means by measure index (E, P, A, D).
+    pub means: [Option<f64>; 4],
+    pub n: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+struct SummaryLayout {
+    width: usize,
+    item_col: usize,
+    dim_col: Option<usize>,
+    mean_cols: [Option<usize>; 4],
+    n_col: Option<usize>,
+    by_cols: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+enum Body {
+    Respondents(Layout, Box<ResponseStore>),
+    Summary(SummaryLayout, Vec<SummaryRow>),
+}
+
+/// Accumulates a survey file; see the module docs.
+#[derive(Debug, Clone)]
+pub(crate) struct SurveySink {
+    file: String,
+    header: Header,
+    form: SurveyForm,
+    scale: Scale,
+    on_invalid: OnInvalid,
+    instrument: Option<std::sync::Arc<Instrument>>,
+    body: Body,
+    rows_read: u64,
+    rows_used: u64,
+    tally: RejectTally,
+    by_names: Vec<String>,
+}
+
+/// What reading a survey produced, for the computation.
+#[derive(Debug, Clone)]
+pub(crate) enum SurveyBody {
+    Respondents(Box<ResponseStore>),
+    Summary(Vec<SummaryRow>),
+}
+
+/// A read and validated survey.
+#[derive(Debug, Clone)]
+pub struct SurveyData {
+    /// The form detected.
+    pub form: SurveyForm,
+    /// Row counts.
+    pub counts: RowCounts,
+    /// The `--by` column names as written in the header.
+    pub by: Vec<String>,
+    pub(crate) body: SurveyBody,
+}
+
+impl SurveyData {
+    /// Number of respondents (0 for the summary form).
+    pub fn respondents(&self) -> usize {
+        match &self.body {
+            SurveyBody::Respondents(s) => s.len(),
+            SurveyBody::Summary(_) => 0,
+        }
+    }
+
+    /// Whether the data hold a measure (E, P, adequate, desired).
+    pub fn has(&self, m: Measure) -> bool {
+        match &self.body {
+            SurveyBody::Respondents(s) => s.slot[m.index()].is_some(),
+            SurveyBody::Summary(rows) => rows.iter().any(|r| r.means[m.index()].is_some()),
+        }
+    }
+}
+
+/// Options of the survey reader.
+#[derive(Debug, Clone, Default)]
+pub struct SurveyReadOptions {
+    /// Scale scores must lie on.
+    pub scale: Scale,
+    /// `--by` columns.
+    pub by: Vec<String>,
+    /// `--columns` map.
+    pub columns: Option<ColumnMap>,
+}
+
+const LONG_MEASURES: [(&str, &[&str]); 4] = [
+    ("expectation", &["expectation", "expected", "e"]),
+    ("perception", &["perception", "perceived", "p"]),
+    ("adequate", &["adequate", "minimum"]),
+    ("desired", &["desired"]),
+];
+
+const SUMMARY_MEASURES: [&[&str]; 4] = [
+    &["mean_e", "mean_expectation"],
+    &["mean_p", "mean_perception"],
+    &["mean_adequate", "mean_a", "mean_minimum"],
+    &["mean_desired", "mean_d"],
+];
+
+fn slots_for(present: [bool; 4]) -> [Option<usize>; 4] {
+    let mut slot = [None; 4];
+    let mut n = 0;
+    for (i, p) in present.iter().enumerate() {
+        if *p {
+            slot[i] = Some(n);
+            n += 1;
+        }
+    }
+    slot
+}
+
+impl SurveySink {
+    /// Detects the form from the header and prepares the sink.
+    pub(crate) fn new(
+        file: String,
+        header: Header,
+        instrument: Option<std::sync::Arc<Instrument>>,
+        opts: &SurveyReadOptions,
+        on_invalid: OnInvalid,
+    ) -> Result<Self> {
+        let mut by_cols = Vec::new();
+        for b in &opts.by {
+            let c = header.find(b).ok_or_else(|| {
+                Error::file(
+                    &file,
+                    Some(1),
+                    format!(
+                        "no column '{b}' to group by (the header has: {})",
+                        header.names.join(", ")
+                    ),
+                )
+            })?;
+            by_cols.push(c);
+        }
+        let by_names: Vec<String> = by_cols.iter().map(|&c| header.names[c].clone()).collect();
+        let ins = || {
+            instrument
+                .clone()
+                .unwrap_or_else(|| std::sync::Arc::new(Instrument::servqual22()))
+        };
+        let id_col = header.find("respondent_id");
+        let item_col = header.find("item");
+        let find_any = |names: &[&str]| names.iter().find_map(|n| header.find(n));
+        let width = header.len();
+        let (form, body) = if let Some(map) = &opts.columns {
+            let ins = ins();
+            let mut cells = Vec::new();
+            let mut present = [false; 4];
+            let mut raw = Vec::new();
+            let mut used: HashMap<(usize, usize), u64> = HashMap::new();
+            for e in &map.entries {
+                let col = map.resolve(e, &header)?;
+                let item = ins.lookup(e.item.as_bytes()).ok_or_else(|| {
+                    Error::file(
+                        &map.file,
+                        Some(e.line),
+                        format!("item '{}' is not in the instrument '{}'", e.item, ins.name),
+                    )
+                })?;
+                if let Some(first) = used.insert((item, e.measure.index()), e.line) {
+                    return Err(ErrorKind::Duplicate {
+                        file: map.file.clone(),
+                        line: e.line,
+                        first_line: Some(first),
+                        what: format!("item '{}' {:?}", e.item, e.measure).to_lowercase(),
+                        key: vec![],
+                    }
+                    .into());
+                }
+                present[e.measure.index()] = true;
+                raw.push((col, item, e.measure.index()));
+            }
+            let slot = slots_for(present);
+            for (col, item, mi) in raw {
+                cells.push((col, item, slot[mi].unwrap_or(0)));
+            }
+            check_measures(&file, present)?;
+            let layout = Layout {
+                width,
+                id_col,
+                item_col: None,
+                measure_cols: [None; 4],
+                cells,
+                by_cols: by_cols.clone(),
+            };
+            let store = ResponseStore::new(ins.items.len(), slot, by_cols.len(), id_col.is_some());
+            (
+                SurveyForm::Mapped,
+                Body::Respondents(layout, Box::new(store)),
+            )
+        } else if let (Some(ic), true) = (item_col, find_any(SUMMARY_MEASURES[1]).is_some()) {
+            let mean_cols = [0, 1, 2, 3].map(|i| find_any(SUMMARY_MEASURES[i]));
+            if mean_cols[0].is_none() && mean_cols[3].is_none() {
+                return Err(Error::file(
+                    &file,
+                    Some(1),
+                    "a summary survey needs mean_e (or mean_desired) beside mean_p",
+                ));
+            }
+            let layout = SummaryLayout {
+                width,
+                item_col: ic,
+                dim_col: header.find("dimension"),
+                mean_cols,
+                n_col: header.find("n"),
+                by_cols: by_cols.clone(),
+            };
+            (SurveyForm::Summary, Body::Summary(layout, Vec::new()))
+        } else if let Some(ic) = item_col {
+            let measure_cols = [0, 1, 2, 3].map(|i| find_any(LONG_MEASURES[i].1));
+            let present = measure_cols.map(|c| c.is_some());
+            check_measures(&file, present)?;
+            let id = id_col.ok_or_else(|| {
+                Error::file(
+                    &file,
+                    Some(1),
+                    "a long-form survey needs a 'respondent_id' column",
+                )
+            })?;
+            let ins = ins();
+            let layout = Layout {
+                width,
+                id_col: Some(id),
+                item_col: Some(ic),
+                measure_cols,
+                cells: vec![],
+                by_cols: by_cols.clone(),
+            };
+            let store =
+                ResponseStore::new(ins.items.len(), slots_for(present), by_cols.len(), true);
+            (SurveyForm::Long, Body::Respondents(layout, Box::new(store)))
+        } else {
+            let ins = ins();
+            let mut raw = Vec::new();
+            let mut present = [false; 4];
+            for (c, name) in header.names.iter().enumerate() {
+                let lower = header.lower(c);
+                let mi = match lower.get(..2) {
+                    Some("e_") => 0,
+                    Some("p_") => 1,
+                    Some("a_") => 2,
+                    Some("d_") => 3,
+                    _ => continue,
+                };
+                if by_cols.contains(&c) {
+                    continue;
+                }
+                let item = ins.lookup(&name.as_bytes()[2..]).ok_or_else(|| {
+                    invalid(
+                        &file,
+                        1,
+                        &header,
+                        c,
+                        name.as_bytes(),
+                        format!(
+                            "item '{}' is not in the instrument '{}'",
+                            &name[2..],
+                            ins.name
+                        ),
+                    )
+                })?;
+                present[mi] = true;
+                raw.push((c, item, mi));
+            }
+            if raw.is_empty() {
+                return Err(Error::file(
+                    &file,
+                    Some(1),
+                    format!(
+                        "cannot tell the survey form from the header ({}): expected long (respondent_id,item,expectation,perception), wide (e_<item>,p_<item>), summary (item,mean_e,mean_p) or a --columns map",
+                        header.names.join(",")
+                    ),
+                ));
+            }
+            check_measures(&file, present)?;
+            let slot = slots_for(present);
+            let cells = raw
+                .into_iter()
+                .map(|(c, i, mi)| (c, i, slot[mi].unwrap_or(0)))
+                .collect();
+            let layout = Layout {
+                width,
+                id_col,
+                item_col: None,
+                measure_cols: [None; 4],
+                cells,
+                by_cols: by_cols.clone(),
+            };
+            let store = ResponseStore::new(ins.items.len(), slot, by_cols.len(), id_col.is_some());
+            (SurveyForm::Wide, Body::Respondents(layout, Box::new(store)))
+        };
+        Ok(SurveySink {
+            file,
+            header,
+            form,
+            scale: opts.scale,
+            on_invalid,
+            instrument: if form == SurveyForm::Summary {
+                instrument
+            } else {
+                Some(ins())
+            },
+            body,
+            rows_read: 0,
+            rows_used: 0,
+            tally: RejectTally::default(),
+            by_names,
+        })
+    }
+
+    /// Rejects a row: an error by default, a counted skip with `--on-invalid skip`.
+    fn reject(
+        &mut self,
+        line: u64,
+        col: usize,
+        value: &[u8],
+        reason: &str,
+        problem: String,
+    ) -> Result<()> {
+        match self.on_invalid {
+            OnInvalid::Error => Err(invalid(&self.file, line, &self.header, col, value, problem)),
+            OnInvalid::Skip => {
+                self.tally.add(reason, line);
+                Ok(())
+            }
+        }
+    }
+
+    fn reject_err(&mut self, line: u64, err: Error, reason: &str) -> Result<()> {
+        match self.on_invalid {
+            OnInvalid::Error => Err(err),
+            OnInvalid::Skip => {
+                self.tally.add(reason, line);
+                Ok(())
+            }
+        }
+    }
+
+    pub(crate) fn finish(self) -> Result<(SurveyData, Option<std::sync::Arc<Instrument>>)> {
+        let counts = RowCounts {
+            rows_read: self.rows_read,
+            rows_used: self.rows_used,
+            rows_rejected: self.tally.total(),
+            rejections: self.tally.reasons.clone(),
+        };
+        let body = match self.body {
+            Body::Respondents(_, store) => SurveyBody::Respondents(store),
+            Body::Summary(_, rows) => SurveyBody::Summary(rows),
+        };
+        Ok((
+            SurveyData {
+                form: self.form,
+                counts,
+                by: self.by_names,
+                body,
+            },
+            self.instrument,
+        ))
+    }
+}
+
+fn check_measures(file: &str, present: [bool; 4]) -> Result<()> {
+    if !present[1] {
+        return Err(Error::file(file, Some(1), "the survey has no perception scores (a 'perception' column, p_<item> columns, or a mapped perception)"));
+    }
+    if !present[0] && !present[3] {
+        return Err(Error::file(file, Some(1), "the survey has no expectation scores (an 'expectation' or 'desired' column, e_<item> / d_<item> columns, or a mapped expectation)"));
+    }
+    Ok(())
+}
+
+/// Result of validating one score cell.
+enum Cell {
+    Code(u16),
+    Bad(&'static str, String),
+}
+
+#[inline]
+fn score_code(values: &mut ValueDict, scale: &Scale, raw: &[u8]) -> Cell {
+    let t = trim_bytes(raw);
+    if t.len() == 1 && t[0].is_ascii_digit() {
+        let d = (t[0] - b'0') as usize;
+        if values.digits[d] != 0 {
+            return Cell::Code(values.digits[d]);
+        }
+    }
+    if is_missing(t) {
+        return Cell::Code(0);
+    }
+    let Some(v) = super::parse_number(t) else {
+        return Cell::Bad(
+            "not a number",
+            "not a number (empty, NA or N/A mean missing)".into(),
+        );
+    };
+    if !scale.contains(v) {
+        return Cell::Bad(
+            "score outside the scale",
+            format!("score outside the scale {scale}"),
+        );
+    }
+    match values.code(v) {
+        Some(c) => {
+            if t.len() == 1 && t[0].is_ascii_digit() {
+                values.digits[(t[0] - b'0') as usize] = c;
+            }
+            Cell::Code(c)
+        }
+        None => Cell::Bad(
+            "too many distinct scores",
+            "more than 65,534 distinct score values".into(),
+        ),
+    }
+}
+
+impl SurveySink {
+    fn respondent_row(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+        let Body::Respondents(layout, store) = &mut self.body else {
+            return Ok(());
+        };
+        let scale = self.scale;
+        let mut groups = [0u32; 8];
+        let nby = layout.by_cols.len().min(8);
+        for (g, &c) in layout.by_cols.iter().take(8).enumerate() {
+            groups[g] = store.group_dicts[g].code(rec.get(c));
+        }
+        if let Some(item_col) = layout.item_col {
+            // Long form.
+            let id_col = layout.id_col.unwrap_or(0);
+            let id = trim_bytes(rec.get(id_col));
+            if id.is_empty() {
+                return self.reject(
+                    line,
+                    id_col,
+                    b"",
+                    "empty respondent id",
+                    "the respondent id is empty".into(),
+                );
+            }
+            let item_raw = rec.get(item_col);
+            let ins = self.instrument.as_deref();
+            let Some(item) = ins.and_then(|i| i.lookup(item_raw)) else {
+                let name = ins.map_or("servqual22".to_string(), |i| i.name.clone());
+                return self.reject(
+                    line,
+                    item_col,
+                    item_raw,
+                    "unknown item",
+                    format!("item not in the instrument '{name}'"),
+                );
+            };
+            let mut codes = [0u16; 4];
+            for (mi, col) in layout.measure_cols.iter().enumerate() {
+                if let Some(c) = *col {
+                    match score_code(&mut store.values, &scale, rec.get(c)) {
+                        Cell::Code(code) => codes[mi] = code,
+                        Cell::Bad(reason, problem) => {
+                            let v = rec.get(c).to_vec();
+                            return self.reject(line, c, &v, reason, problem);
+                        }
+                    }
+                }
+            }
+            let (r, new) = store.respondent(id, line, &groups[..nby]);
+            if !new {
+                if store.seen(r, item) {
+                    let id_s = String::from_utf8_lossy(id).into_owned();
+                    let item_s = String::from_utf8_lossy(trim_bytes(item_raw)).into_owned();
+                    let what = format!("respondent '{id_s}' item '{item_s}'");
+                    let err = ErrorKind::Duplicate {
+                        file: self.file.clone(),
+                        line,
+                        first_line: None,
+                        what,
+                        key: vec![id_s, item_s],
+                    }
+                    .into();
+                    return self.reject_err(line, err, "duplicate respondent × item");
+                }
+                let base = r as usize * nby;
+                if let Some(g) = (0..nby).find(|&g| store.groups[base + g] != groups[g]) {
+                    let was = store.group_dicts[g].values[store.groups[base + g] as usize].clone();
+                    let c = layout.by_cols[g];
+                    let v = rec.get(c).to_vec();
+                    let msg = format!(
+                        "respondent '{}' was '{was}' on an earlier row (line {})",
+                        String::from_utf8_lossy(id),
+                        store.first_line[r as usize]
+                    );
+                    return self.reject(line, c, &v, "group differs within a respondent", msg);
+                }
+            }
+            store.mark(r, item);
+            let base = (r as usize * store.k + item) * store.m;
+            for (mi, s) in store.slot.iter().enumerate() {
+                if let Some(s) = *s {
+                    store.codes[base + s] = codes[mi];
+                }
+            }
+        } else {
+            // Wide or mapped form: one row per respondent.
+            let mut codes: Vec<(usize, usize, u16)> = Vec::with_capacity(layout.cells.len());
+            for &(c, item, s) in &layout.cells {
+                match score_code(&mut store.values, &scale, rec.get(c)) {
+                    Cell::Code(code) => codes.push((item, s, code)),
+                    Cell::Bad(reason, problem) => {
+                        let v = rec.get(c).to_vec();
+                        return self.reject(line, c, &v, reason, problem);
+                    }
+                }
+            }
+            let r = match (&mut store.keys, layout.id_col) {
+                (Keys::Rows(rows), _) => {
+                    rows.push(self.rows_read + 1);
+                    store.push_respondent(line, &groups[..nby])
+                }
+                (Keys::Ids(_), Some(id_col)) => {
+                    let id = trim_bytes(rec.get(id_col));
+                    if id.is_empty() {
+                        return self.reject(
+                            line,
+                            id_col,
+                            b"",
+                            "empty respondent id",
+                            "the respondent id is empty".into(),
+                        );
+                    }
+                    let (r, new) = store.respondent(id, line, &groups[..nby]);
+                    if !new {
+                        let err = ErrorKind::Duplicate {
+                            file: self.file.clone(),
+                            line,
+                            first_line: Some(store.first_line[r as usize]),
+                            what: format!("respondent '{}'", String::from_utf8_lossy(id)),
+                            key: vec![],
+                        }
+                        .into();
+                        return self.reject_err(line, err, "duplicate respondent");
+                    }
+                    r
+                }
+                (Keys::Ids(_), None) => {
+                    return Err(Error::inconsistent(
+                        "internal: keyed store without id column",
+                    ))
+                }
+            };
+            for (item, s, code) in codes {
+                store.mark(r, item);
+                store.codes[(r as usize * store.k + item) * store.m + s] = code;
+            }
+        }
+        self.rows_used += 1;
+        Ok(())
+    }
+
+    fn summary_row(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+        let Body::Summary(layout, rows) = &mut self.body else {
+            return Ok(());
+        };
+        let layout = layout.clone();
+        let item = rec.text(layout.item_col);
+        if item.is_empty() {
+            return self.reject(
+                line,
+                layout.item_col,
+                b"",
+                "empty item",
+                "the item is empty".into(),
+            );
+        }
+        let mut means = [None; 4];
+        for (mi, col) in layout.mean_cols.iter().enumerate() {
+            if let Some(c) = *col {
+                let raw = rec.get(c);
+                if is_missing(raw) {
+                    continue;
+                }
+                match super::parse_number(raw) {
+                    Some(v) if self.scale.contains(v) => means[mi] = Some(v),
+                    Some(_) => {
+                        let p = format!("mean outside the scale {}", self.scale);
+                        return self.reject(line, c, raw, "score outside the scale", p);
+                    }
+                    None => {
+                        return self.reject(line, c, raw, "not a number", "not a number".into())
+                    }
+                }
+            }
+        }
+        let n = match layout.n_col {
+            Some(c) if !is_missing(rec.get(c)) => match super::parse_number(rec.get(c)) {
+                Some(v) if v >= 0.0 => Some(v),
+                _ => {
+                    let raw = rec.get(c).to_vec();
+                    return self.reject(
+                        line,
+                        c,
+                        &raw,
+                        "bad n",
+                        "n must be a non-negative number".into(),
+                    );
+                }
+            },
+            _ => None,
+        };
+        let groups: Vec<String> = layout.by_cols.iter().map(|&c| rec.text(c)).collect();
+        let dimension = layout
+            .dim_col
+            .map(|c| rec.text(c))
+            .filter(|d| !d.is_empty());
+        if let Some(prev) = rows
+            .iter()
+            .find(|r| r.groups == groups && r.item.eq_ignore_ascii_case(&item))
+        {
+            let err = ErrorKind::Duplicate {
+                file: self.file.clone(),
+                line,
+                first_line: Some(prev.line),
+                what: format!(
+                    "item '{item}'{}",
+                    if groups.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in group {}", groups.join("/"))
+                    }
+                ),
+                key: vec![],
+            }
+            .into();
+            return self.reject_err(line, err, "duplicate item");
+        }
+        rows.push(SummaryRow {
+            line,
+            item,
+            dimension,
+            groups,
+            means,
+            n,
+        });
+        self.rows_used += 1;
+        Ok(())
+    }
+}
+
+impl RecordSink for SurveySink {
+    fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+        self.rows_read += 1;
+        let width = match &self.body {
+            Body::Respondents(l, _) => l.width,
+            Body::Summary(l, _) => l.width,
+        };
+        if rec.len() != width {
+            let err = Error::file(
+                &self.file,
+                Some(line),
+                format!(
+                    "the record has {} fields but the header has {}",
+                    rec.len(),
+                    width
+                ),
+            );
+            return self.reject_err(line, err, "wrong number of fields");
+        }
+        match self.body {
+            Body::Respondents(..) => self.respondent_row(line, rec),
+            Body::Summary(..) => self.summary_row(line, rec),
+        }
+    }
+
+    fn fork(&self) -> Self {
+        let body = match &self.body {
+            Body::Respondents(l, s) => Body::Respondents(l.clone(), Box::new(s.empty_like())),
+            Body::Summary(l, _) => Body::Summary(l.clone(), Vec::new()),
+        };
+        SurveySink {
+            body,
+            rows_read: 0,
+            rows_used: 0,
+            tally: RejectTally::default(),
+            ..self.clone_config()
+        }
+    }
+
+    fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+        let rows_before = self.rows_read;
+        self.rows_read += later.rows_read;
+        self.rows_used += later.rows_used;
+        self.tally.merge(later.tally, off);
+        match (&mut self.body, later.body) {
+            (Body::Summary(_, rows), Body::Summary(_, more)) => {
+                for mut r in more {
+                    r.line += off;
+                    if let Some(prev) = rows
+                        .iter()
+                        .find(|p| p.groups == r.groups && p.item.eq_ignore_ascii_case(&r.item))
+                    {
+                        let err = ErrorKind::Duplicate {
+                            file: self.file.clone(),
+                            line: r.line,
+                            first_line: Some(prev.line),
+                            what: format!("item '{}'", r.item),
+                            key: vec![],
+                        }
+                        .into();
+                        if self.on_invalid == OnInvalid::Error {
+                            return Err(err);
+                        }
+                        self.rows_used -= 1;
+                        self.tally.add("duplicate item", r.line);
+                        continue;
+                    }
+                    rows.push(r);
+                }
+                Ok(())
+            }
+            (Body::Respondents(_, a), Body::Respondents(_, b)) => {
+                let ctx = MergeContext {
+                    file: self.file.clone(),
+                    on_invalid: self.on_invalid,
+                    item_ids: self
+                        .instrument
+                        .as_ref()
+                        .map(|i| i.items.iter().map(|d| d.id.clone()).collect())
+                        .unwrap_or_default(),
+                    long: self.form == SurveyForm::Long,
+                };
+                merge_stores(
+                    a,
+                    *b,
+                    off,
+                    rows_before,
+                    &ctx,
+                    &mut self.tally,
+                    &mut self.rows_used,
+                )
+            }
+            _ => Err(Error::inconsistent(
+                "internal: merging different survey forms",
+            )),
+        }
+    }
+}
+
+impl SurveySink {
+    fn clone_config(&self) -> Self {
+        SurveySink {
+            file: self.file.clone(),
+            header: self.header.clone(),
+            form: self.form,
+            scale: self.scale,
+            on_invalid: self.on_invalid,
+            instrument: self.instrument.clone(),
+            body: Body::Summary(
+                SummaryLayout {
+                    width: 0,
+                    item_col: 0,
+                    dim_col: None,
+                    mean_cols: [None; 4],
+                    n_col: None,
+                    by_cols: vec![],
+                },
+                Vec::new(),
+            ),
+            rows_read: 0,
+            rows_used: 0,
+            tally: RejectTally::default(),
+            by_names: self.by_names.clone(),
+        }
+    }
+}
+
+struct MergeContext {
+    file: String,
+    on_invalid: OnInvalid,
+    item_ids: Vec<String>,
+    long: bool,
+}
+
+/// Appends store `b` (a later range) to `a`, remapping value and group codes.
+fn merge_stores(
+    a: &mut ResponseStore,
+    b: ResponseStore,
+    off: u64,
+    rows_before: u64,
+    ctx: &MergeContext,
+    tally: &mut RejectTally,
+    rows_used: &mut u64,
+) -> Result<()> {
+    let (file, on_invalid) = (ctx.file.as_str(), ctx.on_invalid);
+    let mut vmap = vec![0u16; b.values.values.len() + 1];
+    for (i, &v) in b.values.values.iter().enumerate() {
+        vmap[i + 1] = a
+            .values
+            .code(v)
+            .ok_or_else(|| Error::inconsistent("more than 65,534 distinct score values"))?;
+    }
+    let nby = a.group_dicts.len();
+    let gmaps: Vec<Vec<u32>> = (0..nby)
+        .map(|g| {
+            b.group_dicts[g]
+                .values
+                .iter()
+                .map(|v| a.group_dicts[g].code(v.as_bytes()))
+                .collect()
+        })
+        .collect();
+    a.last = None;
+    let per = b.k * b.m;
+    let n_b = b.len();
+    let mut b_ids: Vec<Option<Box<[u8]>>> = vec![None; n_b];
+    let mut b_rows: Vec<u64> = Vec::new();
+    match b.keys {
+        Keys::Ids(map) => {
+            for (k, r) in map {
+                b_ids[r as usize] = Some(k);
+            }
+        }
+        Keys::Rows(rows) => b_rows = rows,
+    }
+    for rb in 0..n_b {
+        let groups: Vec<u32> = (0..nby)
+            .map(|g| gmaps[g][b.groups[rb * nby + g] as usize])
+            .collect();
+        let line = b.first_line[rb] + off;
+        let ra = match (&mut a.keys, b_ids[rb].take()) {
+            (Keys::Ids(map), Some(id)) => match map.get(&id) {
+                Some(&ra) => {
+                    // Seen in both ranges: items must not overlap and groups must agree.
+                    let ra = ra as usize;
+                    let id_s = String::from_utf8_lossy(&id).into_owned();
+                    if !ctx.long {
+                        let err = ErrorKind::Duplicate {
+                            file: file.to_string(),
+                            line,
+                            first_line: Some(a.first_line[ra]),
+                            what: format!("respondent '{id_s}'"),
+                            key: vec![id_s],
+                        };
+                        if on_invalid == OnInvalid::Error {
+                            return Err(err.into());
+                        }
+                        tally.add("duplicate respondent", line);
+                        *rows_used -= 1;
+                        continue;
+                    }
+                    let gb = ra * nby;
+                    if (0..nby).any(|g| a.groups[gb + g] != groups[g]) {
+                        let what = format!(
+                            "respondent '{id_s}' has different group values in different rows"
+                        );
+                        if on_invalid == OnInvalid::Error {
+                            return Err(Error::file(file, Some(line), what));
+                        }
+                        tally.add("group differs within a respondent", line);
+                        *rows_used -= 1;
+                        continue;
+                    }
+                    for i in 0..b.k {
+                        let has_b = b.seen[rb * b.words + i / 64] >> (i % 64) & 1 == 1;
+                        if !has_b {
+                            continue;
+                        }
+                        if a.seen(ra as u32, i) {
+                            if on_invalid == OnInvalid::Error {
+                                return Err(ErrorKind::Duplicate {
+                                    file: file.to_string(),
+                                    line,
+                                    first_line: None,
+                                    what: format!(
+                                        "respondent '{id_s}' item '{}'",
+                                        ctx.item_ids.get(i).cloned().unwrap_or_default()
+                                    ),
+                                    key: vec![
+                                        id_s.clone(),
+                                        ctx.item_ids.get(i).cloned().unwrap_or_default(),
+                                    ],
+                                }
+                                .into());
+                            }
+                            tally.add("duplicate respondent × item", line);
+                            *rows_used -= 1;
+                            continue;
+                        }
+                        a.mark(ra as u32, i);
+                        for s in 0..b.m {
+                            a.codes[(ra * a.k + i) * a.m + s] =
+                                vmap[b.codes[rb * per + i * b.m + s] as usize];
+                        }
+                    }
+                    continue;
+                }
+                None => {
+                    map.insert(id, a.first_line.len() as u32);
+                    a.push_respondent(line, &groups)
+                }
+            },
+            (Keys::Rows(rows), None) => {
+                rows.push(b_rows.get(rb).copied().unwrap_or(0) + rows_before);
+                a.push_respondent(line, &groups)
+            }
+            _ => {
+                return Err(Error::inconsistent(
+                    "internal: respondent keys differ between ranges",
+                ))
+            }
+        } as usize;
+        for w in 0..a.words {
+            a.seen[ra * a.words + w] = b.seen[rb * b.words + w];
+        }
+        let src = &b.codes[rb * per..(rb + 1) * per];
+        for (j, &c) in src.iter().enumerate() {
+            a.codes[ra * per + j] = vmap[c as usize];
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Renderers: one per output format, each over the same result structs, so
+//! a figure is computed once and only formatted here. Numbers are shown with
+//! four decimals in tables and Markdown, in full precision in JSON and CSV.
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Output formats of the computing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Aligned terminal tables.
+    Table,
+    /// GitHub-flavoured Markdown (for CI job summaries).
+    Markdown,
+    /// The JSON document of SPEC §6.
+    Json,
+    /// CSV blocks, one per table, separated by a blank line.
+    Csv,
+}
+
+impl Format {
+    /// Parses `table`, `markdown` (or `md`), `json`, `csv`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "table" => Ok(Format::Table),
+            "markdown" | "md" => Ok(Format::Markdown),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            _ => Err(Error::usage(format!(
+                "unknown format '{s}' (table, markdown, json, csv)"
+            ))),
+        }
+    }
+}
+
+/// A rectangular table of text cells: the common form that the table,
+/// Markdown and CSV renderers lay out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextTable {
+    /// Title shown above the table.
+    pub title: String,
+    /// Column headers.
+    pub header: Vec<String>,
+    /// Which columns are numeric (right-aligned).
+    pub numeric: Vec<bool>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Formats an optional number with `places` decimals; `—` when unavailable.
+pub fn fixed(x: Option<f64>, places: usize) -> String {
+    match x {
+        Some(v) if v.is_finite() => format!("{:.*}", places, if v == 0.0 { 0.0 } else { v }),
+        Some(v) => v.to_string(),
+        None => "—".to_string(),
+    }
+}
+
+/// Formats a p-value: fixed below 1e-4 shows `<0.0001`.
+pub fn p_value(x: Option<f64>) -> String {
+    match x {
+        Some(p) if p < 1e-4 => "<0.0001".into(),
+        other => fixed(other, 4),
+    }
+}
+
+/// Full-precision text of a number for CSV (empty when unavailable).
+pub fn full(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Formats an optional count.
+pub fn count(x: Option<u64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
+}
+
+/// Tables of a survey report, for the text renderers.
+pub mod survey_tables;
+
+/// Renders a survey report in the chosen format.
+pub fn survey(report: &crate::survey::SurveyReport, format: Format) -> Result<String> {
+    use survey_tables::{footer, survey_tables, Precision};
+    match format {
+        Format::Json => json::render(report),
+        Format::Csv => csv::render(&survey_tables(report, Precision::Full)),
+        Format::Table => Ok(table::render(
+            &survey_tables(report, Precision::Display),
+            &footer(report),
+        )),
+        Format::Markdown => Ok(markdown::render(
+            &format!("SERVQUAL: {}", report.inputs.survey),
+            &survey_tables(report, Precision::Display),
+            &footer(report),
+        )),
+    }
+}

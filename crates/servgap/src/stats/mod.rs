@@ -1,0 +1,266 @@
+//! Pure numeric kernels: streaming moments, t intervals and tests, Cronbach's
+//! α. Nothing here knows about files or surveys; each function is checked
+//! against hand calculations and published tables in its tests.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Streaming mean and sum of squared deviations (Welford), mergeable.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    /// Number of observations.
+    pub n: u64,
+    /// Running mean.
+    pub mean: f64,
+    /// Sum of squared deviations from the mean.
+    pub m2: f64,
+}
+
+impl Moments {
+    /// Adds one observation.
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    /// The mean, or `None` without observations.
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0).then_some(self.mean)
+    }
+
+    /// The sample variance (n − 1), or `None` for fewer than two observations.
+    pub fn variance(&self) -> Option<f64> {
+        (self.n > 1).then(|| (self.m2 / (self.n - 1) as f64).max(0.0))
+    }
+
+    /// Combines two sets of observations (Chan et al.'s parallel formula).
+    pub fn merge(&mut self, b: &Moments) {
+        if b.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *b;
+            return;
+        }
+        let n = self.n + b.n;
+        let d = b.mean - self.mean;
+        self.mean += d * b.n as f64 / n as f64;
+        self.m2 += b.m2 + d * d * self.n as f64 * b.n as f64 / n as f64;
+        self.n = n;
+    }
+
+    /// The sample standard deviation (n − 1).
+    pub fn sd(&self) -> Option<f64> {
+        self.variance().map(f64::sqrt)
+    }
+}
+
+/// A mean with its 95% t interval and one-sample t test against zero.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeanTest {
+    /// Sample standard deviation.
+    pub sd: Option<f64>,
+    /// Standard error of the mean.
+    pub se: Option<f64>,
+    /// Lower end of the 95% interval.
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% interval.
+    pub ci_high: Option<f64>,
+    /// t statistic (mean / se); `None` when se is zero or undefined.
+    pub t: Option<f64>,
+    /// Two-sided p-value of the t statistic.
+    pub p_value: Option<f64>,
+}
+
+/// The 97.5% quantile of Student's t with `df` degrees of freedom.
+pub fn t_quantile_975(df: f64) -> Option<f64> {
+    let dist = StudentsT::new(0.0, 1.0, df).ok()?;
+    Some(dist.inverse_cdf(0.975))
+}
+
+/// Two-sided p-value of a t statistic with `df` degrees of freedom.
+pub fn t_two_sided_p(t: f64, df: f64) -> Option<f64> {
+    let dist = StudentsT::new(0.0, 1.0, df).ok()?;
+    Some((2.0 * dist.sf(t.abs())).clamp(0.0, 1.0))
+}
+
+/// The t interval and test of a mean against zero (a paired t test when the
+/// observations are differences).
+pub fn mean_test(m: &Moments) -> MeanTest {
+    let none = MeanTest {
+        sd: None,
+        se: None,
+        ci_low: None,
+        ci_high: None,
+        t: None,
+        p_value: None,
+    };
+    let Some(sd) = m.sd() else { return none };
+    let df = (m.n - 1) as f64;
+    let se = sd / (m.n as f64).sqrt();
+    let q = t_quantile_975(df);
+    let (t, p) = if se > 0.0 {
+        let t = m.mean / se;
+        (Some(t), t_two_sided_p(t, df))
+    } else {
+        (None, None)
+    };
+    MeanTest {
+        sd: Some(sd),
+        se: Some(se),
+        ci_low: q.map(|q| m.mean - q * se),
+        ci_high: q.map(|q| m.mean + q * se),
+        t,
+        p_value: p,
+    }
+}
+
+/// Accumulates Cronbach's α for one scale of `k` items over complete cases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlphaAccumulator {
+    items: Vec<Moments>,
+    total: Moments,
+}
+
+impl AlphaAccumulator {
+    /// A new accumulator for `k` items.
+    pub fn new(k: usize) -> Self {
+        AlphaAccumulator {
+            items: vec![Moments::default(); k],
+            total: Moments::default(),
+        }
+    }
+
+    /// Adds one complete case (all `k` item scores).
+    pub fn push(&mut self, scores: &[f64]) {
+        let mut sum = 0.0;
+        for (m, &x) in self.items.iter_mut().zip(scores) {
+            m.push(x);
+            sum += x;
+        }
+        self.total.push(sum);
+    }
+
+    /// Combines two accumulators of the same scale.
+    pub fn merge(&mut self, other: &AlphaAccumulator) {
+        self.items
+            .iter_mut()
+            .zip(&other.items)
+            .for_each(|(a, b)| a.merge(b));
+        self.total.merge(&other.total);
+    }
+
+    /// α = k/(k−1)·(1 − Σσ²ᵢ/σ²_sum); `None` for one item, fewer than two
+    /// cases, or zero total variance.
+    pub fn alpha(&self) -> Option<f64> {
+        let k = self.items.len();
+        if k < 2 || self.total.n < 2 {
+            return None;
+        }
+        let total_var = self.total.variance()?;
+        if total_var <= 0.0 {
+            return None;
+        }
+        let item_var: f64 = self.items.iter().filter_map(Moments::variance).sum();
+        let k = k as f64;
+        Some(k / (k - 1.0) * (1.0 - item_var / total_var))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn moments_match_two_pass() {
+        let xs = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let mut m = Moments::default();
+        xs.iter().for_each(|&x| m.push(x));
+        // mean 5, squared deviations 9+1+1+1+0+0+4+16 = 32, sample var 32/7
+        assert_relative_eq!(m.mean, 5.0);
+        assert_relative_eq!(m.variance().unwrap(), 32.0 / 7.0, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn merged_moments_equal_one_pass() {
+        let xs: Vec<f64> = (0..101)
+            .map(|i| ((i * 37) % 11) as f64 * 0.5 + 1.0)
+            .collect();
+        let mut whole = Moments::default();
+        xs.iter().for_each(|&x| whole.push(x));
+        let (mut a, mut b) = (Moments::default(), Moments::default());
+        xs[..40].iter().for_each(|&x| a.push(x));
+        xs[40..].iter().for_each(|&x| b.push(x));
+        a.merge(&b);
+        assert_eq!(a.n, whole.n);
+        assert_relative_eq!(a.mean, whole.mean, epsilon = 1e-12);
+        assert_relative_eq!(a.m2, whole.m2, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn t_quantiles_match_published_table() {
+        // Student's t table, two-sided 95%.
+        assert_relative_eq!(t_quantile_975(1.0).unwrap(), 12.706204736, epsilon = 1e-6);
+        assert_relative_eq!(t_quantile_975(10.0).unwrap(), 2.228138852, epsilon = 1e-8);
+        assert_relative_eq!(t_quantile_975(30.0).unwrap(), 2.042272456, epsilon = 1e-8);
+        assert_relative_eq!(
+            t_two_sided_p(2.228138852, 10.0).unwrap(),
+            0.05,
+            epsilon = 1e-8
+        );
+    }
+
+    #[test]
+    fn mean_test_by_hand() {
+        // d = 1, 2, 3: mean 2, sd 1, se 1/sqrt(3), t = 2*sqrt(3) = 3.4641, df 2
+        let mut m = Moments::default();
+        [1.0, 2.0, 3.0].iter().for_each(|&x| m.push(x));
+        let t = mean_test(&m);
+        assert_relative_eq!(t.sd.unwrap(), 1.0, epsilon = 1e-12);
+        assert_relative_eq!(t.t.unwrap(), 2.0 * 3f64.sqrt(), epsilon = 1e-12);
+        // t(0.975, 2) = 4.302652730
+        assert_relative_eq!(
+            t.ci_low.unwrap(),
+            2.0 - 4.302652730 / 3f64.sqrt(),
+            epsilon = 1e-7
+        );
+        // two-sided p for t = 3.4641 on 2 df: 1 - t/sqrt(t^2+2) = 1 - 3.4641/3.7417 = 0.0741799
+        let tv = 2.0 * 3f64.sqrt();
+        assert_relative_eq!(
+            t.p_value.unwrap(),
+            1.0 - tv / (tv * tv + 2.0).sqrt(),
+            epsilon = 1e-10
+        );
+    }
+
+    #[test]
+    fn mean_test_degenerate() {
+        let mut m = Moments::default();
+        m.push(1.0);
+        assert_eq!(mean_test(&m).sd, None);
+        m.push(1.0);
+        let t = mean_test(&m);
+        assert_eq!(t.sd, Some(0.0));
+        assert_eq!(t.t, None);
+    }
+
+    #[test]
+    fn alpha_by_hand() {
+        // 3 items, 4 cases.
+        let cases = [
+            [1.0, 2.0, 2.0],
+            [2.0, 2.0, 3.0],
+            [3.0, 4.0, 3.0],
+            [4.0, 4.0, 5.0],
+        ];
+        let mut a = AlphaAccumulator::new(3);
+        cases.iter().for_each(|c| a.push(c));
+        // item variances: 5/3, 4/3, 19/12 (sum 55/12); totals 5,7,10,13 -> var 49/4
+        let expect = 1.5 * (1.0 - (55.0 / 12.0) / (49.0 / 4.0));
+        assert_relative_eq!(a.alpha().unwrap(), expect, epsilon = 1e-12);
+        assert_eq!(AlphaAccumulator::new(1).alpha(), None);
+    }
+}

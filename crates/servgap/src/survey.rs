@@ -1,0 +1,1096 @@
+//! Expectation vs perception, SERVQUAL "gap 5" (SPEC §4.1): item and
+//! dimension gaps with t intervals and tests, unweighted and weighted
+//! SERVQUAL scores, Cronbach's α, zone of tolerance and importance–performance
+//! quadrants, for the whole sample and per `--by` group.
+//!
+//! The result structs here are the JSON schema of `servgap survey`: field
+//! names and meanings follow SPEC §6, and an unavailable figure is `None`
+//! (JSON `null`), never zero.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::input::columns::{ColumnMap, Measure};
+use crate::input::importance::Importance;
+use crate::input::instrument::Instrument;
+use crate::input::records::{RecordSink, RecordView};
+use crate::input::survey::{
+    ResponseStore, Scale, SummaryRow, SurveyBody, SurveyData, SurveyForm, SurveyReadOptions,
+    SurveySink,
+};
+use crate::input::{read_csv, OnInvalid, ReadInfo, ReadOptions, Rejection, Source};
+use crate::stats::{mean_test, AlphaAccumulator, Moments};
+
+/// JSON schema tag of the survey report.
+pub const SURVEY_SCHEMA: &str = "servgap/survey/v1";
+
+/// Gap statistics of one item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemGap {
+    /// Item id.
+    pub item: String,
+    /// Its dimension.
+    pub dimension: String,
+    /// Respondents with both E and P for the item (summary form: the file's `n`).
+    pub n: Option<u64>,
+    /// Mean expectation.
+    pub mean_e: Option<f64>,
+    /// Mean perception.
+    pub mean_p: Option<f64>,
+    /// Mean of P − E.
+    pub gap: Option<f64>,
+    /// Sample standard deviation of P − E.
+    pub sd: Option<f64>,
+    /// Standard error of the mean gap.
+    pub se: Option<f64>,
+    /// Lower end of the 95% t interval of the gap.
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% t interval of the gap.
+    pub ci_high: Option<f64>,
+    /// Paired t statistic (gap / se).
+    pub t: Option<f64>,
+    /// Two-sided p-value of `t`.
+    pub p_value: Option<f64>,
+}
+
+/// Gap statistics of one dimension, from per-respondent dimension means.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionScore {
+    /// Dimension name.
+    pub dimension: String,
+    /// Respondents with at least one item pair in the dimension.
+    pub n: Option<u64>,
+    /// Mean of the respondents' mean expectation.
+    pub mean_e: Option<f64>,
+    /// Mean of the respondents' mean perception.
+    pub mean_p: Option<f64>,
+    /// Mean of the respondents' dimension gaps.
+    pub gap: Option<f64>,
+    /// Sample sd of the respondents' dimension gaps.
+    pub sd: Option<f64>,
+    /// Standard error of the dimension gap.
+    pub se: Option<f64>,
+    /// Lower end of the 95% t interval.
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% t interval.
+    pub ci_high: Option<f64>,
+    /// t statistic of the dimension gap.
+    pub t: Option<f64>,
+    /// Two-sided p-value of `t`.
+    pub p_value: Option<f64>,
+    /// Cronbach's α of the expectation items.
+    pub alpha_e: Option<f64>,
+    /// Cronbach's α of the perception items.
+    pub alpha_p: Option<f64>,
+    /// Cronbach's α of the item gaps (P − E).
+    pub alpha_gap: Option<f64>,
+}
+
+/// The overall SERVQUAL scores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServqualScore {
+    /// Mean of the dimension gaps.
+    pub unweighted: Option<f64>,
+    /// Importance-weighted score (null without importance weights).
+    pub weighted: Option<f64>,
+    /// Respondents in the weighted score (respondent points), or respondents
+    /// behind the dimension gaps (aggregate weights).
+    pub weighted_n: Option<u64>,
+}
+
+/// Where perception lies relative to the zone of tolerance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZonePosition {
+    /// P below the adequate level.
+    Below,
+    /// Adequate ≤ P ≤ desired.
+    Within,
+    /// P above the desired level.
+    Above,
+}
+
+/// Zone of tolerance of one item or dimension (three-column form).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoneRow {
+    /// Item id (item rows only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// Dimension name (dimension rows only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<String>,
+    /// Respondents with adequate, desired and perception all present.
+    pub n: Option<u64>,
+    /// Mean adequate (minimum) level A.
+    pub mean_adequate: Option<f64>,
+    /// Mean desired level D.
+    pub mean_desired: Option<f64>,
+    /// Mean perception P.
+    pub mean_p: Option<f64>,
+    /// Measure of service adequacy, P − A.
+    pub msa: Option<f64>,
+    /// Measure of service superiority, P − D.
+    pub mss: Option<f64>,
+    /// Position of P relative to the zone.
+    pub position: Option<ZonePosition>,
+}
+
+/// Importance–performance quadrant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quadrant {
+    /// High importance, low performance.
+    ConcentrateHere,
+    /// High importance, high performance.
+    KeepUp,
+    /// Low importance, low performance.
+    LowPriority,
+    /// Low importance, high performance.
+    PossibleOverkill,
+}
+
+/// Importance–performance analysis of one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IpaRow {
+    /// Dimension name.
+    pub dimension: String,
+    /// Normalised weight, or mean E without weights.
+    pub importance: Option<f64>,
+    /// Mean perception.
+    pub performance: Option<f64>,
+    /// Quadrant against the means across dimensions (at or above the mean is high).
+    pub quadrant: Option<Quadrant>,
+}
+
+/// Every table for one set of respondents (all, or one group).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyTables {
+    /// Respondents in this set (0 for the summary form).
+    pub respondents: u64,
+    /// Per item.
+    pub items: Vec<ItemGap>,
+    /// Per dimension.
+    pub dimensions: Vec<DimensionScore>,
+    /// Overall scores.
+    pub servqual: ServqualScore,
+    /// Zone of tolerance (empty unless adequate and desired are present).
+    pub zone: Vec<ZoneRow>,
+    /// Importance–performance quadrants.
+    pub ipa: Vec<IpaRow>,
+}
+
+/// The tables of one `--by` group, keyed by the grouping columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyGroup {
+    /// `(column, value)` for each `--by` column, in command-line order.
+    pub key: Vec<(String, String)>,
+    /// The group's tables.
+    pub tables: SurveyTables,
+}
+
+impl Serialize for SurveyGroup {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in &self.key {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("respondents", &self.tables.respondents)?;
+        m.serialize_entry("items", &self.tables.items)?;
+        m.serialize_entry("dimensions", &self.tables.dimensions)?;
+        m.serialize_entry("servqual", &self.tables.servqual)?;
+        m.serialize_entry("zone", &self.tables.zone)?;
+        m.serialize_entry("ipa", &self.tables.ipa)?;
+        m.end()
+    }
+}
+
+/// What went into a survey report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyInputs {
+    /// The survey file (`<stdin>` for standard input).
+    pub survey: String,
+    /// The form detected.
+    pub form: SurveyForm,
+    /// The encoding used.
+    pub encoding: String,
+    /// Instrument name or file.
+    pub instrument: String,
+    /// Importance file, if any.
+    pub importance: Option<String>,
+    /// Column map file, if any.
+    pub columns: Option<String>,
+    /// The scale.
+    pub scale: String,
+    /// `--by` columns.
+    pub by: Vec<String>,
+    /// Policy for invalid rows.
+    pub on_invalid: OnInvalid,
+}
+
+/// The result of `servgap survey`: the JSON document of SPEC §6.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyReport {
+    /// Always `servgap/survey/v1`.
+    pub schema: &'static str,
+    /// What went in.
+    pub inputs: SurveyInputs,
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows used.
+    pub rows_used: u64,
+    /// Rows rejected (with `--on-invalid skip`).
+    pub rows_rejected: u64,
+    /// Rejection reasons.
+    pub rejections: Vec<Rejection>,
+    /// Tables over all respondents.
+    #[serde(flatten)]
+    pub all: SurveyTables,
+    /// One entry per `--by` group (empty without `--by`).
+    pub groups: Vec<SurveyGroup>,
+}
+
+/// Everything `servgap survey` needs besides the survey file.
+#[derive(Debug, Clone, Default)]
+pub struct SurveyConfig {
+    /// Reader options (encoding, invalid rows, threads, progress).
+    pub read: ReadOptions,
+    /// Survey options (scale, by, column map).
+    pub survey: SurveyReadOptions,
+    /// The instrument (`None`: `servqual22`, or a summary file's own `dimension` column).
+    pub instrument: Option<Instrument>,
+    /// Importance weights and the name of their file.
+    pub importance: Option<(String, Importance)>,
+}
+
+/// Reads, validates and analyses a survey: the library form of `servgap survey`.
+pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
+    let (data, instrument, info) =
+        read_survey(source, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
+    let imp = cfg.importance.as_ref().map(|(_, i)| i);
+    if let Some(Importance::Aggregate(w)) = imp {
+        if w.len() != instrument.dimensions.len() {
+            return Err(Error::inconsistent(
+                "the importance weights were read against another instrument",
+            ));
+        }
+    }
+    let (all, groups) = analyse(&data, &instrument, imp)?;
+    Ok(SurveyReport {
+        schema: SURVEY_SCHEMA,
+        inputs: SurveyInputs {
+            survey: source.name(),
+            form: data.form,
+            encoding: info.encoding,
+            instrument: instrument.name.clone(),
+            importance: cfg.importance.as_ref().map(|(n, _)| n.clone()),
+            columns: cfg.survey.columns.as_ref().map(|c| c.file.clone()),
+            scale: cfg.survey.scale.to_string(),
+            by: data.by.clone(),
+            on_invalid: cfg.read.on_invalid,
+        },
+        rows_read: data.counts.rows_read,
+        rows_used: data.counts.rows_used,
+        rows_rejected: data.counts.rows_rejected,
+        rejections: data.counts.rejections.clone(),
+        all,
+        groups,
+    })
+}
+
+/// Reads and validates a survey file. Returns the data, the instrument used
+/// (a summary file with a `dimension` column and no instrument given brings
+/// its own) and what was learned about the bytes.
+pub fn read_survey(
+    source: &Source,
+    instrument: Option<Instrument>,
+    opts: &SurveyReadOptions,
+    read: &ReadOptions,
+) -> Result<(SurveyData, Instrument, ReadInfo)> {
+    let name = source.name();
+    let given = instrument.map(Arc::new);
+    let res = read_csv(source, read, |h| {
+        SurveySink::new(name.clone(), h, given.clone(), opts, read.on_invalid)
+    });
+    let (sink, info) = match res {
+        Ok(x) => x,
+        Err(e) => return Err(locate_duplicate(e, source, read)),
+    };
+    let (data, sink_ins) = sink.finish()?;
+    let instrument = match (&data.body, sink_ins) {
+        (SurveyBody::Summary(rows), None) => summary_instrument(&name, rows)?,
+        (_, Some(i)) => Arc::unwrap_or_clone(i),
+        (_, None) => Instrument::servqual22(),
+    };
+    Ok((data, instrument, info))
+}
+
+/// Builds the instrument of a summary file from its `dimension` column, or
+/// falls back to `servqual22`.
+fn summary_instrument(name: &str, rows: &[SummaryRow]) -> Result<Instrument> {
+    if rows.is_empty() || rows.iter().any(|r| r.dimension.is_none()) {
+        return Ok(Instrument::servqual22());
+    }
+    let mut seen = std::collections::HashSet::new();
+    let table: Vec<(u64, Vec<String>)> = rows
+        .iter()
+        .filter(|r| seen.insert(r.item.to_lowercase()))
+        .map(|r| {
+            (
+                r.line,
+                vec![r.item.clone(), r.dimension.clone().unwrap_or_default()],
+            )
+        })
+        .collect();
+    let mut ins = Instrument::from_rows(name, &table, 0, 1, None)?;
+    ins.name = format!("{name} (dimension column)");
+    Ok(ins)
+}
+
+/// Fills in both lines of a respondent × item duplicate by reading the file again.
+fn locate_duplicate(e: Error, source: &Source, read: &ReadOptions) -> Error {
+    let ErrorKind::Duplicate {
+        file,
+        line,
+        first_line: None,
+        what,
+        key,
+    } = e.kind()
+    else {
+        return e;
+    };
+    let (Source::Path(_), [id, item]) = (source, key.as_slice()) else {
+        return e;
+    };
+    struct Find {
+        id_col: Option<usize>,
+        item_col: Option<usize>,
+        id: String,
+        item: String,
+        lines: Vec<u64>,
+    }
+    impl RecordSink for Find {
+        fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+            if let (Some(i), Some(t)) = (self.id_col, self.item_col) {
+                if self.lines.len() < 2
+                    && rec.text(i) == self.id
+                    && rec.text(t).eq_ignore_ascii_case(&self.item)
+                {
+                    self.lines.push(line);
+                }
+            }
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Find {
+                id_col: self.id_col,
+                item_col: self.item_col,
+                id: self.id.clone(),
+                item: self.item.clone(),
+                lines: vec![],
+            }
+        }
+        fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+            self.lines.extend(later.lines.iter().map(|l| l + off));
+            self.lines.truncate(2);
+            Ok(())
+        }
+    }
+    let found = read_csv(source, read, |h| {
+        Ok(Find {
+            id_col: h.find("respondent_id"),
+            item_col: h.find("item"),
+            id: id.clone(),
+            item: item.clone(),
+            lines: vec![],
+        })
+    });
+    match found {
+        Ok((f, _)) if f.lines.len() == 2 => ErrorKind::Duplicate {
+            file: file.clone(),
+            line: f.lines[1],
+            first_line: Some(f.lines[0]),
+            what: what.clone(),
+            key: key.clone(),
+        }
+        .into(),
+        _ => {
+            let _ = line;
+            e
+        }
+    }
+}
+
+/// Per-group accumulators over respondents.
+#[derive(Debug, Clone)]
+struct GroupAcc {
+    respondents: u64,
+    item_e: Vec<Moments>,
+    item_p: Vec<Moments>,
+    item_d: Vec<Moments>,
+    dim_e: Vec<Moments>,
+    dim_p: Vec<Moments>,
+    dim_d: Vec<Moments>,
+    alpha: Vec<[AlphaAccumulator; 3]>,
+    weighted: Moments,
+    weighted_any: bool,
+    imp_sum: Vec<f64>,
+    imp_n: u64,
+    zone_item: Vec<[Moments; 3]>,
+    zone_dim: Vec<[Moments; 3]>,
+}
+
+impl GroupAcc {
+    fn new(ins: &Instrument) -> Self {
+        let k = ins.items.len();
+        let nd = ins.dimensions.len();
+        GroupAcc {
+            respondents: 0,
+            item_e: vec![Moments::default(); k],
+            item_p: vec![Moments::default(); k],
+            item_d: vec![Moments::default(); k],
+            dim_e: vec![Moments::default(); nd],
+            dim_p: vec![Moments::default(); nd],
+            dim_d: vec![Moments::default(); nd],
+            alpha: (0..nd)
+                .map(|d| {
+                    let n = ins.items_of(d).len();
+                    [
+                        AlphaAccumulator::new(n),
+                        AlphaAccumulator::new(n),
+                        AlphaAccumulator::new(n),
+                    ]
+                })
+                .collect(),
+            weighted: Moments::default(),
+            weighted_any: false,
+            imp_sum: vec![0.0; nd],
+            imp_n: 0,
+            zone_item: vec![[Moments::default(); 3]; k],
+            zone_dim: vec![[Moments::default(); 3]; nd],
+        }
+    }
+}
+
+/// Computes every table for all respondents and per `--by` group.
+pub fn analyse(
+    data: &SurveyData,
+    ins: &Instrument,
+    importance: Option<&Importance>,
+) -> Result<(SurveyTables, Vec<SurveyGroup>)> {
+    match &data.body {
+        SurveyBody::Respondents(store) => analyse_respondents(data, store, ins, importance),
+        SurveyBody::Summary(rows) => analyse_summary(data, rows, ins, importance),
+    }
+}
+
+fn analyse_respondents(
+    data: &SurveyData,
+    store: &ResponseStore,
+    ins: &Instrument,
+    importance: Option<&Importance>,
+) -> Result<(SurveyTables, Vec<SurveyGroup>)> {
+    let nby = data.by.len();
+    // Group index per respondent: distinct combinations of group codes, sorted by value.
+    let mut combos: HashMap<&[u32], usize> = HashMap::new();
+    let mut combo_keys: Vec<&[u32]> = Vec::new();
+    let mut group_of = vec![0usize; store.len()];
+    if nby > 0 {
+        for (r, g) in group_of.iter_mut().enumerate() {
+            let key = &store.groups[r * nby..(r + 1) * nby];
+            *g = *combos.entry(key).or_insert_with(|| {
+                combo_keys.push(key);
+                combo_keys.len() - 1
+            });
+        }
+    }
+    let ngroups = combo_keys.len().max(1);
+    let resp_weights: Option<Vec<Option<&Vec<f64>>>> = match importance {
+        Some(Importance::Respondent(map)) => {
+            Some(store.ids().iter().map(|id| map.get(id)).collect())
+        }
+        _ => None,
+    };
+    let mut accs = vec![GroupAcc::new(ins); ngroups];
+    let e_slot = store.slot[Measure::Expectation.index()].or(store.slot[Measure::Desired.index()]);
+    let p_slot = store.slot[Measure::Perception.index()];
+    let a_slot = store.slot[Measure::Adequate.index()];
+    let d_slot = store.slot[Measure::Desired.index()];
+    let dims: Vec<Vec<usize>> = (0..ins.dimensions.len()).map(|d| ins.items_of(d)).collect();
+    let nd = dims.len();
+    let val = |c: u16| {
+        if c == 0 {
+            None
+        } else {
+            Some(store.values.value(c))
+        }
+    };
+    let mut scratch = vec![[0.0f64; 3]; 64];
+    let mut dim_gap = vec![None::<f64>; nd];
+    for r in 0..store.len() {
+        let acc = &mut accs[group_of[r]];
+        acc.respondents += 1;
+        for (d, items) in dims.iter().enumerate() {
+            let (mut se, mut sp, mut c) = (0.0, 0.0, 0u32);
+            let (mut complete_e, mut complete_p, mut complete_d) = (true, true, true);
+            if scratch.len() < items.len() {
+                scratch.resize(items.len(), [0.0; 3]);
+            }
+            for (j, &i) in items.iter().enumerate() {
+                let e = e_slot.and_then(|s| val(store.code(r, i, s)));
+                let p = p_slot.and_then(|s| val(store.code(r, i, s)));
+                complete_e &= e.is_some();
+                complete_p &= p.is_some();
+                if let (Some(e), Some(p)) = (e, p) {
+                    acc.item_e[i].push(e);
+                    acc.item_p[i].push(p);
+                    acc.item_d[i].push(p - e);
+                    se += e;
+                    sp += p;
+                    c += 1;
+                    scratch[j] = [e, p, p - e];
+                } else {
+                    complete_d = false;
+                    scratch[j] = [e.unwrap_or(0.0), p.unwrap_or(0.0), 0.0];
+                }
+            }
+            if c > 0 {
+                let cf = c as f64;
+                acc.dim_e[d].push(se / cf);
+                acc.dim_p[d].push(sp / cf);
+                let g = (sp - se) / cf;
+                acc.dim_d[d].push(g);
+                dim_gap[d] = Some(g);
+            } else {
+                dim_gap[d] = None;
+            }
+            let k = items.len();
+            let col = |m: usize, ok: bool, acc: &mut GroupAcc| {
+                if ok && k > 1 {
+                    let v: Vec<f64> = scratch[..k].iter().map(|x| x[m]).collect();
+                    acc.alpha[d][m].push(&v);
+                }
+            };
+            col(0, complete_e, acc);
+            col(1, complete_p, acc);
+            col(2, complete_d, acc);
+            if let (Some(a_s), Some(d_s), Some(p_s)) = (a_slot, d_slot, p_slot) {
+                let (mut sa, mut sd, mut sp2, mut cz) = (0.0, 0.0, 0.0, 0u32);
+                for &i in items {
+                    if let (Some(a), Some(dv), Some(p)) = (
+                        val(store.code(r, i, a_s)),
+                        val(store.code(r, i, d_s)),
+                        val(store.code(r, i, p_s)),
+                    ) {
+                        acc.zone_item[i][0].push(a);
+                        acc.zone_item[i][1].push(dv);
+                        acc.zone_item[i][2].push(p);
+                        sa += a;
+                        sd += dv;
+                        sp2 += p;
+                        cz += 1;
+                    }
+                }
+                if cz > 0 {
+                    let cf = cz as f64;
+                    acc.zone_dim[d][0].push(sa / cf);
+                    acc.zone_dim[d][1].push(sd / cf);
+                    acc.zone_dim[d][2].push(sp2 / cf);
+                }
+            }
+        }
+        if let Some(ws) = &resp_weights {
+            if let Some(w) = ws[r] {
+                for (d, x) in w.iter().enumerate() {
+                    acc.imp_sum[d] += x;
+                }
+                acc.imp_n += 1;
+                let mut score = 0.0;
+                let mut ok = true;
+                for d in 0..nd {
+                    if w[d] > 0.0 {
+                        match dim_gap[d] {
+                            Some(g) => score += w[d] * g,
+                            None => ok = false,
+                        }
+                    }
+                }
+                if ok {
+                    acc.weighted.push(score);
+                }
+            }
+            acc.weighted_any = true;
+        }
+    }
+    let has_zone = a_slot.is_some() && d_slot.is_some();
+    let tables: Vec<SurveyTables> = accs
+        .iter()
+        .map(|a| tables_from_acc(a, ins, importance, has_zone))
+        .collect();
+    if nby == 0 {
+        let all = tables
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| tables_from_acc(&GroupAcc::new(ins), ins, importance, has_zone));
+        return Ok((all, Vec::new()));
+    }
+    let mut total = GroupAcc::new(ins);
+    for a in &accs {
+        merge_acc(&mut total, a);
+    }
+    let all = tables_from_acc(&total, ins, importance, has_zone);
+    let mut groups: Vec<SurveyGroup> = combo_keys
+        .iter()
+        .zip(tables)
+        .map(|(codes, t)| SurveyGroup {
+            key: codes
+                .iter()
+                .enumerate()
+                .map(|(g, &c)| {
+                    (
+                        data.by[g].clone(),
+                        store.group_dicts[g].values[c as usize].clone(),
+                    )
+                })
+                .collect(),
+            tables: t,
+        })
+        .collect();
+    groups.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok((all, groups))
+}
+
+fn merge_moments(a: &mut Moments, b: &Moments) {
+    a.merge(b);
+}
+
+fn merge_acc(t: &mut GroupAcc, a: &GroupAcc) {
+    t.respondents += a.respondents;
+    let pairs = [
+        (&mut t.item_e, &a.item_e),
+        (&mut t.item_p, &a.item_p),
+        (&mut t.item_d, &a.item_d),
+        (&mut t.dim_e, &a.dim_e),
+        (&mut t.dim_p, &a.dim_p),
+        (&mut t.dim_d, &a.dim_d),
+    ];
+    for (x, y) in pairs {
+        x.iter_mut().zip(y).for_each(|(x, y)| merge_moments(x, y));
+    }
+    for (x, y) in t.alpha.iter_mut().zip(&a.alpha) {
+        for m in 0..3 {
+            x[m].merge(&y[m]);
+        }
+    }
+    merge_moments(&mut t.weighted, &a.weighted);
+    t.weighted_any |= a.weighted_any;
+    t.imp_sum
+        .iter_mut()
+        .zip(&a.imp_sum)
+        .for_each(|(x, y)| *x += y);
+    t.imp_n += a.imp_n;
+    for (x, y) in t
+        .zone_item
+        .iter_mut()
+        .zip(&a.zone_item)
+        .chain(t.zone_dim.iter_mut().zip(&a.zone_dim))
+    {
+        for m in 0..3 {
+            merge_moments(&mut x[m], &y[m]);
+        }
+    }
+}
+
+fn tables_from_acc(
+    a: &GroupAcc,
+    ins: &Instrument,
+    importance: Option<&Importance>,
+    has_zone: bool,
+) -> SurveyTables {
+    let items: Vec<ItemGap> = ins
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, def)| {
+            let t = mean_test(&a.item_d[i]);
+            ItemGap {
+                item: def.id.clone(),
+                dimension: ins.dimensions[def.dimension].clone(),
+                n: Some(a.item_d[i].n),
+                mean_e: a.item_e[i].mean(),
+                mean_p: a.item_p[i].mean(),
+                gap: a.item_d[i].mean(),
+                sd: t.sd,
+                se: t.se,
+                ci_low: t.ci_low,
+                ci_high: t.ci_high,
+                t: t.t,
+                p_value: t.p_value,
+            }
+        })
+        .collect();
+    let dimensions: Vec<DimensionScore> = ins
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(d, name)| {
+            let t = mean_test(&a.dim_d[d]);
+            DimensionScore {
+                dimension: name.clone(),
+                n: Some(a.dim_d[d].n),
+                mean_e: a.dim_e[d].mean(),
+                mean_p: a.dim_p[d].mean(),
+                gap: a.dim_d[d].mean(),
+                sd: t.sd,
+                se: t.se,
+                ci_low: t.ci_low,
+                ci_high: t.ci_high,
+                t: t.t,
+                p_value: t.p_value,
+                alpha_e: a.alpha[d][0].alpha(),
+                alpha_p: a.alpha[d][1].alpha(),
+                alpha_gap: a.alpha[d][2].alpha(),
+            }
+        })
+        .collect();
+    let respondents_in_dims = a.dim_d.iter().map(|m| m.n).max().unwrap_or(0);
+    let (weighted, weighted_n) = match importance {
+        Some(Importance::Respondent(_)) => (a.weighted.mean(), Some(a.weighted.n)),
+        Some(Importance::Aggregate(w)) => (
+            aggregate_weighted(&dimensions, w),
+            Some(respondents_in_dims),
+        ),
+        None => (None, None),
+    };
+    let servqual = ServqualScore {
+        unweighted: mean_of(dimensions.iter().map(|d| d.gap)),
+        weighted,
+        weighted_n,
+    };
+    let zone = if has_zone {
+        let mut z: Vec<ZoneRow> = ins
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, def)| zone_row(Some(def.id.clone()), None, &a.zone_item[i]))
+            .collect();
+        z.extend(
+            ins.dimensions
+                .iter()
+                .enumerate()
+                .map(|(d, name)| zone_row(None, Some(name.clone()), &a.zone_dim[d])),
+        );
+        z
+    } else {
+        Vec::new()
+    };
+    let importances: Vec<Option<f64>> = match importance {
+        Some(Importance::Aggregate(w)) => w.iter().map(|&x| Some(x)).collect(),
+        Some(Importance::Respondent(_)) if a.imp_n > 0 => {
+            a.imp_sum.iter().map(|s| Some(s / a.imp_n as f64)).collect()
+        }
+        Some(Importance::Respondent(_)) => vec![None; ins.dimensions.len()],
+        None => dimensions.iter().map(|d| d.mean_e).collect(),
+    };
+    let ipa = ipa_rows(&dimensions, &importances);
+    SurveyTables {
+        respondents: a.respondents,
+        items,
+        dimensions,
+        servqual,
+        zone,
+        ipa,
+    }
+}
+
+fn zone_row(item: Option<String>, dimension: Option<String>, m: &[Moments; 3]) -> ZoneRow {
+    let (a, d, p) = (m[0].mean(), m[1].mean(), m[2].mean());
+    zone_from_means(item, dimension, (m[2].n > 0).then_some(m[2].n), a, d, p)
+}
+
+fn zone_from_means(
+    item: Option<String>,
+    dimension: Option<String>,
+    n: Option<u64>,
+    a: Option<f64>,
+    d: Option<f64>,
+    p: Option<f64>,
+) -> ZoneRow {
+    let msa = a.zip(p).map(|(a, p)| p - a);
+    let mss = d.zip(p).map(|(d, p)| p - d);
+    let position = match (a, d, p) {
+        (Some(a), Some(d), Some(p)) => Some(if p < a {
+            ZonePosition::Below
+        } else if p > d {
+            ZonePosition::Above
+        } else {
+            ZonePosition::Within
+        }),
+        _ => None,
+    };
+    ZoneRow {
+        item,
+        dimension,
+        n,
+        mean_adequate: a,
+        mean_desired: d,
+        mean_p: p,
+        msa,
+        mss,
+        position,
+    }
+}
+
+fn mean_of(xs: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    let (mut s, mut n) = (0.0, 0usize);
+    for x in xs.flatten() {
+        s += x;
+        n += 1;
+    }
+    (n > 0).then(|| s / n as f64)
+}
+
+/// Σ_d w_d·gap_d over the dimension gaps, weights renormalised over the
+/// dimensions that have a gap.
+fn aggregate_weighted(dims: &[DimensionScore], w: &[f64]) -> Option<f64> {
+    let mut s = 0.0;
+    let mut wsum = 0.0;
+    for (d, &wd) in dims.iter().zip(w) {
+        if wd > 0.0 {
+            s += wd * d.gap?;
+            wsum += wd;
+        }
+    }
+    (wsum > 0.0).then(|| s / wsum)
+}
+
+fn ipa_rows(dims: &[DimensionScore], importance: &[Option<f64>]) -> Vec<IpaRow> {
+    let mi = mean_of(importance.iter().copied());
+    let mp = mean_of(dims.iter().map(|d| d.mean_p));
+    dims.iter()
+        .zip(importance)
+        .map(|(d, &imp)| {
+            let quadrant = match (imp, d.mean_p, mi, mp) {
+                (Some(i), Some(p), Some(mi), Some(mp)) => Some(match (i >= mi, p >= mp) {
+                    (true, false) => Quadrant::ConcentrateHere,
+                    (true, true) => Quadrant::KeepUp,
+                    (false, false) => Quadrant::LowPriority,
+                    (false, true) => Quadrant::PossibleOverkill,
+                }),
+                _ => None,
+            };
+            IpaRow {
+                dimension: d.dimension.clone(),
+                importance: imp,
+                performance: d.mean_p,
+                quadrant,
+            }
+        })
+        .collect()
+}
+
+fn analyse_summary(
+    data: &SurveyData,
+    rows: &[SummaryRow],
+    ins: &Instrument,
+    importance: Option<&Importance>,
+) -> Result<(SurveyTables, Vec<SurveyGroup>)> {
+    if let Some(Importance::Respondent(_)) = importance {
+        return Err(Error::inconsistent("respondent-level importance points need respondent-level survey data, not a summary table"));
+    }
+    for r in rows {
+        if ins.lookup(r.item.as_bytes()).is_none() {
+            return Err(ErrorKind::InvalidFile {
+                file: "survey".into(),
+                line: Some(r.line),
+                message: format!("item '{}' is not in the instrument '{}'", r.item, ins.name),
+            }
+            .into());
+        }
+    }
+    let mut keys: Vec<&Vec<String>> = rows.iter().map(|r| &r.groups).collect();
+    keys.sort();
+    keys.dedup();
+    let table = |sel: &dyn Fn(&SummaryRow) -> bool| summary_tables(rows, sel, ins, importance);
+    if data.by.is_empty() {
+        return Ok((table(&|_| true), Vec::new()));
+    }
+    let groups = keys
+        .iter()
+        .map(|k| SurveyGroup {
+            key: data.by.iter().cloned().zip(k.iter().cloned()).collect(),
+            tables: table(&|r: &SummaryRow| &r.groups == *k),
+        })
+        .collect();
+    Ok((table(&|_| true), groups))
+}
+
+/// Tables from item means: items average over the selected rows (weighted by
+/// `n` when every row has one), dimensions are the plain mean of their items.
+fn summary_tables(
+    rows: &[SummaryRow],
+    sel: &dyn Fn(&SummaryRow) -> bool,
+    ins: &Instrument,
+    importance: Option<&Importance>,
+) -> SurveyTables {
+    let k = ins.items.len();
+    // per item: sums of (weight, weight*mean) for each measure, and n
+    let mut acc = vec![[(0.0f64, 0.0f64); 4]; k];
+    let mut n_sum = vec![None::<f64>; k];
+    let picked: Vec<&SummaryRow> = rows.iter().filter(|r| sel(r)).collect();
+    let all_n = picked.iter().all(|r| r.n.is_some_and(|n| n > 0.0));
+    for r in &picked {
+        let Some(i) = ins.lookup(r.item.as_bytes()) else {
+            continue;
+        };
+        let w = if all_n { r.n.unwrap_or(1.0) } else { 1.0 };
+        for (slot, mean) in acc[i].iter_mut().zip(r.means) {
+            if let Some(v) = mean {
+                slot.0 += w;
+                slot.1 += w * v;
+            }
+        }
+        if let Some(n) = r.n {
+            n_sum[i] = Some(n_sum[i].unwrap_or(0.0) + n);
+        }
+    }
+    let mean = |i: usize, m: usize| (acc[i][m].0 > 0.0).then(|| acc[i][m].1 / acc[i][m].0);
+    let e_of = |i: usize| mean(i, 0).or_else(|| mean(i, 3));
+    let none_test =
+        |gap: Option<f64>, n: Option<u64>, item: String, dimension: String, me, mp| ItemGap {
+            item,
+            dimension,
+            n,
+            mean_e: me,
+            mean_p: mp,
+            gap,
+            sd: None,
+            se: None,
+            ci_low: None,
+            ci_high: None,
+            t: None,
+            p_value: None,
+        };
+    let items: Vec<ItemGap> = ins
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, def)| {
+            let (me, mp) = (e_of(i), mean(i, 1));
+            let gap = me.zip(mp).map(|(e, p)| p - e);
+            none_test(
+                gap,
+                n_sum[i].map(|n| n.round() as u64),
+                def.id.clone(),
+                ins.dimensions[def.dimension].clone(),
+                me,
+                mp,
+            )
+        })
+        .collect();
+    let dimensions: Vec<DimensionScore> = ins
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(d, name)| {
+            let its = ins.items_of(d);
+            let mean_e = mean_of(its.iter().map(|&i| items[i].mean_e));
+            let mean_p = mean_of(its.iter().map(|&i| items[i].mean_p));
+            let gap = mean_of(its.iter().map(|&i| items[i].gap));
+            DimensionScore {
+                dimension: name.clone(),
+                n: None,
+                mean_e,
+                mean_p,
+                gap,
+                sd: None,
+                se: None,
+                ci_low: None,
+                ci_high: None,
+                t: None,
+                p_value: None,
+                alpha_e: None,
+                alpha_p: None,
+                alpha_gap: None,
+            }
+        })
+        .collect();
+    let weighted = match importance {
+        Some(Importance::Aggregate(w)) => aggregate_weighted(&dimensions, w),
+        _ => None,
+    };
+    let servqual = ServqualScore {
+        unweighted: mean_of(dimensions.iter().map(|d| d.gap)),
+        weighted,
+        weighted_n: None,
+    };
+    let has_zone = picked
+        .iter()
+        .any(|r| r.means[2].is_some() && r.means[3].is_some());
+    let zone = if has_zone {
+        let mut z: Vec<ZoneRow> = ins
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| acc[*i][2].0 > 0.0)
+            .map(|(i, def)| {
+                zone_from_means(
+                    Some(def.id.clone()),
+                    None,
+                    n_sum[i].map(|n| n.round() as u64),
+                    mean(i, 2),
+                    mean(i, 3),
+                    mean(i, 1),
+                )
+            })
+            .collect();
+        for (d, name) in ins.dimensions.iter().enumerate() {
+            let its: Vec<usize> = ins
+                .items_of(d)
+                .into_iter()
+                .filter(|&i| acc[i][2].0 > 0.0)
+                .collect();
+            if its.is_empty() {
+                continue;
+            }
+            let m = |x: usize| mean_of(its.iter().map(|&i| mean(i, x)));
+            z.push(zone_from_means(
+                None,
+                Some(name.clone()),
+                None,
+                m(2),
+                m(3),
+                m(1),
+            ));
+        }
+        z
+    } else {
+        Vec::new()
+    };
+    let importances: Vec<Option<f64>> = match importance {
+        Some(Importance::Aggregate(w)) => w.iter().map(|&x| Some(x)).collect(),
+        _ => dimensions.iter().map(|d| d.mean_e).collect(),
+    };
+    let ipa = ipa_rows(&dimensions, &importances);
+    SurveyTables {
+        respondents: 0,
+        items,
+        dimensions,
+        servqual,
+        zone,
+        ipa,
+    }
+}
+
+/// Convenience for Rust callers: the scale from text.
+pub fn scale(s: &str) -> Result<Scale> {
+    Scale::parse(s)
+}
+
+/// Convenience for Rust callers: a column map from a file.
+pub fn column_map(path: &str) -> Result<ColumnMap> {
+    ColumnMap::load(&Source::from_arg(path))
+}
