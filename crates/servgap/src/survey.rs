@@ -23,7 +23,7 @@ use crate::input::survey::{
     SurveySink,
 };
 use crate::input::{read_csv, OnInvalid, ReadInfo, ReadOptions, Rejection, Source};
-use crate::stats::{mean_test, AlphaAccumulator, Moments};
+use crate::stats::{mean_test, AlphaAccumulator, Moments, SumMoments};
 
 /// JSON schema tag of the survey report.
 pub const SURVEY_SCHEMA: &str = "servgap/survey/v1";
@@ -424,22 +424,22 @@ fn locate_duplicate(e: Error, source: &Source, read: &ReadOptions) -> Error {
     }
 }
 
-/// Per-group accumulators over respondents.
+/// Per-group accumulators over respondents. Item-level sums are exact for
+/// integer scores; per-respondent dimension means use Welford updates.
 #[derive(Debug, Clone)]
 struct GroupAcc {
     respondents: u64,
-    item_e: Vec<Moments>,
-    item_p: Vec<Moments>,
-    item_d: Vec<Moments>,
+    item_e: Vec<SumMoments>,
+    item_p: Vec<SumMoments>,
+    item_d: Vec<SumMoments>,
     dim_e: Vec<Moments>,
     dim_p: Vec<Moments>,
     dim_d: Vec<Moments>,
     alpha: Vec<[AlphaAccumulator; 3]>,
     weighted: Moments,
-    weighted_any: bool,
     imp_sum: Vec<f64>,
     imp_n: u64,
-    zone_item: Vec<[Moments; 3]>,
+    zone_item: Vec<[SumMoments; 3]>,
     zone_dim: Vec<[Moments; 3]>,
 }
 
@@ -449,9 +449,9 @@ impl GroupAcc {
         let nd = ins.dimensions.len();
         GroupAcc {
             respondents: 0,
-            item_e: vec![Moments::default(); k],
-            item_p: vec![Moments::default(); k],
-            item_d: vec![Moments::default(); k],
+            item_e: vec![SumMoments::default(); k],
+            item_p: vec![SumMoments::default(); k],
+            item_d: vec![SumMoments::default(); k],
             dim_e: vec![Moments::default(); nd],
             dim_p: vec![Moments::default(); nd],
             dim_d: vec![Moments::default(); nd],
@@ -466,11 +466,43 @@ impl GroupAcc {
                 })
                 .collect(),
             weighted: Moments::default(),
-            weighted_any: false,
             imp_sum: vec![0.0; nd],
             imp_n: 0,
-            zone_item: vec![[Moments::default(); 3]; k],
+            zone_item: vec![[SumMoments::default(); 3]; k],
             zone_dim: vec![[Moments::default(); 3]; nd],
+        }
+    }
+
+    fn merge(&mut self, a: &GroupAcc) {
+        self.respondents += a.respondents;
+        for (x, y) in [
+            (&mut self.item_e, &a.item_e),
+            (&mut self.item_p, &a.item_p),
+            (&mut self.item_d, &a.item_d),
+        ] {
+            x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        for (x, y) in [
+            (&mut self.dim_e, &a.dim_e),
+            (&mut self.dim_p, &a.dim_p),
+            (&mut self.dim_d, &a.dim_d),
+        ] {
+            x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        for (x, y) in self.alpha.iter_mut().zip(&a.alpha) {
+            x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        self.weighted.merge(&a.weighted);
+        self.imp_sum
+            .iter_mut()
+            .zip(&a.imp_sum)
+            .for_each(|(x, y)| *x += y);
+        self.imp_n += a.imp_n;
+        for (x, y) in self.zone_item.iter_mut().zip(&a.zone_item) {
+            x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        for (x, y) in self.zone_dim.iter_mut().zip(&a.zone_dim) {
+            x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
         }
     }
 }
@@ -482,81 +514,88 @@ pub fn analyse(
     importance: Option<&Importance>,
 ) -> Result<(SurveyTables, Vec<SurveyGroup>)> {
     match &data.body {
-        SurveyBody::Respondents(store) => analyse_respondents(data, store, ins, importance),
+        SurveyBody::Respondents(stores) => analyse_respondents(data, stores, ins, importance),
         SurveyBody::Summary(rows) => analyse_summary(data, rows, ins, importance),
     }
 }
 
-fn analyse_respondents(
-    data: &SurveyData,
+/// Accumulates one store: group key (values of the `--by` columns) → accumulator.
+fn accumulate_store(
     store: &ResponseStore,
+    nby: usize,
     ins: &Instrument,
     importance: Option<&Importance>,
-) -> Result<(SurveyTables, Vec<SurveyGroup>)> {
-    let nby = data.by.len();
-    // Group index per respondent: distinct combinations of group codes, sorted by value.
+) -> Vec<(Vec<String>, GroupAcc)> {
+    // Store-local group index per respondent.
     let mut combos: HashMap<&[u32], usize> = HashMap::new();
-    let mut combo_keys: Vec<&[u32]> = Vec::new();
-    let mut group_of = vec![0usize; store.len()];
-    if nby > 0 {
-        for (r, g) in group_of.iter_mut().enumerate() {
+    let mut keys: Vec<&[u32]> = Vec::new();
+    let group_of: Vec<usize> = (0..store.len())
+        .map(|r| {
+            if nby == 0 {
+                return 0;
+            }
             let key = &store.groups[r * nby..(r + 1) * nby];
-            *g = *combos.entry(key).or_insert_with(|| {
-                combo_keys.push(key);
-                combo_keys.len() - 1
-            });
-        }
+            *combos.entry(key).or_insert_with(|| {
+                keys.push(key);
+                keys.len() - 1
+            })
+        })
+        .collect();
+    if keys.is_empty() {
+        keys.push(&[]);
     }
-    let ngroups = combo_keys.len().max(1);
     let resp_weights: Option<Vec<Option<&Vec<f64>>>> = match importance {
         Some(Importance::Respondent(map)) => {
             Some(store.ids().iter().map(|id| map.get(id)).collect())
         }
         _ => None,
     };
-    let mut accs = vec![GroupAcc::new(ins); ngroups];
-    let e_slot = store.slot[Measure::Expectation.index()].or(store.slot[Measure::Desired.index()]);
-    let p_slot = store.slot[Measure::Perception.index()];
-    let a_slot = store.slot[Measure::Adequate.index()];
-    let d_slot = store.slot[Measure::Desired.index()];
+    let mut accs = vec![GroupAcc::new(ins); keys.len()];
+    let slot = |m: Measure| store.slot[m.index()];
+    let e_slot = slot(Measure::Expectation).or(slot(Measure::Desired));
+    let p_slot = slot(Measure::Perception);
+    let zone_slots = match (slot(Measure::Adequate), slot(Measure::Desired), p_slot) {
+        (Some(a), Some(d), Some(p)) => Some((a, d, p)),
+        _ => None,
+    };
     let dims: Vec<Vec<usize>> = (0..ins.dimensions.len()).map(|d| ins.items_of(d)).collect();
     let nd = dims.len();
-    let val = |c: u16| {
-        if c == 0 {
-            None
-        } else {
-            Some(store.values.value(c))
-        }
-    };
-    let mut scratch = vec![[0.0f64; 3]; 64];
+    // code → value (code 0 = missing → NaN, never used as a value)
+    let values: Vec<f64> = std::iter::once(f64::NAN)
+        .chain(store.values.values.iter().copied())
+        .collect();
+    let kmax = dims.iter().map(Vec::len).max().unwrap_or(0);
+    let (mut ve, mut vp, mut vd) = (vec![0.0; kmax], vec![0.0; kmax], vec![0.0; kmax]);
     let mut dim_gap = vec![None::<f64>; nd];
     for r in 0..store.len() {
+        if !store.is_live(r) {
+            continue;
+        }
         let acc = &mut accs[group_of[r]];
         acc.respondents += 1;
+        let row = &store.codes[r * store.k * store.m..(r + 1) * store.k * store.m];
         for (d, items) in dims.iter().enumerate() {
             let (mut se, mut sp, mut c) = (0.0, 0.0, 0u32);
-            let (mut complete_e, mut complete_p, mut complete_d) = (true, true, true);
-            if scratch.len() < items.len() {
-                scratch.resize(items.len(), [0.0; 3]);
-            }
+            let (mut all_e, mut all_p) = (true, true);
             for (j, &i) in items.iter().enumerate() {
-                let e = e_slot.and_then(|s| val(store.code(r, i, s)));
-                let p = p_slot.and_then(|s| val(store.code(r, i, s)));
-                complete_e &= e.is_some();
-                complete_p &= p.is_some();
-                if let (Some(e), Some(p)) = (e, p) {
+                let ce = e_slot.map_or(0, |s| row[i * store.m + s]);
+                let cp = p_slot.map_or(0, |s| row[i * store.m + s]);
+                let (e, p) = (values[ce as usize], values[cp as usize]);
+                all_e &= ce != 0;
+                all_p &= cp != 0;
+                ve[j] = e;
+                vp[j] = p;
+                if ce != 0 && cp != 0 {
                     acc.item_e[i].push(e);
                     acc.item_p[i].push(p);
                     acc.item_d[i].push(p - e);
+                    vd[j] = p - e;
                     se += e;
                     sp += p;
                     c += 1;
-                    scratch[j] = [e, p, p - e];
-                } else {
-                    complete_d = false;
-                    scratch[j] = [e.unwrap_or(0.0), p.unwrap_or(0.0), 0.0];
                 }
             }
+            let k = items.len();
             if c > 0 {
                 let cf = c as f64;
                 acc.dim_e[d].push(se / cf);
@@ -567,24 +606,31 @@ fn analyse_respondents(
             } else {
                 dim_gap[d] = None;
             }
-            let k = items.len();
-            let col = |m: usize, ok: bool, acc: &mut GroupAcc| {
-                if ok && k > 1 {
-                    let v: Vec<f64> = scratch[..k].iter().map(|x| x[m]).collect();
-                    acc.alpha[d][m].push(&v);
+            if k > 1 {
+                if all_e {
+                    acc.alpha[d][0].push(&ve[..k]);
                 }
-            };
-            col(0, complete_e, acc);
-            col(1, complete_p, acc);
-            col(2, complete_d, acc);
-            if let (Some(a_s), Some(d_s), Some(p_s)) = (a_slot, d_slot, p_slot) {
+                if all_p {
+                    acc.alpha[d][1].push(&vp[..k]);
+                }
+                if all_e && all_p {
+                    acc.alpha[d][2].push(&vd[..k]);
+                }
+            }
+            if let Some((a_s, d_s, p_s)) = zone_slots {
                 let (mut sa, mut sd, mut sp2, mut cz) = (0.0, 0.0, 0.0, 0u32);
                 for &i in items {
-                    if let (Some(a), Some(dv), Some(p)) = (
-                        val(store.code(r, i, a_s)),
-                        val(store.code(r, i, d_s)),
-                        val(store.code(r, i, p_s)),
-                    ) {
+                    let (ca, cd, cp) = (
+                        row[i * store.m + a_s],
+                        row[i * store.m + d_s],
+                        row[i * store.m + p_s],
+                    );
+                    if ca != 0 && cd != 0 && cp != 0 {
+                        let (a, dv, p) = (
+                            values[ca as usize],
+                            values[cd as usize],
+                            values[cp as usize],
+                        );
                         acc.zone_item[i][0].push(a);
                         acc.zone_item[i][1].push(dv);
                         acc.zone_item[i][2].push(p);
@@ -602,106 +648,87 @@ fn analyse_respondents(
                 }
             }
         }
-        if let Some(ws) = &resp_weights {
-            if let Some(w) = ws[r] {
-                for (d, x) in w.iter().enumerate() {
-                    acc.imp_sum[d] += x;
-                }
-                acc.imp_n += 1;
-                let mut score = 0.0;
-                let mut ok = true;
-                for d in 0..nd {
-                    if w[d] > 0.0 {
-                        match dim_gap[d] {
-                            Some(g) => score += w[d] * g,
-                            None => ok = false,
-                        }
+        if let Some(Some(w)) = resp_weights.as_ref().map(|ws| ws[r]) {
+            acc.imp_sum.iter_mut().zip(w).for_each(|(s, x)| *s += x);
+            acc.imp_n += 1;
+            let mut score = 0.0;
+            let mut ok = true;
+            for d in 0..nd {
+                if w[d] > 0.0 {
+                    match dim_gap[d] {
+                        Some(g) => score += w[d] * g,
+                        None => ok = false,
                     }
                 }
-                if ok {
-                    acc.weighted.push(score);
-                }
             }
-            acc.weighted_any = true;
+            if ok {
+                acc.weighted.push(score);
+            }
         }
     }
-    let has_zone = a_slot.is_some() && d_slot.is_some();
-    let tables: Vec<SurveyTables> = accs
-        .iter()
-        .map(|a| tables_from_acc(a, ins, importance, has_zone))
-        .collect();
-    if nby == 0 {
-        let all = tables
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| tables_from_acc(&GroupAcc::new(ins), ins, importance, has_zone));
-        return Ok((all, Vec::new()));
-    }
-    let mut total = GroupAcc::new(ins);
-    for a in &accs {
-        merge_acc(&mut total, a);
-    }
-    let all = tables_from_acc(&total, ins, importance, has_zone);
-    let mut groups: Vec<SurveyGroup> = combo_keys
-        .iter()
-        .zip(tables)
-        .map(|(codes, t)| SurveyGroup {
-            key: codes
+    keys.iter()
+        .zip(accs)
+        .map(|(codes, acc)| {
+            let key = codes
                 .iter()
                 .enumerate()
-                .map(|(g, &c)| {
-                    (
-                        data.by[g].clone(),
-                        store.group_dicts[g].values[c as usize].clone(),
-                    )
-                })
-                .collect(),
-            tables: t,
+                .map(|(g, &c)| store.group_dicts[g].values[c as usize].clone())
+                .collect();
+            (key, acc)
+        })
+        .collect()
+}
+
+fn analyse_respondents(
+    data: &SurveyData,
+    stores: &[ResponseStore],
+    ins: &Instrument,
+    importance: Option<&Importance>,
+) -> Result<(SurveyTables, Vec<SurveyGroup>)> {
+    let nby = data.by.len();
+    // One thread per store (the reader made one store per core).
+    let parts: Vec<Vec<(Vec<String>, GroupAcc)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = stores
+            .iter()
+            .map(|st| scope.spawn(move || accumulate_store(st, nby, ins, importance)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    if parts.len() != stores.len() {
+        return Err(Error::inconsistent("internal: an analysis thread failed"));
+    }
+    let mut groups: std::collections::BTreeMap<Vec<String>, GroupAcc> =
+        std::collections::BTreeMap::new();
+    for (key, acc) in parts.into_iter().flatten() {
+        match groups.get_mut(&key) {
+            Some(g) => g.merge(&acc),
+            None => {
+                groups.insert(key, acc);
+            }
+        }
+    }
+    let has_zone = stores.first().is_some_and(|s| {
+        s.slot[Measure::Adequate.index()].is_some() && s.slot[Measure::Desired.index()].is_some()
+    });
+    let mut total = GroupAcc::new(ins);
+    for acc in groups.values() {
+        total.merge(acc);
+    }
+    let all = tables_from_acc(&total, ins, importance, has_zone);
+    if nby == 0 {
+        return Ok((all, Vec::new()));
+    }
+    let out = groups
+        .iter()
+        .map(|(key, acc)| SurveyGroup {
+            key: data.by.iter().cloned().zip(key.iter().cloned()).collect(),
+            tables: tables_from_acc(acc, ins, importance, has_zone),
         })
         .collect();
-    groups.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok((all, groups))
-}
-
-fn merge_moments(a: &mut Moments, b: &Moments) {
-    a.merge(b);
-}
-
-fn merge_acc(t: &mut GroupAcc, a: &GroupAcc) {
-    t.respondents += a.respondents;
-    let pairs = [
-        (&mut t.item_e, &a.item_e),
-        (&mut t.item_p, &a.item_p),
-        (&mut t.item_d, &a.item_d),
-        (&mut t.dim_e, &a.dim_e),
-        (&mut t.dim_p, &a.dim_p),
-        (&mut t.dim_d, &a.dim_d),
-    ];
-    for (x, y) in pairs {
-        x.iter_mut().zip(y).for_each(|(x, y)| merge_moments(x, y));
-    }
-    for (x, y) in t.alpha.iter_mut().zip(&a.alpha) {
-        for m in 0..3 {
-            x[m].merge(&y[m]);
-        }
-    }
-    merge_moments(&mut t.weighted, &a.weighted);
-    t.weighted_any |= a.weighted_any;
-    t.imp_sum
-        .iter_mut()
-        .zip(&a.imp_sum)
-        .for_each(|(x, y)| *x += y);
-    t.imp_n += a.imp_n;
-    for (x, y) in t
-        .zone_item
-        .iter_mut()
-        .zip(&a.zone_item)
-        .chain(t.zone_dim.iter_mut().zip(&a.zone_dim))
-    {
-        for m in 0..3 {
-            merge_moments(&mut x[m], &y[m]);
-        }
-    }
+    Ok((all, out))
 }
 
 fn tables_from_acc(
@@ -715,14 +742,15 @@ fn tables_from_acc(
         .iter()
         .enumerate()
         .map(|(i, def)| {
-            let t = mean_test(&a.item_d[i]);
+            let d = a.item_d[i].moments();
+            let t = mean_test(&d);
             ItemGap {
                 item: def.id.clone(),
                 dimension: ins.dimensions[def.dimension].clone(),
-                n: Some(a.item_d[i].n),
-                mean_e: a.item_e[i].mean(),
-                mean_p: a.item_p[i].mean(),
-                gap: a.item_d[i].mean(),
+                n: Some(d.n),
+                mean_e: a.item_e[i].moments().mean(),
+                mean_p: a.item_p[i].moments().mean(),
+                gap: d.mean(),
                 sd: t.sd,
                 se: t.se,
                 ci_low: t.ci_low,
@@ -775,7 +803,13 @@ fn tables_from_acc(
             .items
             .iter()
             .enumerate()
-            .map(|(i, def)| zone_row(Some(def.id.clone()), None, &a.zone_item[i]))
+            .map(|(i, def)| {
+                zone_row(
+                    Some(def.id.clone()),
+                    None,
+                    &a.zone_item[i].map(|m| m.moments()),
+                )
+            })
             .collect();
         z.extend(
             ins.dimensions

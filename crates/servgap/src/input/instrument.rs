@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use serde::Serialize;
 
 use super::{check_width, is_builtin, read_small, ReadOptions, Source};
@@ -32,8 +34,8 @@ pub struct Instrument {
     pub items: Vec<ItemDef>,
     /// Dimension names in order of first appearance.
     pub dimensions: Vec<String>,
-    exact: HashMap<Vec<u8>, usize>,
-    lower: HashMap<String, usize>,
+    exact: HashMap<Vec<u8>, usize, FixedState>,
+    lower: HashMap<String, usize, FixedState>,
 }
 
 impl Instrument {
@@ -55,8 +57,8 @@ impl Instrument {
             name: name.into(),
             items: vec![],
             dimensions: vec![],
-            exact: HashMap::new(),
-            lower: HashMap::new(),
+            exact: HashMap::with_hasher(FixedState::default()),
+            lower: HashMap::with_hasher(FixedState::default()),
         }
     }
 
@@ -153,6 +155,18 @@ impl Instrument {
         }
         let s = std::str::from_utf8(super::trim_bytes(id)).ok()?;
         self.lower.get(&s.to_lowercase()).copied()
+    }
+
+    /// Like [`Instrument::lookup`], trying item `hint` first (exports list
+    /// items in instrument order, so the next item is usually the last + 1).
+    #[inline]
+    pub fn lookup_hinted(&self, id: &[u8], hint: usize) -> Option<usize> {
+        if let Some(def) = self.items.get(hint) {
+            if super::short_eq(def.id.as_bytes(), id) {
+                return Some(hint);
+            }
+        }
+        self.lookup(id)
     }
 
     /// The index of a dimension by name (case-insensitive).

@@ -237,6 +237,49 @@ pub fn is_missing(cell: &[u8]) -> bool {
     c.is_empty() || c.eq_ignore_ascii_case(b"na") || c.eq_ignore_ascii_case(b"n/a")
 }
 
+/// Equality of two short byte strings without a call into libc's memcmp,
+/// which costs more than the comparison itself for ids of a few bytes.
+#[inline]
+pub fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i + 8 <= a.len() {
+        let x = u64::from_ne_bytes([
+            a[i],
+            a[i + 1],
+            a[i + 2],
+            a[i + 3],
+            a[i + 4],
+            a[i + 5],
+            a[i + 6],
+            a[i + 7],
+        ]);
+        let y = u64::from_ne_bytes([
+            b[i],
+            b[i + 1],
+            b[i + 2],
+            b[i + 3],
+            b[i + 4],
+            b[i + 5],
+            b[i + 6],
+            b[i + 7],
+        ]);
+        if x != y {
+            return false;
+        }
+        i += 8;
+    }
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Trims ASCII white space from both ends.
 #[inline]
 pub fn trim_bytes(b: &[u8]) -> &[u8] {

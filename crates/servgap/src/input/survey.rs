@@ -9,7 +9,6 @@
 //! respondent scattered through the file) are handled without a sort.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
 use serde::Serialize;
@@ -122,11 +121,6 @@ impl ValueDict {
         self.lookup.insert(key, c);
         Some(c)
     }
-
-    #[inline]
-    pub fn value(&self, code: u16) -> f64 {
-        self.values[code as usize - 1]
-    }
 }
 
 /// Interned values of one grouping column.
@@ -150,7 +144,7 @@ impl GroupDict {
     fn code(&mut self, raw: &[u8]) -> u32 {
         let v = trim_bytes(raw);
         if let Some((b, c)) = &self.last {
-            if b.as_slice() == v {
+            if super::short_eq(b, v) {
                 return *c;
             }
         }
@@ -168,11 +162,108 @@ impl GroupDict {
     }
 }
 
+/// A respondent id of up to 23 bytes, stored inline (no allocation, one
+/// memory access per lookup in a table of a million respondents).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ShortId([u64; 3]);
+
+impl ShortId {
+    #[inline]
+    fn new(id: &[u8]) -> Option<Self> {
+        if id.len() > 23 {
+            return None;
+        }
+        let mut b = [0u8; 24];
+        b[..id.len()].copy_from_slice(id);
+        b[23] = id.len() as u8;
+        let w = |i: usize| {
+            u64::from_le_bytes([
+                b[i],
+                b[i + 1],
+                b[i + 2],
+                b[i + 3],
+                b[i + 4],
+                b[i + 5],
+                b[i + 6],
+                b[i + 7],
+            ])
+        };
+        Some(ShortId([w(0), w(8), w(16)]))
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(24);
+        for w in self.0 {
+            b.extend_from_slice(&w.to_le_bytes());
+        }
+        let len = b[23] as usize;
+        b.truncate(len);
+        b
+    }
+}
+
+impl std::hash::Hash for ShortId {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u64(self.0[0] ^ self.0[1].rotate_left(17) ^ self.0[2].rotate_left(41));
+    }
+}
+
+/// Respondent id → index: short ids inline, longer ones boxed.
+#[derive(Debug, Clone)]
+pub(crate) struct IdIndex {
+    short: FastMap<ShortId, u32>,
+    long: FastMap<Box<[u8]>, u32>,
+}
+
+impl std::fmt::Debug for ShortId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(&self.bytes()))
+    }
+}
+
+impl IdIndex {
+    fn new() -> Self {
+        IdIndex {
+            short: fast_map(),
+            long: fast_map(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, id: &[u8]) -> Option<u32> {
+        match ShortId::new(id) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(id).copied(),
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, id: &[u8], r: u32) {
+        match ShortId::new(id) {
+            Some(k) => {
+                self.short.insert(k, r);
+            }
+            None => {
+                self.long.insert(id.into(), r);
+            }
+        }
+    }
+
+    /// Every id with its index.
+    fn entries(&self) -> impl Iterator<Item = (Vec<u8>, u32)> + '_ {
+        self.short
+            .iter()
+            .map(|(k, &r)| (k.bytes(), r))
+            .chain(self.long.iter().map(|(k, &r)| (k.to_vec(), r)))
+    }
+}
+
 /// How respondents are keyed.
 #[derive(Debug, Clone)]
 pub(crate) enum Keys {
     /// By the `respondent_id` column.
-    Ids(FastMap<Box<[u8]>, u32>),
+    Ids(IdIndex),
     /// By data row number (no id column): entry r is respondent r's row number.
     Rows(Vec<u64>),
 }
@@ -214,7 +305,7 @@ impl ResponseStore {
             groups: Vec::new(),
             first_line: Vec::new(),
             keys: if by_id {
-                Keys::Ids(fast_map())
+                Keys::Ids(IdIndex::new())
             } else {
                 Keys::Rows(Vec::new())
             },
@@ -233,9 +324,20 @@ impl ResponseStore {
         )
     }
 
-    /// Number of respondents.
+    /// Number of respondent slots (including ones moved to another store).
     pub fn len(&self) -> usize {
         self.first_line.len()
+    }
+
+    /// Number of respondents held here (moved ones excluded).
+    pub fn live(&self) -> usize {
+        self.first_line.iter().filter(|&&l| l != MOVED).count()
+    }
+
+    /// Whether respondent `r` lives in this store.
+    #[inline]
+    pub fn is_live(&self, r: usize) -> bool {
+        self.first_line[r] != MOVED
     }
 
     fn push_respondent(&mut self, line: u64, groups: &[u32]) -> u32 {
@@ -251,23 +353,19 @@ impl ResponseStore {
     #[inline]
     fn respondent(&mut self, id: &[u8], line: u64, groups: &[u32]) -> (u32, bool) {
         if let Some((b, r)) = &self.last {
-            if b.as_slice() == id {
+            if super::short_eq(b, id) {
                 return (*r, false);
             }
         }
         let (r, new) = match &mut self.keys {
-            Keys::Ids(map) => {
-                let hash = map.hasher().hash_one(id);
-                let _ = hash;
-                match map.get(id) {
-                    Some(&r) => (r, false),
-                    None => {
-                        let r = self.first_line.len() as u32;
-                        map.insert(id.into(), r);
-                        (r, true)
-                    }
+            Keys::Ids(map) => match map.get(id) {
+                Some(r) => (r, false),
+                None => {
+                    let r = self.first_line.len() as u32;
+                    map.insert(id, r);
+                    (r, true)
                 }
-            }
+            },
             Keys::Rows(_) => (0, true),
         };
         if new {
@@ -294,19 +392,13 @@ impl ResponseStore {
         self.seen[r as usize * self.words + item / 64] |= 1 << (item % 64);
     }
 
-    /// The code of measure slot `s` of item `i` for respondent `r`.
-    #[inline]
-    pub fn code(&self, r: usize, i: usize, s: usize) -> u16 {
-        self.codes[(r * self.k + i) * self.m + s]
-    }
-
     /// Respondent id text of every respondent (index order).
     pub fn ids(&self) -> Vec<String> {
         match &self.keys {
             Keys::Ids(map) => {
                 let mut ids = vec![String::new(); self.len()];
-                for (k, &r) in map {
-                    ids[r as usize] = String::from_utf8_lossy(k).into_owned();
+                for (k, r) in map.entries() {
+                    ids[r as usize] = String::from_utf8_lossy(&k).into_owned();
                 }
                 ids
             }
@@ -352,7 +444,8 @@ struct SummaryLayout {
 
 #[derive(Debug, Clone)]
 enum Body {
-    Respondents(Layout, Box<ResponseStore>),
+    /// The first store receives records; later ranges' stores follow after [`RecordSink::merge`].
+    Respondents(Layout, Vec<ResponseStore>),
     Summary(SummaryLayout, Vec<SummaryRow>),
 }
 
@@ -370,12 +463,15 @@ pub(crate) struct SurveySink {
     rows_used: u64,
     tally: RejectTally,
     by_names: Vec<String>,
+    /// The item expected next (long form), to skip the hash lookup.
+    next_item: usize,
 }
 
 /// What reading a survey produced, for the computation.
 #[derive(Debug, Clone)]
 pub(crate) enum SurveyBody {
-    Respondents(Box<ResponseStore>),
+    /// One store per range read; a respondent lives in exactly one (tombstoned elsewhere).
+    Respondents(Vec<ResponseStore>),
     Summary(Vec<SummaryRow>),
 }
 
@@ -395,7 +491,7 @@ impl SurveyData {
     /// Number of respondents (0 for the summary form).
     pub fn respondents(&self) -> usize {
         match &self.body {
-            SurveyBody::Respondents(s) => s.len(),
+            SurveyBody::Respondents(s) => s.iter().map(ResponseStore::live).sum(),
             SurveyBody::Summary(_) => 0,
         }
     }
@@ -403,7 +499,7 @@ impl SurveyData {
     /// Whether the data hold a measure (E, P, adequate, desired).
     pub fn has(&self, m: Measure) -> bool {
         match &self.body {
-            SurveyBody::Respondents(s) => s.slot[m.index()].is_some(),
+            SurveyBody::Respondents(s) => s.first().is_some_and(|s| s.slot[m.index()].is_some()),
             SurveyBody::Summary(rows) => rows.iter().any(|r| r.means[m.index()].is_some()),
         }
     }
@@ -521,10 +617,7 @@ impl SurveySink {
                 by_cols: by_cols.clone(),
             };
             let store = ResponseStore::new(ins.items.len(), slot, by_cols.len(), id_col.is_some());
-            (
-                SurveyForm::Mapped,
-                Body::Respondents(layout, Box::new(store)),
-            )
+            (SurveyForm::Mapped, Body::Respondents(layout, vec![store]))
         } else if let (Some(ic), true) = (item_col, find_any(SUMMARY_MEASURES[1]).is_some()) {
             let mean_cols = [0, 1, 2, 3].map(|i| find_any(SUMMARY_MEASURES[i]));
             if mean_cols[0].is_none() && mean_cols[3].is_none() {
@@ -565,7 +658,7 @@ impl SurveySink {
             };
             let store =
                 ResponseStore::new(ins.items.len(), slots_for(present), by_cols.len(), true);
-            (SurveyForm::Long, Body::Respondents(layout, Box::new(store)))
+            (SurveyForm::Long, Body::Respondents(layout, vec![store]))
         } else {
             let ins = ins();
             let mut raw = Vec::new();
@@ -624,7 +717,7 @@ impl SurveySink {
                 by_cols: by_cols.clone(),
             };
             let store = ResponseStore::new(ins.items.len(), slot, by_cols.len(), id_col.is_some());
-            (SurveyForm::Wide, Body::Respondents(layout, Box::new(store)))
+            (SurveyForm::Wide, Body::Respondents(layout, vec![store]))
         };
         Ok(SurveySink {
             file,
@@ -642,6 +735,7 @@ impl SurveySink {
             rows_used: 0,
             tally: RejectTally::default(),
             by_names,
+            next_item: 0,
         })
     }
 
@@ -714,13 +808,13 @@ enum Cell {
 
 #[inline]
 fn score_code(values: &mut ValueDict, scale: &Scale, raw: &[u8]) -> Cell {
-    let t = trim_bytes(raw);
-    if t.len() == 1 && t[0].is_ascii_digit() {
-        let d = (t[0] - b'0') as usize;
-        if values.digits[d] != 0 {
+    if let [d] = raw {
+        let d = d.wrapping_sub(b'0') as usize;
+        if d < 10 && values.digits[d] != 0 {
             return Cell::Code(values.digits[d]);
         }
     }
+    let t = trim_bytes(raw);
     if is_missing(t) {
         return Cell::Code(0);
     }
@@ -752,8 +846,11 @@ fn score_code(values: &mut ValueDict, scale: &Scale, raw: &[u8]) -> Cell {
 
 impl SurveySink {
     fn respondent_row(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
-        let Body::Respondents(layout, store) = &mut self.body else {
+        let Body::Respondents(layout, stores) = &mut self.body else {
             return Ok(());
+        };
+        let Some(store) = stores.first_mut() else {
+            return Err(Error::inconsistent("internal: no response store"));
         };
         let scale = self.scale;
         let mut groups = [0u32; 8];
@@ -776,7 +873,7 @@ impl SurveySink {
             }
             let item_raw = rec.get(item_col);
             let ins = self.instrument.as_deref();
-            let Some(item) = ins.and_then(|i| i.lookup(item_raw)) else {
+            let Some(item) = ins.and_then(|i| i.lookup_hinted(item_raw, self.next_item)) else {
                 let name = ins.map_or("servqual22".to_string(), |i| i.name.clone());
                 return self.reject(
                     line,
@@ -828,6 +925,7 @@ impl SurveySink {
                 }
             }
             store.mark(r, item);
+            self.next_item = if item + 1 == store.k { 0 } else { item + 1 };
             let base = (r as usize * store.k + item) * store.m;
             for (mi, s) in store.slot.iter().enumerate() {
                 if let Some(s) = *s {
@@ -1007,7 +1105,7 @@ impl RecordSink for SurveySink {
 
     fn fork(&self) -> Self {
         let body = match &self.body {
-            Body::Respondents(l, s) => Body::Respondents(l.clone(), Box::new(s.empty_like())),
+            Body::Respondents(l, s) => Body::Respondents(l.clone(), vec![s[0].empty_like()]),
             Body::Summary(l, _) => Body::Summary(l.clone(), Vec::new()),
         };
         SurveySink {
@@ -1062,15 +1160,19 @@ impl RecordSink for SurveySink {
                         .unwrap_or_default(),
                     long: self.form == SurveyForm::Long,
                 };
-                merge_stores(
-                    a,
-                    *b,
-                    off,
-                    rows_before,
-                    &ctx,
-                    &mut self.tally,
-                    &mut self.rows_used,
-                )
+                for mut store in b {
+                    reconcile(
+                        a,
+                        &mut store,
+                        off,
+                        rows_before,
+                        &ctx,
+                        &mut self.tally,
+                        &mut self.rows_used,
+                    )?;
+                    a.push(store);
+                }
+                Ok(())
             }
             _ => Err(Error::inconsistent(
                 "internal: merging different survey forms",
@@ -1103,6 +1205,7 @@ impl SurveySink {
             rows_used: 0,
             tally: RejectTally::default(),
             by_names: self.by_names.clone(),
+            next_item: 0,
         }
     }
 }
@@ -1114,140 +1217,143 @@ struct MergeContext {
     long: bool,
 }
 
-/// Appends store `b` (a later range) to `a`, remapping value and group codes.
-fn merge_stores(
-    a: &mut ResponseStore,
-    b: ResponseStore,
+/// `first_line` of a respondent whose answers moved to an earlier store.
+pub(crate) const MOVED: u64 = u64::MAX;
+
+/// Prepares store `b` (a later range) to sit beside the earlier `stores`:
+/// shifts its lines, and moves every respondent that an earlier store also
+/// holds into that store (checking for duplicate items and differing
+/// groups), leaving a tombstone behind. Sorted exports share at most a
+/// respondent per range boundary, so this is cheap where it matters.
+fn reconcile(
+    stores: &mut [ResponseStore],
+    b: &mut ResponseStore,
     off: u64,
     rows_before: u64,
     ctx: &MergeContext,
     tally: &mut RejectTally,
     rows_used: &mut u64,
 ) -> Result<()> {
-    let (file, on_invalid) = (ctx.file.as_str(), ctx.on_invalid);
-    let mut vmap = vec![0u16; b.values.values.len() + 1];
-    for (i, &v) in b.values.values.iter().enumerate() {
-        vmap[i + 1] = a
-            .values
-            .code(v)
-            .ok_or_else(|| Error::inconsistent("more than 65,534 distinct score values"))?;
+    for l in &mut b.first_line {
+        *l += off;
     }
-    let nby = a.group_dicts.len();
-    let gmaps: Vec<Vec<u32>> = (0..nby)
-        .map(|g| {
-            b.group_dicts[g]
-                .values
-                .iter()
-                .map(|v| a.group_dicts[g].code(v.as_bytes()))
-                .collect()
-        })
-        .collect();
-    a.last = None;
+    b.last = None;
+    let overlaps: Vec<(usize, usize, usize, Vec<u8>)> = match &mut b.keys {
+        Keys::Rows(rows) => {
+            rows.iter_mut().for_each(|r| *r += rows_before);
+            return Ok(());
+        }
+        Keys::Ids(bidx) => {
+            let mut out = Vec::new();
+            let mut find = |key: Option<ShortId>, long: Option<&[u8]>, rb: u32| {
+                for (si, a) in stores.iter().enumerate() {
+                    let Keys::Ids(aidx) = &a.keys else { continue };
+                    let hit = match (key, long) {
+                        (Some(k), _) => aidx.short.get(&k).copied(),
+                        (None, Some(l)) => aidx.long.get(l).copied(),
+                        _ => None,
+                    };
+                    if let Some(ra) = hit {
+                        if a.first_line[ra as usize] != MOVED {
+                            let id = key
+                                .map(|k| k.bytes())
+                                .or_else(|| long.map(<[u8]>::to_vec))
+                                .unwrap_or_default();
+                            out.push((rb as usize, si, ra as usize, id));
+                            return;
+                        }
+                    }
+                }
+            };
+            for (k, &rb) in &bidx.short {
+                find(Some(*k), None, rb);
+            }
+            for (k, &rb) in &bidx.long {
+                find(None, Some(k), rb);
+            }
+            out
+        }
+    };
+    let nby = b.group_dicts.len();
     let per = b.k * b.m;
-    let n_b = b.len();
-    let mut b_ids: Vec<Option<Box<[u8]>>> = vec![None; n_b];
-    let mut b_rows: Vec<u64> = Vec::new();
-    match b.keys {
-        Keys::Ids(map) => {
-            for (k, r) in map {
-                b_ids[r as usize] = Some(k);
+    let mut vmaps: Vec<Option<Vec<u16>>> = vec![None; stores.len()];
+    for (rb, si, ra, id) in overlaps {
+        let a = &mut stores[si];
+        let line = b.first_line[rb];
+        let id_s = String::from_utf8_lossy(&id).into_owned();
+        let b_items = (0..b.k).filter(|&i| b.seen(rb as u32, i)).count() as u64;
+        b.first_line[rb] = MOVED;
+        if !ctx.long {
+            let err = ErrorKind::Duplicate {
+                file: ctx.file.clone(),
+                line,
+                first_line: Some(a.first_line[ra]),
+                what: format!("respondent '{id_s}'"),
+                key: vec![id_s],
+            };
+            if ctx.on_invalid == OnInvalid::Error {
+                return Err(err.into());
             }
+            tally.add("duplicate respondent", line);
+            *rows_used -= 1;
+            continue;
         }
-        Keys::Rows(rows) => b_rows = rows,
-    }
-    for rb in 0..n_b {
-        let groups: Vec<u32> = (0..nby)
-            .map(|g| gmaps[g][b.groups[rb * nby + g] as usize])
-            .collect();
-        let line = b.first_line[rb] + off;
-        let ra = match (&mut a.keys, b_ids[rb].take()) {
-            (Keys::Ids(map), Some(id)) => match map.get(&id) {
-                Some(&ra) => {
-                    // Seen in both ranges: items must not overlap and groups must agree.
-                    let ra = ra as usize;
-                    let id_s = String::from_utf8_lossy(&id).into_owned();
-                    if !ctx.long {
-                        let err = ErrorKind::Duplicate {
-                            file: file.to_string(),
-                            line,
-                            first_line: Some(a.first_line[ra]),
-                            what: format!("respondent '{id_s}'"),
-                            key: vec![id_s],
-                        };
-                        if on_invalid == OnInvalid::Error {
-                            return Err(err.into());
-                        }
-                        tally.add("duplicate respondent", line);
-                        *rows_used -= 1;
-                        continue;
-                    }
-                    let gb = ra * nby;
-                    if (0..nby).any(|g| a.groups[gb + g] != groups[g]) {
-                        let what = format!(
-                            "respondent '{id_s}' has different group values in different rows"
-                        );
-                        if on_invalid == OnInvalid::Error {
-                            return Err(Error::file(file, Some(line), what));
-                        }
-                        tally.add("group differs within a respondent", line);
-                        *rows_used -= 1;
-                        continue;
-                    }
-                    for i in 0..b.k {
-                        let has_b = b.seen[rb * b.words + i / 64] >> (i % 64) & 1 == 1;
-                        if !has_b {
-                            continue;
-                        }
-                        if a.seen(ra as u32, i) {
-                            if on_invalid == OnInvalid::Error {
-                                return Err(ErrorKind::Duplicate {
-                                    file: file.to_string(),
-                                    line,
-                                    first_line: None,
-                                    what: format!(
-                                        "respondent '{id_s}' item '{}'",
-                                        ctx.item_ids.get(i).cloned().unwrap_or_default()
-                                    ),
-                                    key: vec![
-                                        id_s.clone(),
-                                        ctx.item_ids.get(i).cloned().unwrap_or_default(),
-                                    ],
-                                }
-                                .into());
-                            }
-                            tally.add("duplicate respondent × item", line);
-                            *rows_used -= 1;
-                            continue;
-                        }
-                        a.mark(ra as u32, i);
-                        for s in 0..b.m {
-                            a.codes[(ra * a.k + i) * a.m + s] =
-                                vmap[b.codes[rb * per + i * b.m + s] as usize];
-                        }
-                    }
-                    continue;
-                }
-                None => {
-                    map.insert(id, a.first_line.len() as u32);
-                    a.push_respondent(line, &groups)
-                }
-            },
-            (Keys::Rows(rows), None) => {
-                rows.push(b_rows.get(rb).copied().unwrap_or(0) + rows_before);
-                a.push_respondent(line, &groups)
+        let group_text = |s: &ResponseStore, r: usize, g: usize| {
+            s.group_dicts[g].values[s.groups[r * nby + g] as usize].clone()
+        };
+        if let Some(g) = (0..nby).find(|&g| group_text(a, ra, g) != group_text(b, rb, g)) {
+            if ctx.on_invalid == OnInvalid::Error {
+                return Err(Error::file(
+                    &ctx.file,
+                    Some(line),
+                    format!(
+                        "respondent '{id_s}' is '{}' here but '{}' on line {}",
+                        group_text(b, rb, g),
+                        group_text(a, ra, g),
+                        a.first_line[ra]
+                    ),
+                ));
             }
-            _ => {
-                return Err(Error::inconsistent(
-                    "internal: respondent keys differ between ranges",
-                ))
-            }
-        } as usize;
-        for w in 0..a.words {
-            a.seen[ra * a.words + w] = b.seen[rb * b.words + w];
+            tally.add("group differs within a respondent", line);
+            *rows_used -= b_items;
+            continue;
         }
-        let src = &b.codes[rb * per..(rb + 1) * per];
-        for (j, &c) in src.iter().enumerate() {
-            a.codes[ra * per + j] = vmap[c as usize];
+        let vmap = match &mut vmaps[si] {
+            Some(v) => v,
+            slot => {
+                let mut v = vec![0u16; b.values.values.len() + 1];
+                for (i, &x) in b.values.values.iter().enumerate() {
+                    v[i + 1] = a.values.code(x).ok_or_else(|| {
+                        Error::inconsistent("more than 65,534 distinct score values")
+                    })?;
+                }
+                slot.insert(v)
+            }
+        };
+        for i in 0..b.k {
+            if !b.seen(rb as u32, i) {
+                continue;
+            }
+            if a.seen(ra as u32, i) {
+                if ctx.on_invalid == OnInvalid::Error {
+                    let item = ctx.item_ids.get(i).cloned().unwrap_or_default();
+                    return Err(ErrorKind::Duplicate {
+                        file: ctx.file.clone(),
+                        line,
+                        first_line: None,
+                        what: format!("respondent '{id_s}' item '{item}'"),
+                        key: vec![id_s.clone(), item],
+                    }
+                    .into());
+                }
+                tally.add("duplicate respondent × item", line);
+                *rows_used -= 1;
+                continue;
+            }
+            a.mark(ra as u32, i);
+            for s in 0..b.m {
+                a.codes[(ra * a.k + i) * a.m + s] = vmap[b.codes[rb * per + i * b.m + s] as usize];
+            }
         }
     }
     Ok(())

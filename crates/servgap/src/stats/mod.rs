@@ -57,6 +57,53 @@ impl Moments {
     }
 }
 
+/// Count, sum and sum of squares: the cheapest mergeable accumulator.
+///
+/// For scores on a bounded scale the sums stay small, so the variance
+/// `(Σx² − (Σx)²/n)/(n − 1)` loses no meaningful precision; for integer
+/// scores both sums are exact integers and the result is correctly rounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SumMoments {
+    /// Number of observations.
+    pub n: u64,
+    /// Σx.
+    pub s1: f64,
+    /// Σx².
+    pub s2: f64,
+}
+
+impl SumMoments {
+    /// Adds one observation.
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        self.s1 += x;
+        self.s2 += x * x;
+    }
+
+    /// Adds another accumulator's observations.
+    #[inline]
+    pub fn merge(&mut self, o: &SumMoments) {
+        self.n += o.n;
+        self.s1 += o.s1;
+        self.s2 += o.s2;
+    }
+
+    /// The equivalent [`Moments`].
+    pub fn moments(&self) -> Moments {
+        if self.n == 0 {
+            return Moments::default();
+        }
+        let n = self.n as f64;
+        let mean = self.s1 / n;
+        Moments {
+            n: self.n,
+            mean,
+            m2: (self.s2 - self.s1 * mean).max(0.0),
+        }
+    }
+}
+
 /// A mean with its 95% t interval and one-sample t test against zero.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MeanTest {
@@ -120,16 +167,16 @@ pub fn mean_test(m: &Moments) -> MeanTest {
 /// Accumulates Cronbach's α for one scale of `k` items over complete cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlphaAccumulator {
-    items: Vec<Moments>,
-    total: Moments,
+    items: Vec<SumMoments>,
+    total: SumMoments,
 }
 
 impl AlphaAccumulator {
     /// A new accumulator for `k` items.
     pub fn new(k: usize) -> Self {
         AlphaAccumulator {
-            items: vec![Moments::default(); k],
-            total: Moments::default(),
+            items: vec![SumMoments::default(); k],
+            total: SumMoments::default(),
         }
     }
 
@@ -159,11 +206,15 @@ impl AlphaAccumulator {
         if k < 2 || self.total.n < 2 {
             return None;
         }
-        let total_var = self.total.variance()?;
+        let total_var = self.total.moments().variance()?;
         if total_var <= 0.0 {
             return None;
         }
-        let item_var: f64 = self.items.iter().filter_map(Moments::variance).sum();
+        let item_var: f64 = self
+            .items
+            .iter()
+            .filter_map(|m| m.moments().variance())
+            .sum();
         let k = k as f64;
         Some(k / (k - 1.0) * (1.0 - item_var / total_var))
     }
@@ -198,6 +249,20 @@ mod tests {
         assert_eq!(a.n, whole.n);
         assert_relative_eq!(a.mean, whole.mean, epsilon = 1e-12);
         assert_relative_eq!(a.m2, whole.m2, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn sum_moments_equal_welford() {
+        let xs = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let (mut s, mut w) = (SumMoments::default(), Moments::default());
+        xs.iter().for_each(|&x| {
+            s.push(x);
+            w.push(x)
+        });
+        let m = s.moments();
+        assert_eq!(m.n, 8);
+        assert_relative_eq!(m.mean, w.mean);
+        assert_relative_eq!(m.m2, 32.0);
     }
 
     #[test]
