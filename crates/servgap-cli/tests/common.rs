@@ -1,0 +1,65 @@
+//! Helpers shared by the integration tests: run the real binary from the
+//! workspace root, parse its JSON, find rows by key.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The workspace root (where `data/` lives).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A path under the workspace root, as a string.
+pub fn data(rel: &str) -> String {
+    root().join(rel).to_string_lossy().into_owned()
+}
+
+/// A path in ../shared/reference.
+pub fn reference(name: &str) -> String {
+    root()
+        .join("../shared/reference")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `servgap` run from the workspace root.
+pub fn servgap() -> Command {
+    let mut c = Command::cargo_bin("servgap").unwrap_or_else(|e| panic!("binary: {e}"));
+    c.current_dir(root());
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// Runs servgap with `--format json`, expects success, parses stdout.
+pub fn json(args: &[&str]) -> Value {
+    let out = servgap()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert!(
+        out.status.success(),
+        "servgap {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("json: {e}"))
+}
+
+/// The row of `array` whose `key` field equals `value`.
+pub fn row<'a>(array: &'a Value, key: &str, value: &str) -> &'a Value {
+    array
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r[key] == value))
+        .unwrap_or_else(|| panic!("no row with {key} = {value} in {array}"))
+}
+
+/// A number field.
+pub fn f(v: &Value, key: &str) -> f64 {
+    v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number in {v}"))
+}

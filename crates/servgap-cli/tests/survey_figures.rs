@@ -1,0 +1,324 @@
+//! `servgap survey` figures against hand calculations (data/tests/mini_*),
+//! published tables (../shared/reference) and a second reading of the real
+//! kiosk export. Every expected value is worked out in the comments.
+
+mod common;
+
+use approx::assert_relative_eq;
+use common::{data, f, json, reference, row};
+
+fn mini(extra: &[&str]) -> serde_json::Value {
+    let ins = data("data/tests/mini_instrument.csv");
+    let survey = data("data/tests/mini_long.csv");
+    let mut args = vec!["survey", survey.as_str(), "--instrument", ins.as_str()];
+    args.extend_from_slice(extra);
+    json(&args)
+}
+
+#[test]
+fn item_statistics_by_hand() {
+    let doc = mini(&[]);
+    assert_eq!(doc["schema"], "servgap/survey/v1");
+    assert_eq!(doc["rows_read"], 12);
+    assert_eq!(doc["rows_used"], 12);
+    assert_eq!(doc["rows_rejected"], 0);
+    // a1: gaps -1, 0, 1, 2 -> mean 0.5; deviations² 2.25+0.25+0.25+2.25 = 5, var 5/3
+    let a1 = row(&doc["items"], "item", "a1");
+    assert_eq!(a1["n"], 4);
+    assert_relative_eq!(f(a1, "mean_e"), 4.5);
+    assert_relative_eq!(f(a1, "mean_p"), 5.0);
+    assert_relative_eq!(f(a1, "gap"), 0.5);
+    let sd = (5.0f64 / 3.0).sqrt();
+    assert_relative_eq!(f(a1, "sd"), sd, epsilon = 1e-12);
+    let se = sd / 2.0;
+    assert_relative_eq!(f(a1, "t"), 0.5 / se, epsilon = 1e-12);
+    // t(0.975, 3) = 3.182446305 (published table)
+    assert_relative_eq!(f(a1, "ci_low"), 0.5 - 3.182446305 * se, epsilon = 1e-8);
+    assert_relative_eq!(f(a1, "ci_high"), 0.5 + 3.182446305 * se, epsilon = 1e-8);
+    // two-sided p on 3 df from the closed-form CDF: F(t) = 1/2 + (u/(1+u²) + atan u)/π, u = t/√3
+    let t: f64 = 0.5 / se;
+    let u = t / 3f64.sqrt();
+    let p = 2.0 * (0.5 - (u / (1.0 + u * u) + u.atan()) / std::f64::consts::PI);
+    assert_relative_eq!(f(a1, "p_value"), p, epsilon = 1e-10);
+    // a2: R4 has no E -> pairwise deletion, gaps 0, -2, -2
+    let a2 = row(&doc["items"], "item", "a2");
+    assert_eq!(a2["n"], 3);
+    assert_relative_eq!(f(a2, "gap"), -4.0 / 3.0, epsilon = 1e-12);
+    assert_relative_eq!(f(a2, "mean_e"), 6.0);
+    assert_relative_eq!(f(a2, "mean_p"), 14.0 / 3.0, epsilon = 1e-12);
+}
+
+#[test]
+fn dimension_scores_are_per_respondent_first() {
+    let doc = mini(&[]);
+    // A per respondent: R1 (-1+0)/2, R2 (0-2)/2, R3 (1-2)/2, R4 a1 only = 2 -> mean 0
+    let a = row(&doc["dimensions"], "dimension", "A");
+    assert_eq!(a["n"], 4);
+    assert_relative_eq!(f(a, "gap"), 0.0, epsilon = 1e-15);
+    assert_relative_eq!(f(a, "mean_e"), 19.5 / 4.0);
+    assert_relative_eq!(f(a, "mean_p"), 19.5 / 4.0);
+    // deviations² .25 + 1 + .25 + 4 = 5.5 -> sd sqrt(5.5/3)
+    assert_relative_eq!(f(a, "sd"), (5.5f64 / 3.0).sqrt(), epsilon = 1e-12);
+    assert!(a["t"].is_null() || f(a, "t").abs() < 1e-12);
+    let b = row(&doc["dimensions"], "dimension", "B");
+    assert_relative_eq!(f(b, "gap"), -1.25);
+    // unweighted SERVQUAL: (0 + -1.25) / 2
+    assert_relative_eq!(f(&doc["servqual"], "unweighted"), -0.625);
+    assert!(doc["servqual"]["weighted"].is_null());
+}
+
+#[test]
+fn cronbach_alpha_by_hand() {
+    let doc = mini(&[]);
+    let a = row(&doc["dimensions"], "dimension", "A");
+    // E complete for R1-R3: a1 5,4,6 (var 1), a2 6,5,7 (var 1), totals 11,9,13 (var 4): 2(1 - 2/4) = 1
+    assert_relative_eq!(f(a, "alpha_e"), 1.0, epsilon = 1e-12);
+    // P for all four: var a1 2, var a2 5/3, totals 10,7,12,9 var 13/3: 2(1 - (11/3)/(13/3)) = 4/13
+    assert_relative_eq!(f(a, "alpha_p"), 4.0 / 13.0, epsilon = 1e-12);
+    // gaps R1-R3: var 1 and 4/3, totals -1,-2,-1 var 1/3: 2(1 - (7/3)/(1/3)) = -12
+    assert_relative_eq!(f(a, "alpha_gap"), -12.0, epsilon = 1e-9);
+    // one-item dimension: null
+    assert!(row(&doc["dimensions"], "dimension", "B")["alpha_e"].is_null());
+}
+
+#[test]
+fn weighted_score_with_respondent_points() {
+    let points = data("data/tests/mini_points.csv");
+    let doc = mini(&["--importance", &points]);
+    // R1 .5(-.5)+.5(-2) = -1.25; R2 1(-1) = -1; R3 .2(-.5)+.8(-1) = -.9; R4 has no points
+    assert_relative_eq!(
+        f(&doc["servqual"], "weighted"),
+        -3.15 / 3.0,
+        epsilon = 1e-12
+    );
+    assert_eq!(doc["servqual"]["weighted_n"], 3);
+    // importance = mean normalised weight: A (.5+1+.2)/3, B (.5+0+.8)/3
+    let ipa_a = row(&doc["ipa"], "dimension", "A");
+    assert_relative_eq!(f(ipa_a, "importance"), 1.7 / 3.0, epsilon = 1e-12);
+    assert_eq!(ipa_a["quadrant"], "keep_up");
+    let ipa_b = row(&doc["ipa"], "dimension", "B");
+    assert_eq!(ipa_b["quadrant"], "low_priority");
+}
+
+#[test]
+fn weighted_score_with_aggregate_weights() {
+    let w = data("data/tests/mini_weights.csv");
+    let doc = mini(&["--importance", &w]);
+    // weights 3:1 -> .75, .25 over gaps 0 and -1.25
+    assert_relative_eq!(f(&doc["servqual"], "weighted"), -0.3125, epsilon = 1e-12);
+    assert_relative_eq!(f(row(&doc["ipa"], "dimension", "A"), "importance"), 0.75);
+}
+
+#[test]
+fn groups_repeat_every_table() {
+    let doc = mini(&["--by", "site"]);
+    let groups = doc["groups"].as_array().cloned().unwrap_or_default();
+    assert_eq!(groups.len(), 2);
+    let x = row(&doc["groups"], "site", "X");
+    let y = row(&doc["groups"], "site", "Y");
+    // X = R1, R2: A gaps -0.5, -1; Y = R3, R4: -0.5, 2
+    assert_relative_eq!(f(row(&x["dimensions"], "dimension", "A"), "gap"), -0.75);
+    assert_relative_eq!(f(row(&y["dimensions"], "dimension", "A"), "gap"), 0.75);
+    assert_eq!(x["respondents"], 2);
+    // the whole sample is still at the top level
+    assert_relative_eq!(f(&doc["servqual"], "unweighted"), -0.625);
+}
+
+#[test]
+fn wide_form_gives_the_long_form_figures() {
+    let ins = data("data/tests/mini_instrument.csv");
+    let long = json(&[
+        "survey",
+        &data("data/tests/mini_long.csv"),
+        "--instrument",
+        &ins,
+        "--by",
+        "site",
+    ]);
+    let wide = json(&[
+        "survey",
+        &data("data/tests/mini_wide.csv"),
+        "--instrument",
+        &ins,
+        "--by",
+        "site",
+    ]);
+    assert_eq!(wide["inputs"]["form"], "wide");
+    for k in ["items", "dimensions", "servqual", "groups", "ipa"] {
+        assert_eq!(long[k], wide[k], "{k} differs");
+    }
+}
+
+#[test]
+fn zone_of_tolerance_by_hand() {
+    let ins = data("data/tests/mini_instrument.csv");
+    let doc = json(&[
+        "survey",
+        &data("data/tests/zone_long.csv"),
+        "--instrument",
+        &ins,
+    ]);
+    let zone = &doc["zone"];
+    // a1: A 4.5, D 6.5, P 5.5 -> MSA 1, MSS -1, within
+    let a1 = row(zone, "item", "a1");
+    assert_relative_eq!(f(a1, "msa"), 1.0);
+    assert_relative_eq!(f(a1, "mss"), -1.0);
+    assert_eq!(a1["position"], "within");
+    // b1: A 3.5, D 5.5, P 6 -> above
+    let b1 = row(zone, "item", "b1");
+    assert_eq!(b1["position"], "above");
+    assert_relative_eq!(f(b1, "mss"), 0.5);
+    // dimension A per respondent: P (5+4)/2, (6+6)/2 -> 5.25; A 4.5; D 6.5
+    let dim = row(zone, "dimension", "A");
+    assert_relative_eq!(f(dim, "mean_p"), 5.25);
+    assert_relative_eq!(f(dim, "msa"), 0.75);
+    // desired stands in for expectation: a1 gap = P - D = -1
+    assert_relative_eq!(f(row(&doc["items"], "item", "a1"), "gap"), -1.0);
+}
+
+#[test]
+fn zarei_2012_summary_table() {
+    let doc = json(&[
+        "survey",
+        &reference("zarei2012_table2.csv"),
+        "--scale",
+        "1-5",
+    ]);
+    assert_eq!(doc["inputs"]["form"], "summary");
+    // Recomputed from the printed means (reference README): exact to 1e-9
+    let d = &doc["dimensions"];
+    assert_relative_eq!(
+        f(row(d, "dimension", "Reliability/Responsiveness"), "gap"),
+        -0.879,
+        epsilon = 1e-9
+    );
+    assert_relative_eq!(
+        f(row(d, "dimension", "Empathy"), "gap"),
+        -0.984_285_714_285_714_3,
+        epsilon = 1e-9
+    );
+    assert_relative_eq!(
+        f(row(d, "dimension", "Tangibles"), "gap"),
+        -0.7725,
+        epsilon = 1e-9
+    );
+    assert_relative_eq!(f(&doc["servqual"], "unweighted"), -0.878_60, epsilon = 1e-5);
+    // Printed dimension rows, to their two decimals
+    assert_relative_eq!(
+        f(row(d, "dimension", "Empathy"), "mean_p"),
+        3.89,
+        epsilon = 0.01
+    );
+    assert_relative_eq!(
+        f(row(d, "dimension", "Tangibles"), "mean_e"),
+        4.95,
+        epsilon = 0.01
+    );
+    // Every item against its printed gap (means of differences, rounded): within 0.01
+    let printed = std::fs::read_to_string(reference("zarei2012_table2.csv")).unwrap_or_default();
+    for line in printed.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let gap: f64 = c[4].parse().unwrap_or(f64::NAN);
+        let got = f(row(&doc["items"], "item", c[0]), "gap");
+        assert!(
+            (got - gap).abs() <= 0.0100001,
+            "item {}: {got} vs printed {gap}",
+            c[0]
+        );
+    }
+    // figures that need respondents are null
+    assert!(row(d, "dimension", "Empathy")["sd"].is_null());
+}
+
+#[test]
+fn libqual_2003_zone_of_tolerance() {
+    let ins = data("data/tests/libqual_instrument.csv");
+    let doc = json(&[
+        "survey",
+        &reference("libqual_2003_as3.csv"),
+        "--scale",
+        "1-9",
+        "--instrument",
+        &ins,
+        "--by",
+        "institution",
+    ]);
+    let printed = std::fs::read_to_string(reference("libqual_2003_as3.csv")).unwrap_or_default();
+    let mut seen = 0;
+    for line in printed.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let g = row(&doc["groups"], "institution", c[0]);
+        let z = row(&g["zone"], "item", "AS-3");
+        let (adequacy, superiority): (f64, f64) = (
+            c[5].parse().unwrap_or(f64::NAN),
+            c[6].parse().unwrap_or(f64::NAN),
+        );
+        assert!(
+            (f(z, "msa") - adequacy).abs() <= 0.0100001,
+            "{}: MSA {} vs {adequacy}",
+            c[0],
+            f(z, "msa")
+        );
+        assert!(
+            (f(z, "mss") - superiority).abs() <= 0.0100001,
+            "{}: MSS {} vs {superiority}",
+            c[0],
+            f(z, "mss")
+        );
+        let expect = if c[0] == "F" { "below" } else { "within" };
+        assert_eq!(z["position"], expect, "institution {}", c[0]);
+        seen += 1;
+    }
+    assert_eq!(seen, 17);
+}
+
+/// The kiosk export read a second way: the csv crate over encoding_rs-decoded
+/// CP949, pairing expectation and perception per respondent by hand.
+fn kiosk_by_hand(item_number: usize) -> (f64, usize) {
+    let bytes = std::fs::read(reference("kiosk_servqual_cp949.csv")).unwrap_or_default();
+    let (text, _, _) = encoding_rs::EUC_KR.decode(&bytes);
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header = rdr.headers().cloned().unwrap_or_default();
+    let col = |suffix: &str| {
+        header
+            .iter()
+            .position(|h| {
+                h.trim_start()
+                    .starts_with(&format!("{item_number}-{suffix}"))
+            })
+            .unwrap_or_else(|| panic!("no column {item_number}-{suffix}"))
+    };
+    let (ce, cp) = (col("1"), col("2"));
+    let (mut sum, mut n) = (0.0, 0);
+    for rec in rdr.records().flatten() {
+        if let (Ok(e), Ok(p)) = (rec[ce].trim().parse::<f64>(), rec[cp].trim().parse::<f64>()) {
+            sum += p - e;
+            n += 1;
+        }
+    }
+    (sum / n as f64, n)
+}
+
+#[test]
+fn kiosk_export_with_cp949_and_a_column_map() {
+    let doc = json(&[
+        "survey",
+        &reference("kiosk_servqual_cp949.csv"),
+        "--encoding",
+        "cp949",
+        "--columns",
+        &data("data/kiosk/columns.csv"),
+        "--instrument",
+        &data("data/kiosk/instrument.csv"),
+    ]);
+    assert_eq!(doc["inputs"]["form"], "mapped");
+    assert_eq!(doc["rows_read"], 211);
+    assert_eq!(doc["respondents"], 211);
+    // items 8 and 9 are swapped in the file: check both, and a few others
+    for k in [1usize, 8, 9, 17, 24] {
+        let (gap, n) = kiosk_by_hand(k);
+        let item = row(&doc["items"], "item", &format!("k{k:02}"));
+        assert_eq!(item["n"], n as u64, "item {k}");
+        assert_relative_eq!(f(item, "gap"), gap, epsilon = 1e-12);
+    }
+}
