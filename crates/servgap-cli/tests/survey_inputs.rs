@@ -1,0 +1,400 @@
+//! Encodings, forms and streams give identical figures; every kind of bad
+//! input gives exit code 3 and a message naming file, line, column and
+//! value; usage and I/O errors give 2 and 4; nothing is half-written.
+
+mod common;
+
+use std::io::Write;
+
+use common::{data, json, servgap};
+use serde_json::Value;
+
+const EXAMPLE: &str = "data/example_survey.csv";
+
+fn figures(doc: &Value) -> Vec<Value> {
+    [
+        "items",
+        "dimensions",
+        "servqual",
+        "groups",
+        "ipa",
+        "rows_read",
+        "rows_used",
+    ]
+    .iter()
+    .map(|k| doc[*k].clone())
+    .collect()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("write: {e}"));
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn utf8_bom_gb18030_and_stdin_give_identical_figures() {
+    let text = std::fs::read_to_string(data(EXAMPLE)).unwrap_or_default();
+    assert!(text.contains("广州"), "the example holds CJK site names");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    let gb_path = write(&dir, "gb.csv", &gb);
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(text.as_bytes());
+    let bom_path = write(&dir, "bom.csv", &bom);
+    let base = json(&["survey", &data(EXAMPLE), "--by", "site"]);
+    let gb_doc = json(&["survey", &gb_path, "--by", "site"]);
+    assert_eq!(gb_doc["inputs"]["encoding"], "gb18030");
+    assert_eq!(figures(&base), figures(&gb_doc));
+    let bom_doc = json(&["survey", &bom_path, "--by", "site"]);
+    assert_eq!(figures(&base), figures(&bom_doc));
+    // explicit --encoding gb18030 on the same bytes
+    let named = json(&["survey", &gb_path, "--by", "site", "--encoding", "gb18030"]);
+    assert_eq!(figures(&base), figures(&named));
+    // standard input, GB18030 detected by sniffing
+    let out = servgap()
+        .args(["survey", "-", "--by", "site", "--format", "json"])
+        .write_stdin(gb.to_vec())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdin_doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(stdin_doc["inputs"]["survey"], "<stdin>");
+    assert_eq!(figures(&base), figures(&stdin_doc));
+}
+
+#[test]
+fn parallel_and_single_threaded_reads_agree_on_a_large_file() {
+    // Replicate the example to several MiB so the reader splits it across threads.
+    let text = std::fs::read_to_string(data(EXAMPLE)).unwrap_or_default();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default().to_string();
+    let body: Vec<&str> = lines.collect();
+    let mut big = header + "\n";
+    for copy in 0..40 {
+        for l in &body {
+            big.push_str(&format!("K{copy}{l}\n"));
+        }
+    }
+    assert!(big.len() > 8 << 20);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = write(&dir, "big.csv", big.as_bytes());
+    let one = json(&["survey", &p, "--by", "segment", "--threads", "1"]);
+    let two = json(&["survey", &p, "--by", "segment", "--threads", "2"]);
+    let three = json(&["survey", &p, "--by", "segment", "--threads", "3"]);
+    assert_eq!(one["rows_read"], 264_000);
+    // sums may be added in another order: compare to 1e-12
+    for other in [&two, &three] {
+        compare_close(&one, other, "");
+    }
+}
+
+fn compare_close(a: &Value, b: &Value, path: &str) {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+            assert!(
+                (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+                "{path}: {x} vs {y}"
+            );
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{path}");
+            x.iter()
+                .zip(y)
+                .enumerate()
+                .for_each(|(i, (x, y))| compare_close(x, y, &format!("{path}[{i}]")));
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                if k != "inputs" {
+                    compare_close(v, &y[k], &format!("{path}.{k}"));
+                }
+            }
+        }
+        _ => assert_eq!(a, b, "{path}"),
+    }
+}
+
+/// Runs `servgap survey FILE ARGS` on `body`, expects `code`, returns stderr.
+fn fails(body: &str, args: &[&str], code: i32) -> String {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = write(&dir, "bad.csv", body.as_bytes());
+    let out = servgap()
+        .arg("survey")
+        .arg(&p)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    assert!(out.stdout.is_empty(), "no result on failure");
+    err
+}
+
+const HEAD: &str = "respondent_id,segment,item,expectation,perception\n";
+
+#[test]
+fn out_of_scale_names_file_line_column_value() {
+    let err = fails(&format!("{HEAD}R1,a,q01,5,4\nR1,a,q02,9,4\n"), &[], 3);
+    assert!(err.contains("bad.csv:3:"), "{err}");
+    assert!(err.contains("column 4 'expectation'"), "{err}");
+    assert!(
+        err.contains("'9'") && err.contains("outside the scale 1-7"),
+        "{err}"
+    );
+    // the same value is fine on a 1-9 scale
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = write(
+        &dir,
+        "ok.csv",
+        format!("{HEAD}R1,a,q01,5,4\nR1,a,q02,9,4\n").as_bytes(),
+    );
+    servgap()
+        .args(["survey", &p, "--scale", "1-9"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn not_a_number_and_unknown_item() {
+    let err = fails(&format!("{HEAD}R1,a,q01,5,four\n"), &[], 3);
+    assert!(
+        err.contains(":2:") && err.contains("column 5 'perception'") && err.contains("'four'"),
+        "{err}"
+    );
+    let err = fails(&format!("{HEAD}R1,a,q01,5,4\nR1,a,q99,5,4\n"), &[], 3);
+    assert!(
+        err.contains(":3:")
+            && err.contains("column 3 'item'")
+            && err.contains("'q99'")
+            && err.contains("servqual22"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_rows_name_both_lines() {
+    let err = fails(
+        &format!("{HEAD}R1,a,q01,5,4\nR1,a,q02,5,4\nR1,a,q01,6,6\n"),
+        &[],
+        3,
+    );
+    assert!(
+        err.contains(":4:")
+            && err.contains("first on line 2")
+            && err.contains("respondent 'R1' item 'q01'"),
+        "{err}"
+    );
+    // wide form: the same respondent twice
+    let err = fails(
+        "respondent_id,e_q01,p_q01\nR1,5,4\nR2,5,5\nR1,4,4\n",
+        &[],
+        3,
+    );
+    assert!(
+        err.contains(":4:") && err.contains("first on line 2") && err.contains("respondent 'R1'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicates_across_a_thread_split_name_both_lines() {
+    // Respondent R1's q01 at the top and again at the bottom of a file large enough to split.
+    let mut body = String::from(HEAD);
+    body.push_str("R1,a,q01,5,4\n");
+    for r in 2..40_000 {
+        for q in 1..=22 {
+            body.push_str(&format!("R{r},a,q{q:02},5,4\n"));
+        }
+    }
+    let lines = body.lines().count() + 1;
+    body.push_str("R1,a,q01,6,6\n");
+    let err = fails(&body, &[], 3);
+    assert!(
+        err.contains(&format!(":{lines}:")) && err.contains("first on line 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ragged_rows_and_inconsistent_groups() {
+    let err = fails(&format!("{HEAD}R1,a,q01,5,4\nR1,a,q02,5\n"), &[], 3);
+    assert!(
+        err.contains(":3:") && err.contains("4 fields but the header has 5"),
+        "{err}"
+    );
+    let err = fails(
+        &format!("{HEAD}R1,a,q01,5,4\nR1,b,q02,5,4\n"),
+        &["--by", "segment"],
+        3,
+    );
+    assert!(
+        err.contains(":3:") && err.contains("'b'") && err.contains("'a'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_columns_and_unknown_group_column() {
+    let err = fails("respondent_id,item,expectation\nR1,q01,5\n", &[], 3);
+    assert!(err.contains("no perception"), "{err}");
+    let err = fails(&format!("{HEAD}R1,a,q01,5,4\n"), &["--by", "region"], 3);
+    assert!(err.contains("no column 'region'"), "{err}");
+    let err = fails("a,b\n1,2\n", &[], 3);
+    assert!(err.contains("cannot tell the survey form"), "{err}");
+}
+
+#[test]
+fn skip_mode_counts_every_rejected_row() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let body = format!("{HEAD}R1,a,q01,5,4\nR1,a,q02,9,4\nR1,a,q03,x,4\nR1,a,q01,5,5\nR2,a,q01,6,5\nR2,a,q77,1,1\n");
+    let p = write(&dir, "skip.csv", body.as_bytes());
+    let doc = json(&["survey", &p, "--on-invalid", "skip"]);
+    assert_eq!(doc["rows_read"], 6);
+    assert_eq!(doc["rows_used"], 2);
+    assert_eq!(doc["rows_rejected"], 4);
+    let reasons: Vec<String> = doc["rejections"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap_or("").to_string())
+        .collect();
+    for r in [
+        "score outside the scale",
+        "not a number",
+        "duplicate respondent × item",
+        "unknown item",
+    ] {
+        assert!(
+            reasons.iter().any(|x| x == r),
+            "missing reason {r} in {reasons:?}"
+        );
+    }
+    // q01 uses R1's first row and R2: gaps -1 and -1
+    let q01 = common::row(&doc["items"], "item", "q01");
+    assert_eq!(q01["n"], 2);
+}
+
+#[test]
+fn usage_and_io_errors_have_their_own_codes() {
+    servgap()
+        .args(["survey", &data(EXAMPLE), "--scale", "seven"])
+        .assert()
+        .code(2);
+    servgap()
+        .args(["survey", &data(EXAMPLE), "--encoding", "klingon"])
+        .assert()
+        .code(2);
+    servgap()
+        .args(["survey", &data(EXAMPLE), "--no-such-flag"])
+        .assert()
+        .code(2);
+    servgap()
+        .args(["survey", "data/does-not-exist.csv"])
+        .assert()
+        .code(4);
+    servgap().arg("--help").assert().code(0);
+}
+
+#[test]
+fn output_is_written_atomically_and_never_half() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("report.json");
+    let out_s = out.to_string_lossy().into_owned();
+    servgap()
+        .args([
+            "survey",
+            &data(EXAMPLE),
+            "--format",
+            "json",
+            "--output",
+            &out_s,
+        ])
+        .assert()
+        .success()
+        .stdout("");
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or(Value::Null);
+    assert_eq!(doc["schema"], "servgap/survey/v1");
+    // a failing run leaves the earlier file as it was, and no temporary files
+    let bad = write(&dir, "bad.csv", format!("{HEAD}R1,a,q01,5,99\n").as_bytes());
+    servgap()
+        .args(["survey", &bad, "--format", "json", "--output", &out_s])
+        .assert()
+        .code(3);
+    let again: Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or(Value::Null);
+    assert_eq!(doc, again);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn renderers_table_markdown_csv() {
+    let run = |fmt: &str| {
+        let out = servgap()
+            .args(["survey", &data(EXAMPLE), "--by", "site", "--format", fmt])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // Terminal: every line of a table has the same display width, CJK included.
+    let table = run("table");
+    let block: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("SERVQUAL score"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(block.iter().any(|l| l.contains("广州")));
+    let widths: Vec<usize> = block
+        .iter()
+        .map(|l| unicode_width::UnicodeWidthStr::width(*l))
+        .collect();
+    assert!(
+        widths.windows(2).all(|w| w[0] == w[1]),
+        "{widths:?}\n{}",
+        block.join("\n")
+    );
+    assert!(table.contains("rows read 6600, used 6600, rejected 0"));
+    // Markdown: headings and right-aligned numbers.
+    let md = run("markdown");
+    assert!(
+        md.contains("## Dimensions") && md.contains("| site | dimension |") && md.contains("---:")
+    );
+    // CSV: blocks with full-precision numbers.
+    let csv = run("csv");
+    assert!(csv.starts_with("# Items\nsite,item,dimension,n,mean_e"));
+    assert!(csv.contains("\n\n# Dimensions\n"));
+}
+
+#[test]
+fn csv_output_neutralises_formulas() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = write(
+        &dir,
+        "f.csv",
+        format!("{HEAD}R1,=HYPERLINK(1),q01,5,4\nR2,@x,q01,4,4\n").as_bytes(),
+    );
+    let out = servgap()
+        .args(["survey", &p, "--by", "segment", "--format", "csv"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("'=HYPERLINK(1)") && text.contains("'@x"),
+        "{text}"
+    );
+    assert!(!text.contains("\n=HYPERLINK"));
+    let _ = std::io::stdout().flush();
+}
