@@ -350,7 +350,7 @@ impl ResponseStore {
     }
 
     /// Finds or adds the respondent with this id; `(index, is_new)`.
-    #[inline]
+    #[inline(always)]
     fn respondent(&mut self, id: &[u8], line: u64, groups: &[u32]) -> (u32, bool) {
         if let Some((b, r)) = &self.last {
             if super::short_eq(b, id) {
@@ -800,47 +800,52 @@ fn check_measures(file: &str, present: [bool; 4]) -> Result<()> {
     Ok(())
 }
 
-/// Result of validating one score cell.
-enum Cell {
-    Code(u16),
-    Bad(&'static str, String),
-}
+/// Why a score cell is invalid: (reason for the tally, problem for the message).
+type BadCell = (&'static str, String);
 
-#[inline]
-fn score_code(values: &mut ValueDict, scale: &Scale, raw: &[u8]) -> Cell {
+/// Validates a score cell: its code (0 = missing), or why it is invalid.
+/// Single digits already seen cost one table look-up.
+#[inline(always)]
+fn score_code(values: &mut ValueDict, scale: &Scale, raw: &[u8]) -> Result<u16, BadCell> {
     if let [d] = raw {
         let d = d.wrapping_sub(b'0') as usize;
         if d < 10 && values.digits[d] != 0 {
-            return Cell::Code(values.digits[d]);
+            return Ok(values.digits[d]);
         }
     }
+    score_code_slow(values, scale, raw)
+}
+
+#[cold]
+#[inline(never)]
+fn score_code_slow(values: &mut ValueDict, scale: &Scale, raw: &[u8]) -> Result<u16, BadCell> {
     let t = trim_bytes(raw);
     if is_missing(t) {
-        return Cell::Code(0);
+        return Ok(0);
     }
     let Some(v) = super::parse_number(t) else {
-        return Cell::Bad(
+        return Err((
             "not a number",
             "not a number (empty, NA or N/A mean missing)".into(),
-        );
+        ));
     };
     if !scale.contains(v) {
-        return Cell::Bad(
+        return Err((
             "score outside the scale",
             format!("score outside the scale {scale}"),
-        );
+        ));
     }
     match values.code(v) {
         Some(c) => {
             if t.len() == 1 && t[0].is_ascii_digit() {
                 values.digits[(t[0] - b'0') as usize] = c;
             }
-            Cell::Code(c)
+            Ok(c)
         }
-        None => Cell::Bad(
+        None => Err((
             "too many distinct scores",
             "more than 65,534 distinct score values".into(),
-        ),
+        )),
     }
 }
 
@@ -887,8 +892,8 @@ impl SurveySink {
             for (mi, col) in layout.measure_cols.iter().enumerate() {
                 if let Some(c) = *col {
                     match score_code(&mut store.values, &scale, rec.get(c)) {
-                        Cell::Code(code) => codes[mi] = code,
-                        Cell::Bad(reason, problem) => {
+                        Ok(code) => codes[mi] = code,
+                        Err((reason, problem)) => {
                             let v = rec.get(c).to_vec();
                             return self.reject(line, c, &v, reason, problem);
                         }
@@ -937,8 +942,8 @@ impl SurveySink {
             let mut codes: Vec<(usize, usize, u16)> = Vec::with_capacity(layout.cells.len());
             for &(c, item, s) in &layout.cells {
                 match score_code(&mut store.values, &scale, rec.get(c)) {
-                    Cell::Code(code) => codes.push((item, s, code)),
-                    Cell::Bad(reason, problem) => {
+                    Ok(code) => codes.push((item, s, code)),
+                    Err((reason, problem)) => {
                         let v = rec.get(c).to_vec();
                         return self.reject(line, c, &v, reason, problem);
                     }

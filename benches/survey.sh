@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmark `servgap survey` against the fastest peers (polars, DuckDB) in one run,
+# on the generated 1M-respondent survey: long form as generated, wide form, and the
+# long rows shuffled. Each command is timed as a whole process by the peers' own
+# harness (../shared/bench/timeit.py: median of 3 after 1 warm-up, wall, cpu, peak RSS).
+# Also checks that servgap's figures agree with DuckDB's to 1e-9.
+#
+#   bash benches/survey.sh [RESPONDENTS]          (default 1000000; 100000 for a quick run)
+#
+# Set-up is automatic: a Python venv with the peers' pinned packages in
+# target/bench-venv, generated data in target/bench-data (about 1.5 GB for 1M).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench=$root/../shared/bench
+n=${1:-1000000}
+venv=${BENCH_VENV:-$root/target/bench-venv}
+data=${BENCH_DATA:-$root/target/bench-data}
+runs=${RUNS:-3}
+PY=$venv/bin/python3
+if [ ! -x "$PY" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r "$bench/requirements.txt"
+fi
+mkdir -p "$data"
+long=$data/survey_long_$n.csv wide=$data/survey_wide_$n.csv shuf=$data/survey_long_${n}_shuffled.csv
+[ -f "$long" ] && [ -f "$wide" ] || "$PY" "$bench/gen.py" survey --respondents "$n" --outdir "$data" >/dev/null
+[ -f "$shuf" ] || "$PY" "$root/benches/shuffle.py" "$long" "$shuf"
+(cd "$root" && cargo build --release -q -p servgap-cli)
+sg=$root/target/release/servgap
+echo "# survey benchmark, $n respondents, $(nproc) cores, $(date -u +%F)"
+for f in "$long" "$wide" "$shuf"; do
+    echo "## $(basename "$f") ($(du -m "$f" | cut -f1) MB)"
+    "$sg" survey "$f" --by segment --format json | "$PY" "$root/benches/peer_format.py" > "$data/servgap.out.csv"
+    "$PY" "$bench/peer_duckdb.py" survey "$f" > "$data/duckdb.out.csv"
+    "$PY" "$bench/compare.py" "$data/servgap.out.csv" "$data/duckdb.out.csv"
+    for cmd in "$sg survey $f --by segment --format json" "$PY $bench/peer_polars.py survey $f" "$PY $bench/peer_duckdb.py survey $f"; do
+        "$PY" "$bench/timeit.py" -n "$runs" --warmup 1 --timeout 900 -- $cmd | grep -E '^A (= |wall|cpu|peak)'
+    done
+done
