@@ -398,3 +398,97 @@ fn csv_output_neutralises_formulas() {
     assert!(!text.contains("\n=HYPERLINK"));
     let _ = std::io::stdout().flush();
 }
+
+/// A shuffled long file large enough for the partitioned reader (every thread
+/// reads all rows and keeps its share of the respondents).
+fn shuffled_big() -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(data(EXAMPLE)).unwrap_or_default();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default().to_string();
+    let body: Vec<&str> = lines.collect();
+    let mut rows: Vec<String> = Vec::new();
+    for copy in 0..40 {
+        rows.extend(body.iter().map(|l| format!("K{copy}{l}")));
+    }
+    // deterministic shuffle (LCG Fisher-Yates)
+    let mut state: u64 = 42;
+    for i in (1..rows.len()).rev() {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        rows.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    (header, rows)
+}
+
+#[test]
+fn shuffled_files_read_in_partitions_agree_with_one_thread() {
+    let (header, rows) = shuffled_big();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = write(
+        &dir,
+        "shuffled.csv",
+        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
+    );
+    let one = json(&["survey", &p, "--by", "site", "--threads", "1"]);
+    let two = json(&["survey", &p, "--by", "site", "--threads", "2"]);
+    assert_eq!(two["rows_read"], 264_000);
+    assert_eq!(two["respondents"], 12_000);
+    compare_close(&one, &two, "");
+}
+
+#[test]
+fn shuffled_files_report_the_first_bad_line_and_both_duplicate_lines() {
+    let (header, mut rows) = shuffled_big();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // a bad value late in the file, another one earlier: the earlier is reported
+    let n = rows.len();
+    let late = rows[n - 10].clone();
+    rows[n - 10] = late
+        .rsplit_once(',')
+        .map(|(a, _)| format!("{a},8"))
+        .unwrap_or_default();
+    let early = rows[n / 2].clone();
+    rows[n / 2] = early
+        .rsplit_once(',')
+        .map(|(a, _)| format!("{a},x"))
+        .unwrap_or_default();
+    let p = write(
+        &dir,
+        "bad.csv",
+        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
+    );
+    let out = servgap()
+        .args(["survey", &p, "--threads", "2"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        err.contains(&format!("bad.csv:{}:", n / 2 + 2)) && err.contains("'x'"),
+        "{err}"
+    );
+    // a duplicated row, far from its first occurrence: both lines named
+    let (header, mut rows) = shuffled_big();
+    let first = rows[100].clone();
+    rows.push(first);
+    let p = write(
+        &dir,
+        "dup.csv",
+        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
+    );
+    let out = servgap()
+        .args(["survey", &p, "--threads", "2"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        err.contains(&format!(":{}:", rows.len() + 1)) && err.contains("first on line 102"),
+        "{err}"
+    );
+    // skip mode: the duplicate is counted once, nothing else lost
+    let doc = json(&["survey", &p, "--threads", "2", "--on-invalid", "skip"]);
+    assert_eq!(doc["rows_read"], rows.len() as u64);
+    assert_eq!(doc["rows_rejected"], 1);
+}

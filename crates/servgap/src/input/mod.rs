@@ -331,14 +331,21 @@ where
             }
             Ok(Some(hdr)) => {
                 let mut sink = make(Header::new(hdr.fields.clone()))?;
-                match records::parse_file_parallel(
-                    path,
-                    &name,
-                    &hdr,
-                    &mut sink,
-                    opts.threads(),
-                    progress,
-                ) {
+                let threads = opts.threads();
+                let big = std::fs::metadata(path)
+                    .map(|m| m.len() >= 4 << 20)
+                    .unwrap_or(false);
+                let partitioned = threads > 1
+                    && big
+                    && sink
+                        .partition_key()
+                        .is_some_and(|k| records::key_recurs(path, &name, &hdr, k));
+                let parsed = if partitioned {
+                    records::parse_file_partitioned(path, &name, &hdr, &mut sink, threads, progress)
+                } else {
+                    records::parse_file_parallel(path, &name, &hdr, &mut sink, threads, progress)
+                };
+                match parsed {
                     Ok(_) => {
                         return Ok((
                             sink,

@@ -465,6 +465,8 @@ pub(crate) struct SurveySink {
     by_names: Vec<String>,
     /// The item expected next (long form), to skip the hash lookup.
     next_item: usize,
+    /// `(part, parts, key column)`: keep only respondents of this partition.
+    partition: Option<(usize, usize, usize)>,
 }
 
 /// What reading a survey produced, for the computation.
@@ -736,6 +738,7 @@ impl SurveySink {
             tally: RejectTally::default(),
             by_names,
             next_item: 0,
+            partition: None,
         })
     }
 
@@ -1085,11 +1088,22 @@ impl SurveySink {
 
 impl RecordSink for SurveySink {
     fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
-        self.rows_read += 1;
         let width = match &self.body {
             Body::Respondents(l, _) => l.width,
             Body::Summary(l, _) => l.width,
         };
+        if let Some((part, parts, key)) = self.partition {
+            // Ragged rows belong to partition 0; others to their respondent's.
+            let owner = if rec.len() == width {
+                super::records::partition_of(rec.get(key), parts)
+            } else {
+                0
+            };
+            if owner != part {
+                return Ok(());
+            }
+        }
+        self.rows_read += 1;
         if rec.len() != width {
             let err = Error::file(
                 &self.file,
@@ -1106,6 +1120,17 @@ impl RecordSink for SurveySink {
             Body::Respondents(..) => self.respondent_row(line, rec),
             Body::Summary(..) => self.summary_row(line, rec),
         }
+    }
+
+    fn partition_key(&self) -> Option<usize> {
+        match &self.body {
+            Body::Respondents(l, _) if l.item_col.is_some() => l.id_col,
+            _ => None,
+        }
+    }
+
+    fn set_partition(&mut self, part: usize, parts: usize) {
+        self.partition = self.partition_key().map(|k| (part, parts, k));
     }
 
     fn fork(&self) -> Self {
@@ -1211,6 +1236,7 @@ impl SurveySink {
             tally: RejectTally::default(),
             by_names: self.by_names.clone(),
             next_item: 0,
+            partition: None,
         }
     }
 }
