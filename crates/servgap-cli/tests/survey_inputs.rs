@@ -492,3 +492,58 @@ fn shuffled_files_report_the_first_bad_line_and_both_duplicate_lines() {
     assert_eq!(doc["rows_read"], rows.len() as u64);
     assert_eq!(doc["rows_rejected"], 1);
 }
+
+#[test]
+fn common_and_unusual_row_formats_give_identical_figures() {
+    // The reader has a fast path for common long-form rows; padded values,
+    // decimal notation, upper-case item ids and quoted fields take the
+    // general path (quotes also switch the block to csv_core). Same data, same figures.
+    let text = std::fs::read_to_string(data(EXAMPLE)).unwrap_or_default();
+    let mut messy = String::new();
+    for (i, l) in text.lines().enumerate() {
+        if i == 0 {
+            messy.push_str(l);
+            messy.push('\n');
+            continue;
+        }
+        let c: Vec<&str> = l.split(',').collect();
+        // respondent_id,segment,site,item,expectation,perception
+        let row = match i % 5 {
+            0 => format!("{},{},{}, {} ,{} ,{}", c[0], c[1], c[2], c[3], c[4], c[5]),
+            1 => format!(
+                "{},{},{},{},{},{}",
+                c[0],
+                c[1],
+                c[2],
+                c[3].to_uppercase(),
+                c[4],
+                c[5]
+            ),
+            2 => {
+                let e = c[4]
+                    .parse::<f64>()
+                    .map(|v| format!("{v:.1}"))
+                    .unwrap_or_else(|_| c[4].to_string());
+                format!("{},{},{},{},{},{}", c[0], c[1], c[2], c[3], e, c[5])
+            }
+            3 => format!(
+                "\"{}\",{},\"{}\",{},{},{}",
+                c[0], c[1], c[2], c[3], c[4], c[5]
+            ),
+            _ => l.to_string(),
+        };
+        messy.push_str(&row);
+        messy.push_str(if i % 7 == 0 { "\r\n" } else { "\n" });
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let clean = json(&["survey", &data(EXAMPLE), "--by", "site"]);
+    // with quotes (the block goes through csv_core) and without (fast path with fallbacks)
+    for (name, body) in [
+        ("quoted.csv", messy.clone()),
+        ("plain.csv", messy.replace('"', "")),
+    ] {
+        let p = write(&dir, name, body.as_bytes());
+        let got = json(&["survey", &p, "--by", "site"]);
+        assert_eq!(figures(&clean), figures(&got), "{name}");
+    }
+}

@@ -35,6 +35,11 @@ pub struct RecordView<'a> {
 }
 
 impl<'a> RecordView<'a> {
+    /// A view of a quote-free line whose fields end at `ends` (commas between).
+    pub(crate) fn of_line(data: &'a [u8], ends: &'a [usize]) -> Self {
+        RecordView { data, ends, gap: 1 }
+    }
+
     /// Number of fields.
     #[inline]
     pub fn len(&self) -> usize {
@@ -90,6 +95,22 @@ pub trait RecordSink: Send + Sized {
 
     /// Makes this sink keep only records whose key falls in `part` of `parts`.
     fn set_partition(&mut self, _part: usize, _parts: usize) {}
+
+    /// Handles one line of a block without quotes, whose fields end at
+    /// `ends` (offsets of the commas, then the line's length). The default
+    /// calls [`RecordSink::record`]; a sink may handle common lines faster,
+    /// as long as the outcome is the same.
+    #[inline]
+    fn quote_free_line(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
+        self.record(
+            line,
+            &RecordView {
+                data: bytes,
+                ends,
+                gap: 1,
+            },
+        )
+    }
 }
 
 /// Which of `parts` partitions a key belongs to (FNV-1a over the trimmed bytes).
@@ -212,29 +233,62 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
             if stop_at(start, records) {
                 stopped = true;
             } else {
-                // Newlines by SIMD search, commas eight bytes at a time.
-                for p in memchr::memchr_iter(b'\n', region) {
+                // One SWAR pass finds commas and newlines eight bytes at a
+                // time; each line goes to the sink with its field ends.
+                let mut finish = |p: usize,
+                                  start: &mut usize,
+                                  line: &mut u64,
+                                  ends: &mut Vec<usize>|
+                 -> Result<bool> {
                     let mut lend = p;
-                    if lend > start && region[lend - 1] == b'\r' {
+                    if lend > *start && region[lend - 1] == b'\r' {
                         lend -= 1;
                     }
-                    if lend > start {
-                        let lbytes = &region[start..lend];
-                        comma_ends(lbytes, &mut fast_ends);
-                        let view = RecordView {
-                            data: lbytes,
-                            ends: &fast_ends,
-                            gap: 1,
-                        };
-                        sink.record(line, &view)?;
-                        records += 1;
+                    let mut emitted = false;
+                    if lend > *start {
+                        ends.push(lend - *start);
+                        sink.quote_free_line(*line, &region[*start..lend], ends)?;
+                        emitted = true;
                     }
-                    line += 1;
-                    newlines += 1;
-                    start = p + 1;
-                    if stop_at(start, records) {
-                        stopped = true;
-                        break;
+                    ends.clear();
+                    *line += 1;
+                    *start = p + 1;
+                    Ok(emitted)
+                };
+                let mut chunks = region.chunks_exact(8);
+                let mut at = 0usize;
+                'words: for c in &mut chunks {
+                    let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+                    let mut mask = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
+                    while mask != 0 {
+                        let p = at + (mask.trailing_zeros() / 8) as usize;
+                        mask &= mask - 1;
+                        if region[p] == b',' {
+                            fast_ends.push(p - start);
+                            continue;
+                        }
+                        records += u64::from(finish(p, &mut start, &mut line, &mut fast_ends)?);
+                        newlines += 1;
+                        if stop_at(start, records) {
+                            stopped = true;
+                            break 'words;
+                        }
+                    }
+                    at += 8;
+                }
+                if !stopped {
+                    for (j, &b) in chunks.remainder().iter().enumerate() {
+                        let p = at + j;
+                        if b == b',' {
+                            fast_ends.push(p - start);
+                        } else if b == b'\n' {
+                            records += u64::from(finish(p, &mut start, &mut line, &mut fast_ends)?);
+                            newlines += 1;
+                            if stop_at(start, records) {
+                                stopped = true;
+                                break;
+                            }
+                        }
                     }
                 }
                 if !stopped && start < region.len() {
@@ -244,17 +298,13 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
                         lend -= 1;
                     }
                     if lend > start {
-                        comma_ends(&region[start..lend], &mut fast_ends);
-                        let view = RecordView {
-                            data: &region[start..lend],
-                            ends: &fast_ends,
-                            gap: 1,
-                        };
-                        sink.record(line, &view)?;
+                        fast_ends.push(lend - start);
+                        sink.quote_free_line(line, &region[start..lend], &fast_ends)?;
                         records += 1;
                     }
                     start = region.len();
                 }
+                fast_ends.clear();
             }
             pos = start;
         } else {
@@ -372,33 +422,16 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
     })
 }
 
-/// Fills `ends` with the end offset of every field of a quote-free line:
-/// the position of each comma, then the line's length. Commas are found
-/// eight bytes at a time with an exact per-byte zero test (no carries cross
-/// byte boundaries, so no false positives).
-#[inline]
-fn comma_ends(line: &[u8], ends: &mut Vec<usize>) {
-    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
-    ends.clear();
-    let mut chunks = line.chunks_exact(8);
-    let mut i = 0;
-    for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-        let x = w ^ COMMAS;
-        let mut zero = !(((x & LO7).wrapping_add(LO7)) | x | LO7);
-        while zero != 0 {
-            ends.push(i + (zero.trailing_zeros() / 8) as usize);
-            zero &= zero - 1;
-        }
-        i += 8;
-    }
-    for (j, &b) in chunks.remainder().iter().enumerate() {
-        if b == b',' {
-            ends.push(i + j);
-        }
-    }
-    ends.push(line.len());
+const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+
+/// The high bit of each zero byte of `x`, exactly: no carry crosses a byte
+/// boundary, so there are no false positives (unlike the classic
+/// `(x - 0x01…) & !x & 0x80…`, which flags bytes above a zero byte).
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    !(((x & LO7).wrapping_add(LO7)) | x | LO7)
 }
 
 /// Reads the header record of a file (after any BOM), returning its fields

@@ -420,6 +420,20 @@ struct Layout {
     by_cols: Vec<usize>,
 }
 
+/// Column roles of a long-form file, for the fast path of common rows.
+#[derive(Debug, Clone)]
+struct FastLong {
+    width: usize,
+    id: usize,
+    item: usize,
+    /// (column, slot) of each measure present.
+    measures: Vec<(usize, usize)>,
+    by: Vec<usize>,
+}
+
+/// Most fields a fast-path line may have.
+const FAST_FIELDS: usize = 64;
+
 /// One row of a summary-form file.
 #[derive(Debug, Clone)]
 pub(crate) struct SummaryRow {
@@ -467,6 +481,8 @@ pub(crate) struct SurveySink {
     next_item: usize,
     /// `(part, parts, key column)`: keep only respondents of this partition.
     partition: Option<(usize, usize, usize)>,
+    /// Long form: column roles for the fast path.
+    fast: Option<FastLong>,
 }
 
 /// What reading a survey produced, for the computation.
@@ -739,7 +755,9 @@ impl SurveySink {
             by_names,
             next_item: 0,
             partition: None,
-        })
+            fast: None,
+        }
+        .with_fast_path())
     }
 
     /// Rejects a row: an error by default, a counted skip with `--on-invalid skip`.
@@ -853,6 +871,116 @@ fn score_code_slow(values: &mut ValueDict, scale: &Scale, raw: &[u8]) -> Result<
 }
 
 impl SurveySink {
+    fn with_fast_path(mut self) -> Self {
+        if let Body::Respondents(l, stores) = &self.body {
+            if let (Some(id), Some(item), Some(store)) = (l.id_col, l.item_col, stores.first()) {
+                let measures = l
+                    .measure_cols
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(mi, c)| Some(((*c)?, store.slot[mi]?)))
+                    .collect();
+                if l.width <= FAST_FIELDS && l.by_cols.len() <= 8 {
+                    self.fast = Some(FastLong {
+                        width: l.width,
+                        id,
+                        item,
+                        measures,
+                        by: l.by_cols.clone(),
+                    });
+                }
+            }
+        }
+        self
+    }
+
+    /// The common long-form row, in one pass: fields split on the stack, a
+    /// known item, single-digit scores already seen, group values equal to
+    /// the previous row's, the respondent of the previous row or a new one,
+    /// an item not yet given. Anything else goes to [`RecordSink::record`],
+    /// which validates and reports exactly as always.
+    #[inline]
+    fn long_fast(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
+        let Some(fast) = &self.fast else {
+            return self.generic_line(line, bytes, ends);
+        };
+        if ends.len() != fast.width {
+            return self.generic_line(line, bytes, ends);
+        }
+        let field = |i: usize| {
+            let start = if i == 0 { 0 } else { ends[i - 1] + 1 };
+            &bytes[start..ends[i]]
+        };
+        let id = field(fast.id);
+        if let Some((part, parts, _)) = self.partition {
+            if super::records::partition_of(id, parts) != part {
+                return Ok(());
+            }
+        }
+        let Body::Respondents(_, stores) = &mut self.body else {
+            return self.generic_line(line, bytes, ends);
+        };
+        let Some(store) = stores.first_mut() else {
+            return self.generic_line(line, bytes, ends);
+        };
+        let clean = |b: &[u8]| {
+            !b.is_empty() && !b[0].is_ascii_whitespace() && !b[b.len() - 1].is_ascii_whitespace()
+        };
+        if !clean(id) {
+            return self.generic_line(line, bytes, ends);
+        }
+        let Some(ins) = self.instrument.as_deref() else {
+            return self.generic_line(line, bytes, ends);
+        };
+        let item_raw = field(fast.item);
+        let item = match ins.items.get(self.next_item) {
+            Some(def) if super::short_eq(def.id.as_bytes(), item_raw) => self.next_item,
+            _ => match ins.lookup(item_raw) {
+                Some(i) => i,
+                None => return self.generic_line(line, bytes, ends),
+            },
+        };
+        let mut codes = [0u16; 4];
+        for (j, &(c, _)) in fast.measures.iter().enumerate() {
+            match field(c) {
+                [d] if d.wrapping_sub(b'0') < 10
+                    && store.values.digits[(d - b'0') as usize] != 0 =>
+                {
+                    codes[j] = store.values.digits[(d - b'0') as usize];
+                }
+                _ => return self.generic_line(line, bytes, ends),
+            }
+        }
+        let mut groups = [0u32; 8];
+        for (g, &c) in fast.by.iter().enumerate() {
+            match &store.group_dicts[g].last {
+                Some((b, code)) if super::short_eq(b, field(c)) => groups[g] = *code,
+                _ => return self.generic_line(line, bytes, ends),
+            }
+        }
+        let nby = fast.by.len();
+        let (r, new) = store.respondent(id, line, &groups[..nby]);
+        let same_groups = || (0..nby).all(|g| store.groups[r as usize * nby + g] == groups[g]);
+        if !new && (store.seen(r, item) || !same_groups()) {
+            return self.generic_line(line, bytes, ends);
+        }
+        store.mark(r, item);
+        let base = (r as usize * store.k + item) * store.m;
+        for (j, &(_, slot)) in fast.measures.iter().enumerate() {
+            store.codes[base + slot] = codes[j];
+        }
+        self.next_item = if item + 1 == store.k { 0 } else { item + 1 };
+        self.rows_read += 1;
+        self.rows_used += 1;
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn generic_line(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
+        self.record(line, &RecordView::of_line(bytes, ends))
+    }
+
     fn respondent_row(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
         let Body::Respondents(layout, stores) = &mut self.body else {
             return Ok(());
@@ -1122,6 +1250,15 @@ impl RecordSink for SurveySink {
         }
     }
 
+    #[inline]
+    fn quote_free_line(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
+        if self.fast.is_some() {
+            self.long_fast(line, bytes, ends)
+        } else {
+            self.record(line, &RecordView::of_line(bytes, ends))
+        }
+    }
+
     fn partition_key(&self) -> Option<usize> {
         match &self.body {
             Body::Respondents(l, _) if l.item_col.is_some() => l.id_col,
@@ -1237,6 +1374,7 @@ impl SurveySink {
             by_names: self.by_names.clone(),
             next_item: 0,
             partition: None,
+            fast: self.fast.clone(),
         }
     }
 }
