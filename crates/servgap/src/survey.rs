@@ -319,7 +319,9 @@ pub fn read_survey(
         Ok(x) => x,
         Err(e) => return Err(locate_duplicate(e, source, read)),
     };
-    let (data, sink_ins) = sink.finish()?;
+    let (data, sink_ins) = sink
+        .finish()
+        .map_err(|e| locate_duplicate(e, source, read))?;
     let instrument = match (&data.body, sink_ins) {
         (SurveyBody::Summary(rows), None) => summary_instrument(&name, rows)?,
         (_, Some(i)) => Arc::unwrap_or_clone(i),
@@ -541,7 +543,8 @@ fn accumulate_store(
             })
         })
         .collect();
-    if keys.is_empty() {
+    if nby == 0 {
+        // one group, the whole store (possibly empty: it then adds nothing)
         keys.push(&[]);
     }
     let resp_weights: Option<Vec<Option<&Vec<f64>>>> = match importance {
@@ -687,17 +690,30 @@ fn analyse_respondents(
 ) -> Result<(SurveyTables, Vec<SurveyGroup>)> {
     let nby = data.by.len();
     // One thread per store (the reader made one store per core).
+    // Stores are analysed on all cores, a contiguous share of stores per thread.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, stores.len().max(1));
+    let share = stores.len().div_ceil(threads).max(1);
     let parts: Vec<Vec<(Vec<String>, GroupAcc)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = stores
-            .iter()
-            .map(|st| scope.spawn(move || accumulate_store(st, nby, ins, importance)))
+            .chunks(share)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .flat_map(|st| accumulate_store(st, nby, ins, importance))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+            .map(|h| h.join().ok())
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default()
     });
-    if parts.len() != stores.len() {
+    if parts.len() != stores.len().div_ceil(share) {
         return Err(Error::inconsistent("internal: an analysis thread failed"));
     }
     let mut groups: std::collections::BTreeMap<Vec<String>, GroupAcc> =

@@ -10,6 +10,7 @@ pub mod columns;
 pub mod importance;
 pub mod instrument;
 pub mod records;
+pub(crate) mod spill;
 pub mod survey;
 
 use std::io::Read;
@@ -340,11 +341,11 @@ where
                     && sink
                         .partition_key()
                         .is_some_and(|k| records::key_recurs(path, &name, &hdr, k));
-                let parsed = if partitioned {
-                    records::parse_file_partitioned(path, &name, &hdr, &mut sink, threads, progress)
-                } else {
-                    records::parse_file_parallel(path, &name, &hdr, &mut sink, threads, progress)
-                };
+                if partitioned {
+                    sink.enable_spill()?;
+                }
+                let parsed =
+                    records::parse_file_parallel(path, &name, &hdr, &mut sink, threads, progress);
                 match parsed {
                     Ok(_) => {
                         return Ok((

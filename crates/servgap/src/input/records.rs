@@ -86,15 +86,18 @@ pub trait RecordSink: Send + Sized {
     fn merge(&mut self, later: Self, line_offset: u64) -> Result<()>;
 
     /// The column whose value keys the accumulated state (the respondent id
-    /// of a long-form survey), if records can be partitioned by it: then an
-    /// unsorted file is better read by every thread, each keeping only its
-    /// share of the keys, than split into ranges whose states all overlap.
+    /// of a long-form survey), if records can be partitioned by it: an
+    /// unsorted file is then better partitioned by key than split into
+    /// ranges whose states all overlap.
     fn partition_key(&self) -> Option<usize> {
         None
     }
 
-    /// Makes this sink keep only records whose key falls in `part` of `parts`.
-    fn set_partition(&mut self, _part: usize, _parts: usize) {}
+    /// Asks the sink to partition its state through temporary files (see
+    /// `input::spill`); returns whether it does.
+    fn enable_spill(&mut self) -> Result<bool> {
+        Ok(false)
+    }
 
     /// Handles one line of a block without quotes, whose fields end at
     /// `ends` (offsets of the commas, then the line's length). The default
@@ -111,17 +114,6 @@ pub trait RecordSink: Send + Sized {
             },
         )
     }
-}
-
-/// Which of `parts` partitions a key belongs to (FNV-1a over the trimmed bytes).
-#[inline]
-pub fn partition_of(key: &[u8], parts: usize) -> usize {
-    let key = crate::input::trim_bytes(key);
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in key {
-        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    (h % parts as u64) as usize
 }
 
 /// How a parse of one range ended.
@@ -566,112 +558,6 @@ pub(crate) fn key_recurs(path: &Path, name: &str, hdr: &HeaderRead, key: usize) 
     }
     let _ = parse_stream(f.take(8 << 20), &cfg, &mut probe);
     probe.recurrences * 100 > probe.rows
-}
-
-/// Parses the data records of a UTF-8 file on `threads` threads that each
-/// read the whole file and keep their partition of the sink's key.
-pub(crate) fn parse_file_partitioned<S: RecordSink>(
-    path: &Path,
-    name: &str,
-    hdr: &HeaderRead,
-    sink: &mut S,
-    threads: usize,
-    progress: Option<&AtomicU64>,
-) -> std::result::Result<StreamSummary, ParseStop> {
-    let open = || -> Result<File> {
-        let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-        f.seek(SeekFrom::Start(hdr.data_offset))
-            .map_err(|e| Error::io(path, e))?;
-        Ok(f)
-    };
-    let mut forks: Vec<S> = (1..threads).map(|_| sink.fork()).collect();
-    sink.set_partition(0, threads);
-    for (i, s) in forks.iter_mut().enumerate() {
-        s.set_partition(i + 1, threads);
-    }
-    let cfg = ParseConfig {
-        soft_limit: None,
-        max_records: None,
-        first_line: hdr.data_line,
-        validate_utf8: true,
-        progress: None,
-        path: name,
-    };
-    let results: Vec<(std::result::Result<RangeEnd, ParseStop>, Option<S>)> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = forks
-                .into_iter()
-                .map(|mut s| {
-                    let cfg = &cfg;
-                    scope.spawn(move || {
-                        let r = open()
-                            .map_err(ParseStop::from)
-                            .and_then(|f| parse_stream(f, cfg, &mut s));
-                        (r, Some(s))
-                    })
-                })
-                .collect();
-            let first_cfg = ParseConfig {
-                progress,
-                ..ParseConfig { ..cfg_clone(&cfg) }
-            };
-            let first = open()
-                .map_err(ParseStop::from)
-                .and_then(|f| parse_stream(f, &first_cfg, sink));
-            let mut all = vec![(first, None)];
-            for h in handles {
-                all.push(h.join().unwrap_or_else(|_| {
-                    (
-                        Err(ParseStop::Error(Error::inconsistent(
-                            "a reader thread panicked",
-                        ))),
-                        None,
-                    )
-                }));
-            }
-            all
-        });
-    // Every thread saw every line: the first error in file order is the one with the lowest line.
-    let mut first_error: Option<Error> = None;
-    let mut not_utf8 = false;
-    let mut records = 0;
-    let mut sinks = Vec::new();
-    for (res, s) in results {
-        match res {
-            Ok(end) => records = end.records,
-            Err(ParseStop::NotUtf8) => not_utf8 = true,
-            Err(ParseStop::Error(e)) => {
-                if first_error
-                    .as_ref()
-                    .is_none_or(|f| e.line().unwrap_or(0) < f.line().unwrap_or(0))
-                {
-                    first_error = Some(e);
-                }
-            }
-        }
-        sinks.extend(s);
-    }
-    if not_utf8 {
-        return Err(ParseStop::NotUtf8);
-    }
-    if let Some(e) = first_error {
-        return Err(ParseStop::Error(e));
-    }
-    for s in sinks {
-        sink.merge(s, 0)?;
-    }
-    Ok(StreamSummary { records })
-}
-
-fn cfg_clone<'p>(c: &ParseConfig<'p>) -> ParseConfig<'p> {
-    ParseConfig {
-        soft_limit: c.soft_limit,
-        max_records: c.max_records,
-        first_line: c.first_line,
-        validate_utf8: c.validate_utf8,
-        progress: c.progress,
-        path: c.path,
-    }
 }
 
 /// Parses the data records of a UTF-8 file from `hdr.data_offset`, on up to

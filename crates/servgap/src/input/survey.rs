@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::columns::{ColumnMap, Measure};
 use super::instrument::Instrument;
 use super::records::{RecordSink, RecordView};
+use super::spill::{read_partition, SpillDir, SpillWriter, PARTS};
 use super::{invalid, is_missing, trim_bytes, Header, OnInvalid, RejectTally, RowCounts};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -464,7 +465,7 @@ enum Body {
 }
 
 /// Accumulates a survey file; see the module docs.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct SurveySink {
     file: String,
     header: Header,
@@ -479,8 +480,11 @@ pub(crate) struct SurveySink {
     by_names: Vec<String>,
     /// The item expected next (long form), to skip the hash lookup.
     next_item: usize,
-    /// `(part, parts, key column)`: keep only respondents of this partition.
-    partition: Option<(usize, usize, usize)>,
+    /// Unsorted long form: rows go to partition files (see `input::spill`).
+    spill: Option<SpillWriter>,
+    /// Range tags of the stores in `body` (spill mode: the stores hold only
+    /// each range's value and group dictionaries until `finish`).
+    spill_tags: Vec<usize>,
     /// Long form: column roles for the fast path.
     fast: Option<FastLong>,
 }
@@ -754,7 +758,8 @@ impl SurveySink {
             tally: RejectTally::default(),
             by_names,
             next_item: 0,
-            partition: None,
+            spill: None,
+            spill_tags: vec![0],
             fast: None,
         }
         .with_fast_path())
@@ -788,7 +793,7 @@ impl SurveySink {
         }
     }
 
-    pub(crate) fn finish(self) -> Result<(SurveyData, Option<std::sync::Arc<Instrument>>)> {
+    pub(crate) fn finish(mut self) -> Result<(SurveyData, Option<std::sync::Arc<Instrument>>)> {
         let counts = RowCounts {
             rows_read: self.rows_read,
             rows_used: self.rows_used,
@@ -796,6 +801,43 @@ impl SurveySink {
             rejections: self.tally.reasons.clone(),
         };
         let body = match self.body {
+            Body::Respondents(layout, holders) if self.spill.is_some() => {
+                let mut writer = self
+                    .spill
+                    .take()
+                    .ok_or_else(|| Error::inconsistent("internal: no spill writer"))?;
+                writer.finish()?;
+                let ctx = SecondPass {
+                    file: &self.file,
+                    header: &self.header,
+                    by_cols: &layout.by_cols,
+                    on_invalid: self.on_invalid,
+                    item_ids: self
+                        .instrument
+                        .as_ref()
+                        .map(|i| i.items.iter().map(|d| d.id.clone()).collect())
+                        .unwrap_or_default(),
+                    tags: &self.spill_tags,
+                    holders: &holders,
+                    dir: &writer.dir(),
+                };
+                let (stores, tally, rejected) = ctx.run()?;
+                let mut counts = counts;
+                let mut all = self.tally.clone();
+                all.merge(tally, 0);
+                counts.rows_used -= rejected;
+                counts.rows_rejected = all.total();
+                counts.rejections = all.reasons;
+                return Ok((
+                    SurveyData {
+                        form: self.form,
+                        counts,
+                        by: self.by_names,
+                        body: SurveyBody::Respondents(stores),
+                    },
+                    self.instrument,
+                ));
+            }
             Body::Respondents(_, store) => SurveyBody::Respondents(store),
             Body::Summary(_, rows) => SurveyBody::Summary(rows),
         };
@@ -912,11 +954,6 @@ impl SurveySink {
             &bytes[start..ends[i]]
         };
         let id = field(fast.id);
-        if let Some((part, parts, _)) = self.partition {
-            if super::records::partition_of(id, parts) != part {
-                return Ok(());
-            }
-        }
         let Body::Respondents(_, stores) = &mut self.body else {
             return self.generic_line(line, bytes, ends);
         };
@@ -959,6 +996,20 @@ impl SurveySink {
             }
         }
         let nby = fast.by.len();
+        if let Some(spill) = &mut self.spill {
+            // Present measures take slots in measure order, as `codes` holds them.
+            spill.write(
+                line,
+                id,
+                item,
+                &codes[..fast.measures.len()],
+                &groups[..nby],
+            )?;
+            self.next_item = if item + 1 == store.k { 0 } else { item + 1 };
+            self.rows_read += 1;
+            self.rows_used += 1;
+            return Ok(());
+        }
         let (r, new) = store.respondent(id, line, &groups[..nby]);
         let same_groups = || (0..nby).all(|g| store.groups[r as usize * nby + g] == groups[g]);
         if !new && (store.seen(r, item) || !same_groups()) {
@@ -1030,6 +1081,16 @@ impl SurveySink {
                         }
                     }
                 }
+            }
+            if let Some(spill) = &mut self.spill {
+                let m: Vec<u16> = (0..4)
+                    .filter(|&mi| store.slot[mi].is_some())
+                    .map(|mi| codes[mi])
+                    .collect();
+                spill.write(line, id, item, &m, &groups[..nby])?;
+                self.next_item = if item + 1 == store.k { 0 } else { item + 1 };
+                self.rows_used += 1;
+                return Ok(());
             }
             let (r, new) = store.respondent(id, line, &groups[..nby]);
             if !new {
@@ -1220,17 +1281,6 @@ impl RecordSink for SurveySink {
             Body::Respondents(l, _) => l.width,
             Body::Summary(l, _) => l.width,
         };
-        if let Some((part, parts, key)) = self.partition {
-            // Ragged rows belong to partition 0; others to their respondent's.
-            let owner = if rec.len() == width {
-                super::records::partition_of(rec.get(key), parts)
-            } else {
-                0
-            };
-            if owner != part {
-                return Ok(());
-            }
-        }
         self.rows_read += 1;
         if rec.len() != width {
             let err = Error::file(
@@ -1266,8 +1316,13 @@ impl RecordSink for SurveySink {
         }
     }
 
-    fn set_partition(&mut self, part: usize, parts: usize) {
-        self.partition = self.partition_key().map(|k| (part, parts, k));
+    fn enable_spill(&mut self) -> Result<bool> {
+        if self.partition_key().is_none() {
+            return Ok(false);
+        }
+        self.spill = Some(SpillWriter::new(SpillDir::new()?));
+        self.spill_tags = vec![0];
+        Ok(true)
     }
 
     fn fork(&self) -> Self {
@@ -1314,6 +1369,17 @@ impl RecordSink for SurveySink {
                     }
                     rows.push(r);
                 }
+                Ok(())
+            }
+            (Body::Respondents(_, a), Body::Respondents(_, b)) if self.spill.is_some() => {
+                // Spill mode: the later range's rows are in its own files;
+                // keep its dictionaries, in range order, for the second pass.
+                let mut later_spill = later.spill;
+                if let Some(w) = &mut later_spill {
+                    w.finish()?;
+                    self.spill_tags.push(w.tag);
+                }
+                a.extend(b);
                 Ok(())
             }
             (Body::Respondents(_, a), Body::Respondents(_, b)) => {
@@ -1373,7 +1439,8 @@ impl SurveySink {
             tally: RejectTally::default(),
             by_names: self.by_names.clone(),
             next_item: 0,
-            partition: None,
+            spill: self.spill.as_ref().map(SpillWriter::sibling),
+            spill_tags: vec![],
             fast: self.fast.clone(),
         }
     }
@@ -1384,6 +1451,160 @@ struct MergeContext {
     on_invalid: OnInvalid,
     item_ids: Vec<String>,
     long: bool,
+}
+
+/// The second pass of spill mode: one store per partition, built from the
+/// partition's records in file order, on all cores.
+struct SecondPass<'a> {
+    file: &'a str,
+    header: &'a Header,
+    by_cols: &'a [usize],
+    on_invalid: OnInvalid,
+    item_ids: Vec<String>,
+    /// Range tags, in file order, and each range's dictionaries.
+    tags: &'a [usize],
+    holders: &'a [ResponseStore],
+    dir: &'a SpillDir,
+}
+
+impl SecondPass<'_> {
+    fn run(&self) -> Result<(Vec<ResponseStore>, RejectTally, u64)> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let results: Vec<Vec<(usize, Result<(ResponseStore, RejectTally, u64)>)>> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|w| {
+                        scope.spawn(move || {
+                            (w..PARTS)
+                                .step_by(threads)
+                                .map(|p| (p, self.partition(p)))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+        let mut parts: Vec<(usize, Result<(ResponseStore, RejectTally, u64)>)> =
+            results.into_iter().flatten().collect();
+        if parts.len() != PARTS {
+            return Err(Error::inconsistent("internal: a partition thread failed"));
+        }
+        parts.sort_by_key(|(p, _)| *p);
+        // The first error in file order is the one with the lowest line.
+        let mut first: Option<Error> = None;
+        let mut stores = Vec::with_capacity(PARTS);
+        let mut tally = RejectTally::default();
+        let mut rejected = 0;
+        for (_, r) in parts {
+            match r {
+                Ok((st, t, n)) => {
+                    stores.push(st);
+                    tally.merge(t, 0);
+                    rejected += n;
+                }
+                Err(e) => {
+                    if first
+                        .as_ref()
+                        .is_none_or(|f| e.line().unwrap_or(u64::MAX) < f.line().unwrap_or(u64::MAX))
+                    {
+                        first = Some(e);
+                    }
+                }
+            }
+        }
+        match first {
+            Some(e) => Err(e),
+            None => Ok((stores, tally, rejected)),
+        }
+    }
+
+    fn partition(&self, p: usize) -> Result<(ResponseStore, RejectTally, u64)> {
+        let proto = &self.holders[0];
+        let nby = proto.group_dicts.len();
+        let mut store = proto.empty_like();
+        let mut tally = RejectTally::default();
+        let mut rejected = 0u64;
+        for (holder, &tag) in self.holders.iter().zip(self.tags) {
+            // this range's codes → the partition store's codes
+            let mut vmap = vec![0u16; holder.values.values.len() + 1];
+            for (i, &v) in holder.values.values.iter().enumerate() {
+                vmap[i + 1] = store
+                    .values
+                    .code(v)
+                    .ok_or_else(|| Error::inconsistent("more than 65,534 distinct score values"))?;
+            }
+            let gmaps: Vec<Vec<u32>> = (0..nby)
+                .map(|g| {
+                    holder.group_dicts[g]
+                        .values
+                        .iter()
+                        .map(|v| store.group_dicts[g].code(v.as_bytes()))
+                        .collect()
+                })
+                .collect();
+            read_partition(self.dir, p, tag, store.m, nby, |rec| {
+                let mut groups = [0u32; 8];
+                for g in 0..nby {
+                    groups[g] = gmaps[g][rec.groups[g] as usize];
+                }
+                let (r, new) = store.respondent(rec.id, rec.line, &groups[..nby]);
+                if !new {
+                    let id_s = || String::from_utf8_lossy(rec.id).into_owned();
+                    if store.seen(r, rec.item) {
+                        let item = self.item_ids.get(rec.item).cloned().unwrap_or_default();
+                        if self.on_invalid == OnInvalid::Error {
+                            return Err(ErrorKind::Duplicate {
+                                file: self.file.to_string(),
+                                line: rec.line,
+                                first_line: None,
+                                what: format!("respondent '{}' item '{item}'", id_s()),
+                                key: vec![id_s(), item],
+                            }
+                            .into());
+                        }
+                        tally.add("duplicate respondent × item", rec.line);
+                        rejected += 1;
+                        return Ok(());
+                    }
+                    let base = r as usize * nby;
+                    if let Some(g) = (0..nby).find(|&g| store.groups[base + g] != groups[g]) {
+                        if self.on_invalid == OnInvalid::Error {
+                            let was = &store.group_dicts[g].values[store.groups[base + g] as usize];
+                            let value = &store.group_dicts[g].values[groups[g] as usize];
+                            let msg = format!(
+                                "respondent '{}' was '{was}' on an earlier row (line {})",
+                                id_s(),
+                                store.first_line[r as usize]
+                            );
+                            return Err(invalid(
+                                self.file,
+                                rec.line,
+                                self.header,
+                                self.by_cols[g],
+                                value.as_bytes(),
+                                msg,
+                            ));
+                        }
+                        tally.add("group differs within a respondent", rec.line);
+                        rejected += 1;
+                        return Ok(());
+                    }
+                }
+                store.mark(r, rec.item);
+                let base = (r as usize * store.k + rec.item) * store.m;
+                for s in 0..store.m {
+                    store.codes[base + s] = vmap[rec.codes[s] as usize];
+                }
+                Ok(())
+            })?;
+        }
+        Ok((store, tally, rejected))
+    }
 }
 
 /// `first_line` of a respondent whose answers moved to an earlier store.
