@@ -141,6 +141,25 @@ impl GroupDict {
         }
     }
 
+    /// The code of a value already seen, by the last value or a scan of a
+    /// small dictionary (no hashing, no insertion); `None` otherwise.
+    #[inline]
+    fn known(&self, v: &[u8]) -> Option<u32> {
+        if let Some((b, c)) = &self.last {
+            if super::short_eq(b, v) {
+                return Some(*c);
+            }
+        }
+        if self.values.len() <= 16 {
+            return self
+                .values
+                .iter()
+                .position(|x| super::short_eq(x.as_bytes(), v))
+                .map(|i| i as u32);
+        }
+        None
+    }
+
     #[inline]
     fn code(&mut self, raw: &[u8]) -> u32 {
         let v = trim_bytes(raw);
@@ -990,9 +1009,9 @@ impl SurveySink {
         }
         let mut groups = [0u32; 8];
         for (g, &c) in fast.by.iter().enumerate() {
-            match &store.group_dicts[g].last {
-                Some((b, code)) if super::short_eq(b, field(c)) => groups[g] = *code,
-                _ => return self.generic_line(line, bytes, ends),
+            match store.group_dicts[g].known(field(c)) {
+                Some(code) => groups[g] = code,
+                None => return self.generic_line(line, bytes, ends),
             }
         }
         let nby = fast.by.len();
@@ -1083,11 +1102,15 @@ impl SurveySink {
                 }
             }
             if let Some(spill) = &mut self.spill {
-                let m: Vec<u16> = (0..4)
-                    .filter(|&mi| store.slot[mi].is_some())
-                    .map(|mi| codes[mi])
-                    .collect();
-                spill.write(line, id, item, &m, &groups[..nby])?;
+                let mut m = [0u16; 4];
+                let mut n = 0;
+                for (mi, slot) in store.slot.iter().enumerate() {
+                    if slot.is_some() {
+                        m[n] = codes[mi];
+                        n += 1;
+                    }
+                }
+                spill.write(line, id, item, &m[..n], &groups[..nby])?;
                 self.next_item = if item + 1 == store.k { 0 } else { item + 1 };
                 self.rows_used += 1;
                 return Ok(());
@@ -1455,6 +1478,9 @@ struct MergeContext {
 
 /// The second pass of spill mode: one store per partition, built from the
 /// partition's records in file order, on all cores.
+/// A partition's store, its rejections, and how many rows they removed.
+type PartitionResult = Result<(ResponseStore, RejectTally, u64)>;
+
 struct SecondPass<'a> {
     file: &'a str,
     header: &'a Header,
@@ -1472,25 +1498,23 @@ impl SecondPass<'_> {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
-        let results: Vec<Vec<(usize, Result<(ResponseStore, RejectTally, u64)>)>> =
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|w| {
-                        scope.spawn(move || {
-                            (w..PARTS)
-                                .step_by(threads)
-                                .map(|p| (p, self.partition(p)))
-                                .collect::<Vec<_>>()
-                        })
+        let results: Vec<Vec<(usize, PartitionResult)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|w| {
+                    scope.spawn(move || {
+                        (w..PARTS)
+                            .step_by(threads)
+                            .map(|p| (p, self.partition(p)))
+                            .collect::<Vec<_>>()
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_default())
-                    .collect()
-            });
-        let mut parts: Vec<(usize, Result<(ResponseStore, RejectTally, u64)>)> =
-            results.into_iter().flatten().collect();
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let mut parts: Vec<(usize, PartitionResult)> = results.into_iter().flatten().collect();
         if parts.len() != PARTS {
             return Err(Error::inconsistent("internal: a partition thread failed"));
         }
@@ -1523,7 +1547,7 @@ impl SecondPass<'_> {
         }
     }
 
-    fn partition(&self, p: usize) -> Result<(ResponseStore, RejectTally, u64)> {
+    fn partition(&self, p: usize) -> PartitionResult {
         let proto = &self.holders[0];
         let nby = proto.group_dicts.len();
         let mut store = proto.empty_like();
