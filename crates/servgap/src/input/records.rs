@@ -795,7 +795,7 @@ mod tests {
     #[test]
     fn parallel_split_matches_sequential_with_quotes_across_the_split() {
         let dir = std::env::temp_dir().join(format!("servgap-rec-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).expect("test value");
         // A file whose middle is inside a long quoted multi-line field, then plain rows.
         let mut s = String::from("h1,h2\n");
         for i in 0..40_000 {
@@ -811,7 +811,7 @@ mod tests {
         }
         for (k, body) in [("q", s.clone()), ("p", s.replace('"', ""))] {
             let path = dir.join(format!("{k}.csv"));
-            std::fs::write(&path, &body).unwrap();
+            std::fs::write(&path, &body).expect("test value");
             let hdr = match read_header_utf8(&path, "t") {
                 Ok(Some(h)) => h,
                 _ => panic!("header"),

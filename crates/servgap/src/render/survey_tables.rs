@@ -36,6 +36,49 @@ impl Precision {
     }
 }
 
+/// The gap statistics that item and dimension rows share.
+struct GapCells {
+    n: Option<u64>,
+    mean_e: Option<f64>,
+    mean_p: Option<f64>,
+    gap: Option<f64>,
+    sd: Option<f64>,
+    se: Option<f64>,
+    ci: (Option<f64>, Option<f64>),
+    t: Option<f64>,
+    p: Option<f64>,
+}
+
+impl GapCells {
+    /// `n, E, P, gap, sd`, then `[CI], t, p` for people or `se, ci_low, ci_high, t, p` in full.
+    fn cells(&self, prec: Precision) -> Vec<String> {
+        let mut row = vec![
+            prec.n(self.n),
+            prec.num(self.mean_e),
+            prec.num(self.mean_p),
+            prec.num(self.gap),
+            prec.num(self.sd),
+        ];
+        match prec {
+            Precision::Display => {
+                let ci = match self.ci {
+                    (Some(l), Some(h)) => format!("[{}, {}]", fixed(Some(l), 3), fixed(Some(h), 3)),
+                    _ => "—".into(),
+                };
+                row.extend([ci, fixed(self.t, 3), prec.p(self.p)]);
+            }
+            Precision::Full => row.extend([
+                prec.num(self.se),
+                prec.num(self.ci.0),
+                prec.num(self.ci.1),
+                prec.num(self.t),
+                prec.p(self.p),
+            ]),
+        }
+        row
+    }
+}
+
 fn sets(r: &SurveyReport) -> Vec<(Vec<String>, &SurveyTables)> {
     let mut out = Vec::new();
     if r.groups.is_empty() {
@@ -96,10 +139,6 @@ pub fn survey_tables(r: &SurveyReport, prec: Precision) -> Vec<TextTable> {
             ("p_value", true),
         ]
     };
-    let ci_cell = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
-        (Some(l), Some(h)) => format!("[{}, {}]", fixed(Some(l), 3), fixed(Some(h), 3)),
-        _ => "—".into(),
-    };
     let mut items = table(
         "Items",
         by,
@@ -154,57 +193,36 @@ pub fn survey_tables(r: &SurveyReport, prec: Precision) -> Vec<TextTable> {
     for (key, t) in sets(r) {
         for i in &t.items {
             let mut row = key.clone();
-            row.extend([
-                i.item.clone(),
-                i.dimension.clone(),
-                prec.n(i.n),
-                prec.num(i.mean_e),
-                prec.num(i.mean_p),
-                prec.num(i.gap),
-                prec.num(i.sd),
-            ]);
-            if ci {
-                row.extend([
-                    ci_cell(i.ci_low, i.ci_high),
-                    fixed(i.t, 3),
-                    prec.p(i.p_value),
-                ]);
-            } else {
-                row.extend([
-                    prec.num(i.se),
-                    prec.num(i.ci_low),
-                    prec.num(i.ci_high),
-                    prec.num(i.t),
-                    prec.p(i.p_value),
-                ]);
-            }
+            row.extend([i.item.clone(), i.dimension.clone()]);
+            let g = GapCells {
+                n: i.n,
+                mean_e: i.mean_e,
+                mean_p: i.mean_p,
+                gap: i.gap,
+                sd: i.sd,
+                se: i.se,
+                ci: (i.ci_low, i.ci_high),
+                t: i.t,
+                p: i.p_value,
+            };
+            row.extend(g.cells(prec));
             items.rows.push(row);
         }
         for d in &t.dimensions {
             let mut row = key.clone();
-            row.extend([
-                d.dimension.clone(),
-                prec.n(d.n),
-                prec.num(d.mean_e),
-                prec.num(d.mean_p),
-                prec.num(d.gap),
-                prec.num(d.sd),
-            ]);
-            if ci {
-                row.extend([
-                    ci_cell(d.ci_low, d.ci_high),
-                    fixed(d.t, 3),
-                    prec.p(d.p_value),
-                ]);
-            } else {
-                row.extend([
-                    prec.num(d.se),
-                    prec.num(d.ci_low),
-                    prec.num(d.ci_high),
-                    prec.num(d.t),
-                    prec.p(d.p_value),
-                ]);
-            }
+            row.push(d.dimension.clone());
+            let g = GapCells {
+                n: d.n,
+                mean_e: d.mean_e,
+                mean_p: d.mean_p,
+                gap: d.gap,
+                sd: d.sd,
+                se: d.se,
+                ci: (d.ci_low, d.ci_high),
+                t: d.t,
+                p: d.p_value,
+            };
+            row.extend(g.cells(prec));
             row.extend([
                 prec.num(d.alpha_e),
                 prec.num(d.alpha_p),

@@ -232,7 +232,11 @@ mod tests {
         xs.iter().for_each(|&x| m.push(x));
         // mean 5, squared deviations 9+1+1+1+0+0+4+16 = 32, sample var 32/7
         assert_relative_eq!(m.mean, 5.0);
-        assert_relative_eq!(m.variance().unwrap(), 32.0 / 7.0, epsilon = 1e-12);
+        assert_relative_eq!(
+            m.variance().expect("test value"),
+            32.0 / 7.0,
+            epsilon = 1e-12
+        );
     }
 
     #[test]
@@ -268,11 +272,23 @@ mod tests {
     #[test]
     fn t_quantiles_match_published_table() {
         // Student's t table, two-sided 95%.
-        assert_relative_eq!(t_quantile_975(1.0).unwrap(), 12.706204736, epsilon = 1e-6);
-        assert_relative_eq!(t_quantile_975(10.0).unwrap(), 2.228138852, epsilon = 1e-8);
-        assert_relative_eq!(t_quantile_975(30.0).unwrap(), 2.042272456, epsilon = 1e-8);
         assert_relative_eq!(
-            t_two_sided_p(2.228138852, 10.0).unwrap(),
+            t_quantile_975(1.0).expect("test value"),
+            12.706204736,
+            epsilon = 1e-6
+        );
+        assert_relative_eq!(
+            t_quantile_975(10.0).expect("test value"),
+            2.228138852,
+            epsilon = 1e-8
+        );
+        assert_relative_eq!(
+            t_quantile_975(30.0).expect("test value"),
+            2.042272456,
+            epsilon = 1e-8
+        );
+        assert_relative_eq!(
+            t_two_sided_p(2.228138852, 10.0).expect("test value"),
             0.05,
             epsilon = 1e-8
         );
@@ -284,18 +300,18 @@ mod tests {
         let mut m = Moments::default();
         [1.0, 2.0, 3.0].iter().for_each(|&x| m.push(x));
         let t = mean_test(&m);
-        assert_relative_eq!(t.sd.unwrap(), 1.0, epsilon = 1e-12);
-        assert_relative_eq!(t.t.unwrap(), 2.0 * 3f64.sqrt(), epsilon = 1e-12);
+        assert_relative_eq!(t.sd.expect("test value"), 1.0, epsilon = 1e-12);
+        assert_relative_eq!(t.t.expect("test value"), 2.0 * 3f64.sqrt(), epsilon = 1e-12);
         // t(0.975, 2) = 4.302652730
         assert_relative_eq!(
-            t.ci_low.unwrap(),
+            t.ci_low.expect("test value"),
             2.0 - 4.302652730 / 3f64.sqrt(),
             epsilon = 1e-7
         );
         // two-sided p for t = 3.4641 on 2 df: 1 - t/sqrt(t^2+2) = 1 - 3.4641/3.7417 = 0.0741799
         let tv = 2.0 * 3f64.sqrt();
         assert_relative_eq!(
-            t.p_value.unwrap(),
+            t.p_value.expect("test value"),
             1.0 - tv / (tv * tv + 2.0).sqrt(),
             epsilon = 1e-10
         );
@@ -325,7 +341,7 @@ mod tests {
         cases.iter().for_each(|c| a.push(c));
         // item variances: 5/3, 4/3, 19/12 (sum 55/12); totals 5,7,10,13 -> var 49/4
         let expect = 1.5 * (1.0 - (55.0 / 12.0) / (49.0 / 4.0));
-        assert_relative_eq!(a.alpha().unwrap(), expect, epsilon = 1e-12);
+        assert_relative_eq!(a.alpha().expect("test value"), expect, epsilon = 1e-12);
         assert_eq!(AlphaAccumulator::new(1).alpha(), None);
     }
 }
