@@ -322,3 +322,70 @@ fn kiosk_export_with_cp949_and_a_column_map() {
         assert_relative_eq!(f(item, "gap"), gap, epsilon = 1e-12);
     }
 }
+
+#[test]
+fn two_group_columns_give_their_combinations() {
+    let doc = json(&[
+        "survey",
+        &data("data/example_survey.csv"),
+        "--by",
+        "segment",
+        "--by",
+        "site",
+    ]);
+    let groups = doc["groups"].as_array().cloned().unwrap_or_default();
+    // 3 segments x 3 sites, every combination present in the example
+    assert_eq!(groups.len(), 9);
+    let total: u64 = groups
+        .iter()
+        .map(|g| g["respondents"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 300);
+    assert!(groups
+        .iter()
+        .all(|g| g["segment"].is_string() && g["site"].is_string()));
+    // each group's respondents match a count taken straight from the file
+    let text = std::fs::read_to_string(data("data/example_survey.csv")).unwrap_or_default();
+    let mut ids = std::collections::HashSet::new();
+    for l in text.lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        if c[1] == "vip" && c[2] == "广州" {
+            ids.insert(c[0].to_string());
+        }
+    }
+    let g = groups
+        .iter()
+        .find(|g| g["segment"] == "vip" && g["site"] == "广州")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(g["respondents"].as_u64(), Some(ids.len() as u64));
+}
+
+#[test]
+fn empty_and_all_missing_surveys_give_nulls_not_zeros() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let header = dir.path().join("header.csv");
+    std::fs::write(&header, "respondent_id,item,expectation,perception\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let doc = json(&["survey", &header.to_string_lossy()]);
+    assert_eq!(doc["rows_read"], 0);
+    assert!(doc["servqual"]["unweighted"].is_null());
+    let missing = dir.path().join("missing.csv");
+    std::fs::write(
+        &missing,
+        "respondent_id,item,expectation,perception\nR1,q01,NA,4\nR2,q01,5,\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let doc = json(&["survey", &missing.to_string_lossy()]);
+    assert_eq!(doc["rows_read"], 2);
+    assert_eq!(doc["rows_used"], 2);
+    let q01 = row(&doc["items"], "item", "q01");
+    assert_eq!(q01["n"], 0);
+    assert!(q01["gap"].is_null() && q01["mean_e"].is_null());
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap_or_else(|e| panic!("{e}"));
+    common::servgap()
+        .args(["survey", &empty.to_string_lossy()])
+        .assert()
+        .code(3);
+}
