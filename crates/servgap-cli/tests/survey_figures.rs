@@ -389,3 +389,39 @@ fn empty_and_all_missing_surveys_give_nulls_not_zeros() {
         .assert()
         .code(3);
 }
+
+#[test]
+fn without_an_id_column_the_data_row_number_is_the_respondent() {
+    // Points are joined to respondents by data row number (1-based, header excluded).
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let survey = dir.path().join("noid.csv");
+    // row 1: gap -1 on q01 (Tangibles), row 2: gap -3 on q05 (Reliability) — plus NA to force the general path
+    std::fs::write(&survey, "e_q01,p_q01,e_q05,p_q05\n5,4,NA,\nNA,,6,3\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let points = dir.path().join("points.csv");
+    std::fs::write(
+        &points,
+        "respondent_id,dimension,points\n1,Tangibles,100\n2,Reliability,100\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let doc = json(&[
+        "survey",
+        &survey.to_string_lossy(),
+        "--importance",
+        &points.to_string_lossy(),
+    ]);
+    // respondent 1 scores -1 (all weight on Tangibles), respondent 2 scores -3
+    assert_eq!(doc["servqual"]["weighted_n"], 2);
+    assert_relative_eq!(f(&doc["servqual"], "weighted"), -2.0);
+    // the same through the fast path (no NA cells)
+    std::fs::write(&survey, "e_q01,p_q01,e_q05,p_q05\n5,4,,\n,,6,3\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let doc = json(&[
+        "survey",
+        &survey.to_string_lossy(),
+        "--importance",
+        &points.to_string_lossy(),
+    ]);
+    assert_eq!(doc["servqual"]["weighted_n"], 2);
+    assert_relative_eq!(f(&doc["servqual"], "weighted"), -2.0);
+}

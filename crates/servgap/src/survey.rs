@@ -570,11 +570,23 @@ fn accumulate_store(
     let kmax = dims.iter().map(Vec::len).max().unwrap_or(0);
     let (mut ve, mut vp, mut vd) = (vec![0.0; kmax], vec![0.0; kmax], vec![0.0; kmax]);
     let mut dim_gap = vec![None::<f64>; nd];
+    // With few distinct scores, item moments come from counts of (E, P) code
+    // pairs: one increment per item instead of several accumulator updates,
+    // and exact sums for integer scores. `hist` counts every pair,
+    // `hist_c` those of respondents complete in the item's dimension (alpha).
+    let v = values.len();
+    let use_hist = v <= 16;
+    let hist_len = if use_hist { store.k * v * v } else { 0 };
+    let mut hists: Vec<(Vec<u32>, Vec<u32>)> = (0..keys.len())
+        .map(|_| (vec![0u32; hist_len], vec![0u32; hist_len]))
+        .collect();
+    let mut pair_codes = vec![(0u16, 0u16); kmax];
     for r in 0..store.len() {
         if !store.is_live(r) {
             continue;
         }
         let acc = &mut accs[group_of[r]];
+        let (hist, hist_c) = &mut hists[group_of[r]];
         acc.respondents += 1;
         let row = &store.codes[r * store.k * store.m..(r + 1) * store.k * store.m];
         for (d, items) in dims.iter().enumerate() {
@@ -588,10 +600,15 @@ fn accumulate_store(
                 all_p &= cp != 0;
                 ve[j] = e;
                 vp[j] = p;
+                pair_codes[j] = (ce, cp);
                 if ce != 0 && cp != 0 {
-                    acc.item_e[i].push(e);
-                    acc.item_p[i].push(p);
-                    acc.item_d[i].push(p - e);
+                    if use_hist {
+                        hist[(i * v + ce as usize) * v + cp as usize] += 1;
+                    } else {
+                        acc.item_e[i].push(e);
+                        acc.item_p[i].push(p);
+                        acc.item_d[i].push(p - e);
+                    }
                     vd[j] = p - e;
                     se += e;
                     sp += p;
@@ -610,14 +627,25 @@ fn accumulate_store(
                 dim_gap[d] = None;
             }
             if k > 1 {
-                if all_e {
-                    acc.alpha[d][0].push(&ve[..k]);
-                }
-                if all_p {
-                    acc.alpha[d][1].push(&vp[..k]);
-                }
-                if all_e && all_p {
-                    acc.alpha[d][2].push(&vd[..k]);
+                if use_hist && all_e && all_p {
+                    // item parts from hist_c at the end; totals now
+                    for (j, &i) in items.iter().enumerate() {
+                        let (ce, cp) = pair_codes[j];
+                        hist_c[(i * v + ce as usize) * v + cp as usize] += 1;
+                    }
+                    acc.alpha[d][0].push_total(ve[..k].iter().sum());
+                    acc.alpha[d][1].push_total(vp[..k].iter().sum());
+                    acc.alpha[d][2].push_total(vd[..k].iter().sum());
+                } else {
+                    if all_e {
+                        acc.alpha[d][0].push(&ve[..k]);
+                    }
+                    if all_p {
+                        acc.alpha[d][1].push(&vp[..k]);
+                    }
+                    if all_e && all_p {
+                        acc.alpha[d][2].push(&vd[..k]);
+                    }
                 }
             }
             if let Some((a_s, d_s, p_s)) = zone_slots {
@@ -669,6 +697,26 @@ fn accumulate_store(
             }
         }
     }
+    if use_hist {
+        for (acc, (hist, hist_c)) in accs.iter_mut().zip(&hists) {
+            for (d, items) in dims.iter().enumerate() {
+                for (j, &i) in items.iter().enumerate() {
+                    let (all, complete) = (
+                        pair_moments(&hist[i * v * v..(i + 1) * v * v], &values),
+                        pair_moments(&hist_c[i * v * v..(i + 1) * v * v], &values),
+                    );
+                    acc.item_e[i].merge(&all[0]);
+                    acc.item_p[i].merge(&all[1]);
+                    acc.item_d[i].merge(&all[2]);
+                    if items.len() > 1 {
+                        for (alpha, m) in acc.alpha[d].iter_mut().zip(&complete) {
+                            alpha.merge_item(j, m);
+                        }
+                    }
+                }
+            }
+        }
+    }
     keys.iter()
         .zip(accs)
         .map(|(codes, acc)| {
@@ -680,6 +728,28 @@ fn accumulate_store(
             (key, acc)
         })
         .collect()
+}
+
+/// E, P and P − E moments from counts of (E code, P code) pairs; `values[c]`
+/// is the value of code `c` (code 0, missing, never counted).
+fn pair_moments(hist: &[u32], values: &[f64]) -> [SumMoments; 3] {
+    let v = values.len();
+    let mut out = [SumMoments::default(); 3];
+    for ce in 1..v {
+        for cp in 1..v {
+            let n = hist[ce * v + cp];
+            if n == 0 {
+                continue;
+            }
+            let (e, p) = (values[ce], values[cp]);
+            for (m, x) in out.iter_mut().zip([e, p, p - e]) {
+                m.n += n as u64;
+                m.s1 += n as f64 * x;
+                m.s2 += n as f64 * x * x;
+            }
+        }
+    }
+    out
 }
 
 fn analyse_respondents(

@@ -451,6 +451,16 @@ struct FastLong {
     by: Vec<usize>,
 }
 
+/// Column roles of a wide or mapped file, for the fast path of common rows.
+#[derive(Debug, Clone)]
+struct FastWide {
+    width: usize,
+    id: Option<usize>,
+    /// (column, item, slot) of each score cell.
+    cells: Vec<(usize, usize, usize)>,
+    by: Vec<usize>,
+}
+
 /// Most fields a fast-path line may have.
 const FAST_FIELDS: usize = 64;
 
@@ -506,6 +516,10 @@ pub(crate) struct SurveySink {
     spill_tags: Vec<usize>,
     /// Long form: column roles for the fast path.
     fast: Option<FastLong>,
+    /// Wide / mapped form: column roles for the fast path.
+    fast_wide: Option<FastWide>,
+    /// Reused cell codes of the wide fast path.
+    scratch: Vec<u16>,
 }
 
 /// What reading a survey produced, for the computation.
@@ -780,6 +794,8 @@ impl SurveySink {
             spill: None,
             spill_tags: vec![0],
             fast: None,
+            fast_wide: None,
+            scratch: Vec::new(),
         }
         .with_fast_path())
     }
@@ -933,6 +949,16 @@ fn score_code_slow(values: &mut ValueDict, scale: &Scale, raw: &[u8]) -> Result<
 
 impl SurveySink {
     fn with_fast_path(mut self) -> Self {
+        if let Body::Respondents(l, _) = &self.body {
+            if l.item_col.is_none() && l.by_cols.len() <= 8 {
+                self.fast_wide = Some(FastWide {
+                    width: l.width,
+                    id: l.id_col,
+                    cells: l.cells.clone(),
+                    by: l.by_cols.clone(),
+                });
+            }
+        }
         if let Body::Respondents(l, stores) = &self.body {
             if let (Some(id), Some(item), Some(store)) = (l.id_col, l.item_col, stores.first()) {
                 let measures = l
@@ -1040,6 +1066,79 @@ impl SurveySink {
             store.codes[base + slot] = codes[j];
         }
         self.next_item = if item + 1 == store.k { 0 } else { item + 1 };
+        self.rows_read += 1;
+        self.rows_used += 1;
+        Ok(())
+    }
+
+    /// The common wide-form row: scores that are single digits already seen
+    /// or empty, known group values, a new respondent. Anything else goes to
+    /// [`RecordSink::record`].
+    #[inline]
+    fn wide_fast(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
+        let Some(fast) = &self.fast_wide else {
+            return self.generic_line(line, bytes, ends);
+        };
+        if ends.len() != fast.width {
+            return self.generic_line(line, bytes, ends);
+        }
+        let field = |i: usize| {
+            let start = if i == 0 { 0 } else { ends[i - 1] + 1 };
+            &bytes[start..ends[i]]
+        };
+        let Body::Respondents(_, stores) = &mut self.body else {
+            return self.generic_line(line, bytes, ends);
+        };
+        let Some(store) = stores.first_mut() else {
+            return self.generic_line(line, bytes, ends);
+        };
+        self.scratch.clear();
+        for &(c, _, _) in &fast.cells {
+            let code = match field(c) {
+                [] => 0,
+                [d] if d.wrapping_sub(b'0') < 10
+                    && store.values.digits[(d - b'0') as usize] != 0 =>
+                {
+                    store.values.digits[(d - b'0') as usize]
+                }
+                _ => return self.generic_line(line, bytes, ends),
+            };
+            self.scratch.push(code);
+        }
+        let mut groups = [0u32; 8];
+        for (g, &c) in fast.by.iter().enumerate() {
+            match store.group_dicts[g].known(field(c)) {
+                Some(code) => groups[g] = code,
+                None => return self.generic_line(line, bytes, ends),
+            }
+        }
+        let nby = fast.by.len();
+        let r = match (&mut store.keys, fast.id) {
+            (Keys::Rows(rows), _) => {
+                rows.push(self.rows_read + 1);
+                store.push_respondent(line, &groups[..nby])
+            }
+            (Keys::Ids(_), Some(c)) => {
+                let id = field(c);
+                if id.is_empty()
+                    || id[0].is_ascii_whitespace()
+                    || id[id.len() - 1].is_ascii_whitespace()
+                {
+                    return self.generic_line(line, bytes, ends);
+                }
+                match store.respondent(id, line, &groups[..nby]) {
+                    (r, true) => r,
+                    // a repeated respondent: the general path reports it
+                    (_, false) => return self.generic_line(line, bytes, ends),
+                }
+            }
+            (Keys::Ids(_), None) => return self.generic_line(line, bytes, ends),
+        };
+        let base = r as usize * store.k;
+        for (&(_, item, slot), &code) in fast.cells.iter().zip(&self.scratch) {
+            store.mark(r, item);
+            store.codes[(base + item) * store.m + slot] = code;
+        }
         self.rows_read += 1;
         self.rows_used += 1;
         Ok(())
@@ -1166,7 +1265,7 @@ impl SurveySink {
             }
             let r = match (&mut store.keys, layout.id_col) {
                 (Keys::Rows(rows), _) => {
-                    rows.push(self.rows_read + 1);
+                    rows.push(self.rows_read); // this row is already counted
                     store.push_respondent(line, &groups[..nby])
                 }
                 (Keys::Ids(_), Some(id_col)) => {
@@ -1327,6 +1426,8 @@ impl RecordSink for SurveySink {
     fn quote_free_line(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
         if self.fast.is_some() {
             self.long_fast(line, bytes, ends)
+        } else if self.fast_wide.is_some() {
+            self.wide_fast(line, bytes, ends)
         } else {
             self.record(line, &RecordView::of_line(bytes, ends))
         }
@@ -1465,6 +1566,8 @@ impl SurveySink {
             spill: self.spill.as_ref().map(SpillWriter::sibling),
             spill_tags: vec![],
             fast: self.fast.clone(),
+            fast_wide: self.fast_wide.clone(),
+            scratch: Vec::new(),
         }
     }
 }

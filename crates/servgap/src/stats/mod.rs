@@ -190,6 +190,20 @@ impl AlphaAccumulator {
         self.total.push(sum);
     }
 
+    /// Adds one complete case's total only; its item scores are added
+    /// later, in bulk, with [`AlphaAccumulator::merge_item`].
+    pub fn push_total(&mut self, total: f64) {
+        self.total.push(total);
+    }
+
+    /// Adds item `j`'s moments over cases whose totals were given by
+    /// [`AlphaAccumulator::push_total`].
+    pub fn merge_item(&mut self, j: usize, m: &SumMoments) {
+        if let Some(x) = self.items.get_mut(j) {
+            x.merge(m);
+        }
+    }
+
     /// Combines two accumulators of the same scale.
     pub fn merge(&mut self, other: &AlphaAccumulator) {
         self.items
@@ -343,5 +357,16 @@ mod tests {
         let expect = 1.5 * (1.0 - (55.0 / 12.0) / (49.0 / 4.0));
         assert_relative_eq!(a.alpha().expect("test value"), expect, epsilon = 1e-12);
         assert_eq!(AlphaAccumulator::new(1).alpha(), None);
+        // the same cases given as totals plus per-item moments
+        let mut b = AlphaAccumulator::new(3);
+        for c in &cases {
+            b.push_total(c.iter().sum());
+        }
+        for j in 0..3 {
+            let mut m = SumMoments::default();
+            cases.iter().for_each(|c| m.push(c[j]));
+            b.merge_item(j, &m);
+        }
+        assert_relative_eq!(b.alpha().expect("test value"), expect, epsilon = 1e-12);
     }
 }
