@@ -1,4 +1,4 @@
-//! Lays a [`SurveyReport`] out as text tables (items, dimensions, SERVQUAL
+//! Lays a [`SurveyReport`](crate::survey::SurveyReport) out as text tables (items, dimensions, SERVQUAL
 //! scores, zone of tolerance, importance–performance), with one leading
 //! column per `--by` column when groups are present (`(all)` for the whole
 //! sample). Used by the table, Markdown and CSV renderers.
