@@ -93,6 +93,10 @@ pub trait RecordSink: Send + Sized {
         None
     }
 
+    /// Tells the sink how many bytes of records it is about to receive, so
+    /// it can size its state once instead of growing it.
+    fn expect_bytes(&mut self, _bytes: u64) {}
+
     /// Asks the sink to partition its state through temporary files (see
     /// `input::spill`); returns whether it does.
     fn enable_spill(&mut self) -> Result<bool> {
@@ -623,12 +627,22 @@ pub(crate) fn parse_file_parallel<S: RecordSink>(
             progress,
             path: name,
         };
+        sink.expect_bytes(len - start);
         let end = parse_stream(open_at(start)?, &cfg, sink)?;
         return Ok(StreamSummary {
             records: end.records,
         });
     }
-    let forks: Vec<S> = ranges.iter().skip(1).map(|_| sink.fork()).collect();
+    let forks: Vec<S> = ranges
+        .iter()
+        .skip(1)
+        .map(|(from, to)| {
+            let mut f = sink.fork();
+            f.expect_bytes(to - from);
+            f
+        })
+        .collect();
+    sink.expect_bytes(ranges[0].1 - ranges[0].0);
     let results: Vec<(std::result::Result<RangeEnd, ParseStop>, Option<S>)> =
         std::thread::scope(|scope| {
             let mut handles = Vec::new();

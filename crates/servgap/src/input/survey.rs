@@ -344,6 +344,19 @@ impl ResponseStore {
         )
     }
 
+    /// Makes room for `n` more respondents where memory allows (a failed
+    /// reservation only means the store grows as it fills).
+    fn reserve(&mut self, n: usize) {
+        let _ = self.codes.try_reserve(n * self.k * self.m);
+        let _ = self.seen.try_reserve(n * self.words);
+        let _ = self.groups.try_reserve(n * self.group_dicts.len());
+        let _ = self.first_line.try_reserve(n);
+        let _ = match &mut self.keys {
+            Keys::Ids(idx) => idx.short.try_reserve(n).map_err(|_| ()),
+            Keys::Rows(rows) => rows.try_reserve(n).map_err(|_| ()),
+        };
+    }
+
     /// Number of respondent slots (including ones moved to another store).
     pub fn len(&self) -> usize {
         self.first_line.len()
@@ -520,6 +533,9 @@ pub(crate) struct SurveySink {
     fast_wide: Option<FastWide>,
     /// Reused cell codes of the wide fast path.
     scratch: Vec<u16>,
+    /// Bytes this sink will receive (set by the reader), to size the store
+    /// from the first line's length.
+    expected_bytes: Option<u64>,
 }
 
 /// What reading a survey produced, for the computation.
@@ -796,6 +812,7 @@ impl SurveySink {
             fast: None,
             fast_wide: None,
             scratch: Vec::new(),
+            expected_bytes: None,
         }
         .with_fast_path())
     }
@@ -979,6 +996,29 @@ impl SurveySink {
             }
         }
         self
+    }
+
+    /// Reserves the store for the respondents `total` bytes of lines of
+    /// about `line_len` bytes hold (one per line in the wide form, one per
+    /// `k` lines in the long form). Reserving does not touch memory, so an
+    /// overestimate costs nothing; an underestimate grows as before.
+    fn size_store(&mut self, total: u64, line_len: usize) {
+        if self.spill.is_some() {
+            return;
+        }
+        let Body::Respondents(layout, stores) = &mut self.body else {
+            return;
+        };
+        let Some(store) = stores.first_mut() else {
+            return;
+        };
+        let lines = total / line_len.max(1) as u64;
+        let per = if layout.item_col.is_some() {
+            store.k.max(1) as u64
+        } else {
+            1
+        };
+        store.reserve((lines / per + lines / per / 8 + 16).min(1 << 26) as usize);
     }
 
     /// The common long-form row, in one pass: fields split on the stack, a
@@ -1424,6 +1464,9 @@ impl RecordSink for SurveySink {
 
     #[inline]
     fn quote_free_line(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
+        if let Some(total) = self.expected_bytes.take() {
+            self.size_store(total, bytes.len() + 1);
+        }
         if self.fast.is_some() {
             self.long_fast(line, bytes, ends)
         } else if self.fast_wide.is_some() {
@@ -1431,6 +1474,10 @@ impl RecordSink for SurveySink {
         } else {
             self.record(line, &RecordView::of_line(bytes, ends))
         }
+    }
+
+    fn expect_bytes(&mut self, bytes: u64) {
+        self.expected_bytes = Some(bytes);
     }
 
     fn partition_key(&self) -> Option<usize> {
@@ -1568,6 +1615,7 @@ impl SurveySink {
             fast: self.fast.clone(),
             fast_wide: self.fast_wide.clone(),
             scratch: Vec::new(),
+            expected_bytes: None,
         }
     }
 }
