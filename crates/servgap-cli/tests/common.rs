@@ -63,3 +63,10 @@ pub fn f(v: &Value, key: &str) -> f64 {
         .as_f64()
         .unwrap_or_else(|| panic!("{key} is not a number in {v}"))
 }
+
+/// Writes `bytes` to `name` in `dir`; returns the path as a string.
+pub fn write(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
+    p.to_string_lossy().into_owned()
+}

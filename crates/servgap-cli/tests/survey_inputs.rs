@@ -6,7 +6,7 @@ mod common;
 
 use std::io::Write;
 
-use common::{data, json, servgap};
+use common::{data, json, servgap, write};
 use serde_json::Value;
 
 const EXAMPLE: &str = "data/example_survey.csv";
@@ -24,12 +24,6 @@ fn figures(doc: &Value) -> Vec<Value> {
     .iter()
     .map(|k| doc[*k].clone())
     .collect()
-}
-
-fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
-    let p = dir.path().join(name);
-    std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("write: {e}"));
-    p.to_string_lossy().into_owned()
 }
 
 #[test]

@@ -3,13 +3,7 @@
 
 mod common;
 
-use common::{data, servgap};
-
-fn write(dir: &tempfile::TempDir, name: &str, body: &str) -> String {
-    let p = dir.path().join(name);
-    std::fs::write(&p, body).unwrap_or_else(|e| panic!("{e}"));
-    p.to_string_lossy().into_owned()
-}
+use common::{data, servgap, write};
 
 fn fails(args: &[&str]) -> String {
     let out = servgap()

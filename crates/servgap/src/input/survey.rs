@@ -915,6 +915,27 @@ fn check_measures(file: &str, present: [bool; 4]) -> Result<()> {
     Ok(())
 }
 
+/// Field `i` of a quote-free line whose fields end at `ends` (commas between).
+#[inline(always)]
+fn line_field<'a>(bytes: &'a [u8], ends: &[usize], i: usize) -> &'a [u8] {
+    let start = if i == 0 { 0 } else { ends[i - 1] + 1 };
+    &bytes[start..ends[i]]
+}
+
+/// Group codes of a fast-path row, when every value is already known.
+#[inline(always)]
+fn known_groups<'a>(
+    store: &ResponseStore,
+    by: &[usize],
+    field: impl Fn(usize) -> &'a [u8],
+) -> Option<[u32; 8]> {
+    let mut groups = [0u32; 8];
+    for (g, &c) in by.iter().enumerate() {
+        groups[g] = store.group_dicts[g].known(field(c))?;
+    }
+    Some(groups)
+}
+
 /// Why a score cell is invalid: (reason for the tally, problem for the message).
 type BadCell = (&'static str, String);
 
@@ -1034,10 +1055,7 @@ impl SurveySink {
         if ends.len() != fast.width {
             return self.generic_line(line, bytes, ends);
         }
-        let field = |i: usize| {
-            let start = if i == 0 { 0 } else { ends[i - 1] + 1 };
-            &bytes[start..ends[i]]
-        };
+        let field = |i: usize| line_field(bytes, ends, i);
         let id = field(fast.id);
         let Body::Respondents(_, stores) = &mut self.body else {
             return self.generic_line(line, bytes, ends);
@@ -1073,13 +1091,9 @@ impl SurveySink {
                 _ => return self.generic_line(line, bytes, ends),
             }
         }
-        let mut groups = [0u32; 8];
-        for (g, &c) in fast.by.iter().enumerate() {
-            match store.group_dicts[g].known(field(c)) {
-                Some(code) => groups[g] = code,
-                None => return self.generic_line(line, bytes, ends),
-            }
-        }
+        let Some(groups) = known_groups(store, &fast.by, field) else {
+            return self.generic_line(line, bytes, ends);
+        };
         let nby = fast.by.len();
         if let Some(spill) = &mut self.spill {
             // Present measures take slots in measure order, as `codes` holds them.
@@ -1122,10 +1136,7 @@ impl SurveySink {
         if ends.len() != fast.width {
             return self.generic_line(line, bytes, ends);
         }
-        let field = |i: usize| {
-            let start = if i == 0 { 0 } else { ends[i - 1] + 1 };
-            &bytes[start..ends[i]]
-        };
+        let field = |i: usize| line_field(bytes, ends, i);
         let Body::Respondents(_, stores) = &mut self.body else {
             return self.generic_line(line, bytes, ends);
         };
@@ -1145,13 +1156,9 @@ impl SurveySink {
             };
             self.scratch.push(code);
         }
-        let mut groups = [0u32; 8];
-        for (g, &c) in fast.by.iter().enumerate() {
-            match store.group_dicts[g].known(field(c)) {
-                Some(code) => groups[g] = code,
-                None => return self.generic_line(line, bytes, ends),
-            }
-        }
+        let Some(groups) = known_groups(store, &fast.by, field) else {
+            return self.generic_line(line, bytes, ends);
+        };
         let nby = fast.by.len();
         let r = match (&mut store.keys, fast.id) {
             (Keys::Rows(rows), _) => {
