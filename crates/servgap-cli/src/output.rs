@@ -53,11 +53,33 @@ pub fn write_output(path: Option<&str>, text: &str) -> servgap::Result<()> {
             };
             let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
             tmp.write_all(text.as_bytes()).map_err(io)?;
+            // The temporary file is private; the result keeps the mode of
+            // the file it replaces, or gets the usual one.
+            let perms = match std::fs::metadata(path) {
+                Ok(m) => Some(m.permissions()),
+                Err(_) => default_permissions(),
+            };
+            if let Some(perms) = perms {
+                std::fs::set_permissions(tmp.path(), perms).map_err(io)?;
+            }
             tmp.as_file().sync_all().map_err(io)?;
             tmp.persist(path).map_err(|e| io(e.error))?;
             Ok(())
         }
     }
+}
+
+/// The mode of a new output file: rw-r--r-- (the temporary file is rw-------).
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+/// Elsewhere the temporary file already has the usual permissions.
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// Runs `f` with a progress bar on large files when stderr is a terminal.

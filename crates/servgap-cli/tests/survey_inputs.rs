@@ -317,6 +317,15 @@ fn output_is_written_atomically_and_never_half() {
     let doc: Value =
         serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or(Value::Null);
     assert_eq!(doc["schema"], "servgap/survey/v1");
+    #[cfg(unix)]
+    {
+        // an ordinary file, not the temporary file's private mode
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0);
+        assert_eq!(mode, 0o644);
+    }
     // a failing run leaves the earlier file as it was, and no temporary files
     let bad = write(&dir, "bad.csv", format!("{HEAD}R1,a,q01,5,99\n").as_bytes());
     servgap()
