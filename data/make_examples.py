@@ -6,11 +6,18 @@
 example_survey.csv      long form: 300 respondents x 22 SERVQUAL items, 1-7 scale,
                         segments and sites (Chinese site names), ~2% missing cells
 example_importance.csv  SERVQUAL 100-point allocation for 280 of the respondents
+example_incidents.csv   one row per service incident (RFC 3339 timestamps), 2026 Q1,
+                        the three sites, FedEx SQI categories (fedex12)
+example_volume.csv      packages handled per site and day, 2026 Q1
 
 The story (continued by the gap-model examples): customers expect most of
 Reliability and Responsiveness; perception falls shortest on Responsiveness,
-worst at the 广州 site.
+worst at the 广州 site. In operations the same site shows up in the Service
+Quality Index: more unanswered traces and abandoned calls every day, and a
+burst of missed pickups in the last days of March that breaks the control
+limit.
 """
+import datetime as dt
 import os
 import random
 
@@ -57,6 +64,57 @@ def main():
         f.write("\n".join(survey) + "\n")
     with open(os.path.join(here, "example_importance.csv"), "w", encoding="utf-8", newline="") as f:
         f.write("\n".join(importance) + "\n")
+
+    sqi(here)
+
+
+# incidents per 1000 packages at an ordinary site; 广州 multiplies the
+# responsiveness-related categories.
+SQI_RATES = {
+    "right_day_late": 2.0, "wrong_day_late": 0.4, "trace_not_answered": 0.8,
+    "complaint_reopened": 0.15, "missing_pod": 0.5, "invoice_adjustment": 0.6,
+    "missed_pickup": 0.06, "damaged": 0.12, "lost": 0.03, "overgoods": 0.08,
+    "abandoned_call": 1.2,
+}
+SITE_SIZE = {"北京": 2400, "上海": 3000, "广州": 1800}
+SITE_FACTOR = {"北京": {}, "上海": {}, "广州": {"trace_not_answered": 2.5, "abandoned_call": 2.2, "right_day_late": 1.4}}
+DOW = [1.0, 1.0, 1.0, 1.05, 1.15, 0.6, 0.3]
+
+
+def poisson(rng, lam):
+    # Knuth's method; lam is small here.
+    limit, k, p = pow(2.718281828459045, -lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def sqi(here):
+    rng = random.Random(20260331)
+    incidents = ["date,site,category"]
+    volume = ["date,site,volume"]
+    day = dt.date(2026, 1, 1)
+    while day <= dt.date(2026, 3, 31):
+        for site, size in SITE_SIZE.items():
+            vol = round(size * DOW[day.weekday()] * rng.uniform(0.9, 1.1))
+            volume.append(f"{day.isoformat()},{site},{vol}")
+            rows = []
+            for cat, rate in SQI_RATES.items():
+                lam = vol / 1000 * rate * SITE_FACTOR[site].get(cat, 1.0)
+                if site == "广州" and cat == "missed_pickup" and day >= dt.date(2026, 3, 30):
+                    lam = 6.0  # a subcontractor's vans did not turn up
+                for _ in range(poisson(rng, lam)):
+                    t = dt.datetime(day.year, day.month, day.day, rng.randint(8, 20), rng.randint(0, 59), rng.randint(0, 59))
+                    rows.append((t, cat))
+            rows.sort()
+            incidents.extend(f"{t.isoformat()}+08:00,{site},{cat}" for t, cat in rows)
+        day += dt.timedelta(days=1)
+    with open(os.path.join(here, "example_incidents.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write("\n".join(incidents) + "\n")
+    with open(os.path.join(here, "example_volume.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write("\n".join(volume) + "\n")
 
 
 if __name__ == "__main__":

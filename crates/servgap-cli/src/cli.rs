@@ -3,7 +3,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Service-quality gap analytics: SERVQUAL expectation vs perception.
+/// Service-quality gap analytics: SERVQUAL expectation vs perception, Service Quality Index.
 #[derive(Debug, Parser)]
 #[command(name = "servgap", version, about, long_about = None, after_help = "Exit codes: 0 success, 1 a check failed, 2 usage error, 3 invalid input data, 4 I/O error.")]
 pub struct Cli {
@@ -15,6 +15,57 @@ pub struct Cli {
 pub enum Command {
     /// Expectation vs perception (SERVQUAL gap 5): items, dimensions, overall score.
     Survey(SurveyArgs),
+    /// FedEx-style Service Quality Index: weighted incident points per period, control chart, Pareto, CI checks.
+    Sqi(SqiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SqiArgs {
+    /// Incident log CSV `date,category[,count][,group columns…]`; `-` reads standard input.
+    pub incidents: String,
+    /// Weights: `fedex12` or `evans10` (built in) or a CSV `category,weight[,description]`.
+    #[arg(long, default_value = "fedex12", value_name = "fedex12|evans10|FILE")]
+    pub weights: String,
+    /// Volume CSV `date[,group columns…],volume`, for points per unit.
+    #[arg(long, value_name = "FILE")]
+    pub volume: Option<String>,
+    /// Units per normalisation: points per N units of volume.
+    #[arg(long, default_value_t = 1000.0, value_name = "N")]
+    pub per: f64,
+    /// Period length.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Day)]
+    pub period: PeriodArg,
+    /// One row per period and value of this column (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub by: Vec<String>,
+    /// Check: weighted points of a period must not exceed X (exit code 1 if they do).
+    #[arg(long, value_name = "X")]
+    pub max_points: Option<f64>,
+    /// Check: points per unit of a period must not exceed X (needs --volume).
+    #[arg(long, value_name = "X")]
+    pub max_per_unit: Option<f64>,
+    /// Which periods the checks look at.
+    #[arg(long, value_enum, default_value_t = CheckArg::Last)]
+    pub check: CheckArg,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CheckArg {
+    /// The latest period.
+    Last,
+    /// Every period.
+    All,
 }
 
 #[derive(Debug, Args)]

@@ -24,19 +24,53 @@ pub fn report_error(err: &servgap::Error) {
     let _ = writeln!(stderr.lock(), "servgap: {label}: {err}");
 }
 
+/// Prints a failed check as `servgap: check failed: …`.
+pub fn report_check_failure(message: &str) {
+    let stderr = std::io::stderr();
+    let colour = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let label = if colour {
+        "\x1b[1;33mcheck failed\x1b[0m"
+    } else {
+        "check failed"
+    };
+    let _ = writeln!(stderr.lock(), "servgap: {label}: {message}");
+}
+
 /// Writes the rendered result: to stdout, or atomically to a file.
 pub fn write_output(path: Option<&str>, text: &str) -> servgap::Result<()> {
+    write_output_with(path, |w| {
+        w.write_all(text.as_bytes()).map_err(|e| {
+            servgap::Error::from(servgap::ErrorKind::Io {
+                path: "<output>".into(),
+                source: e,
+            })
+        })
+    })
+}
+
+/// Streams a result through `write`: to stdout, or atomically to a file
+/// (a temporary file beside it, renamed when complete; on an error nothing
+/// is left behind).
+pub fn write_output_with(
+    path: Option<&str>,
+    write: impl FnOnce(&mut dyn Write) -> servgap::Result<()>,
+) -> servgap::Result<()> {
     match path {
         None | Some("-") => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                Ok(()) => Ok(()),
+            let stdout = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+            let result = write(&mut out).and_then(|_| {
+                out.flush().map_err(|e| {
+                    servgap::Error::from(servgap::ErrorKind::Io {
+                        path: "<stdout>".into(),
+                        source: e,
+                    })
+                })
+            });
+            match result {
                 // A closed pipe (`servgap … | head`) is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(servgap::Error::from(servgap::ErrorKind::Io {
-                    path: "<stdout>".into(),
-                    source: e,
-                })),
+                Err(e) if is_broken_pipe(&e) => Ok(()),
+                other => other,
             }
         }
         Some(p) => {
@@ -52,7 +86,14 @@ pub fn write_output(path: Option<&str>, text: &str) -> servgap::Result<()> {
                 _ => Path::new("."),
             };
             let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-            tmp.write_all(text.as_bytes()).map_err(io)?;
+            {
+                let mut buf = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+                write(&mut buf).map_err(|e| match e.into_kind() {
+                    servgap::ErrorKind::Io { source, .. } => io(source),
+                    other => servgap::Error::from(other),
+                })?;
+                buf.flush().map_err(io)?;
+            }
             // The temporary file is private; the result keeps the mode of
             // the file it replaces, or gets the usual one.
             let perms = match std::fs::metadata(path) {
@@ -67,6 +108,10 @@ pub fn write_output(path: Option<&str>, text: &str) -> servgap::Result<()> {
             Ok(())
         }
     }
+}
+
+fn is_broken_pipe(e: &servgap::Error) -> bool {
+    matches!(e.kind(), servgap::ErrorKind::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// The mode of a new output file: rw-r--r-- (the temporary file is rw-------).

@@ -25,7 +25,9 @@
 
 pub mod error;
 pub mod input;
+pub mod period;
 pub mod render;
+pub mod sqi;
 pub mod stats;
 pub mod survey;
 

@@ -1,5 +1,6 @@
 //! One module per command: arguments → library calls → rendered output.
 
+mod sqi;
 mod survey;
 
 use servgap::input::{EncodingChoice, OnInvalid, ReadOptions};
@@ -11,6 +12,7 @@ use crate::cli::{Cli, Command, FormatArg, OnInvalidArg, ReadArgs};
 pub fn run(cli: Cli) -> servgap::Result<u8> {
     match cli.command {
         Command::Survey(args) => survey::run(args),
+        Command::Sqi(args) => sqi::run(args),
     }
 }
 

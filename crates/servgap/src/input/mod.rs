@@ -8,10 +8,12 @@
 
 pub mod columns;
 pub mod importance;
+pub(crate) mod incidents;
 pub mod instrument;
 pub mod records;
 pub(crate) mod spill;
 pub mod survey;
+pub mod weights;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

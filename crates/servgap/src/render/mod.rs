@@ -81,6 +81,55 @@ pub fn count(x: Option<u64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
 }
 
+/// Tables and CSV of an SQI report.
+pub mod sqi_tables;
+
+/// Writes an SQI report in the chosen format. JSON and CSV are streamed
+/// (a year of daily figures per site is a million rows); tables and
+/// Markdown are laid out first.
+pub fn sqi_to(
+    report: &crate::sqi::SqiReport,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
+    let ioerr = |e: std::io::Error| Error::io("<output>", e);
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report).map_err(|e| {
+                match e.io_error_kind() {
+                    Some(kind) => Error::io("<output>", std::io::Error::new(kind, e)),
+                    None => Error::inconsistent(format!("writing JSON: {e}")),
+                }
+            })?;
+            out.write_all(b"\n").map_err(ioerr)
+        }
+        Format::Csv => sqi_tables::write_csv(report, out),
+        Format::Table => out
+            .write_all(
+                table::render(&sqi_tables::sqi_tables(report), &sqi_tables::footer(report))
+                    .as_bytes(),
+            )
+            .map_err(ioerr),
+        Format::Markdown => out
+            .write_all(
+                markdown::render(
+                    &format!("Service Quality Index: {}", report.inputs.incidents),
+                    &sqi_tables::sqi_tables(report),
+                    &sqi_tables::footer(report),
+                )
+                .as_bytes(),
+            )
+            .map_err(ioerr),
+    }
+}
+
+/// Renders an SQI report to a string (see [`sqi_to`]).
+pub fn sqi(report: &crate::sqi::SqiReport, format: Format) -> Result<String> {
+    let mut buf = Vec::new();
+    sqi_to(report, format, &mut buf)?;
+    String::from_utf8(buf).map_err(|e| Error::inconsistent(format!("rendering: {e}")))
+}
+
 /// Tables of a survey report, for the text renderers.
 pub mod survey_tables;
 

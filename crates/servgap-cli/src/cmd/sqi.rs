@@ -1,0 +1,75 @@
+//! `servgap sqi`: the Service Quality Index, with CI checks (exit code 1 on a breach).
+
+use servgap::input::weights::WeightTable;
+use servgap::input::Source;
+use servgap::period::PeriodKind;
+use servgap::sqi::{run_sqi, CheckKind, CheckScope, CheckSpec, SqiConfig};
+
+use crate::cli::{CheckArg, PeriodArg, SqiArgs};
+use crate::output::{with_progress, write_output_with};
+
+pub fn run(a: SqiArgs) -> servgap::Result<u8> {
+    let read = super::read_options(&a.read)?;
+    let small = servgap::input::ReadOptions {
+        threads: 1,
+        progress: None,
+        ..read.clone()
+    };
+    let weights = WeightTable::load(&a.weights, &small)?;
+    let mut checks = Vec::new();
+    if let Some(limit) = a.max_points {
+        checks.push(CheckSpec {
+            kind: CheckKind::MaxPoints,
+            limit,
+        });
+    }
+    if let Some(limit) = a.max_per_unit {
+        checks.push(CheckSpec {
+            kind: CheckKind::MaxPerUnit,
+            limit,
+        });
+    }
+    let source = Source::from_arg(&a.incidents);
+    let report = with_progress(&source, read, |read| {
+        let cfg = SqiConfig {
+            read,
+            weights,
+            volume: a.volume.as_deref().map(Source::from_arg),
+            per: a.per,
+            period: match a.period {
+                PeriodArg::Day => PeriodKind::Day,
+                PeriodArg::Week => PeriodKind::Week,
+                PeriodArg::Month => PeriodKind::Month,
+            },
+            by: a.by.clone(),
+            checks,
+            check_scope: match a.check {
+                CheckArg::Last => CheckScope::Last,
+                CheckArg::All => CheckScope::All,
+            },
+        };
+        run_sqi(&source, &cfg)
+    })?;
+    let format = super::format(a.output.format);
+    write_output_with(a.output.output.as_deref(), |w| {
+        servgap::render::sqi_to(&report, format, w)
+    })?;
+    if report.checks_passed() {
+        return Ok(servgap::exit_codes::SUCCESS);
+    }
+    for c in report.checks.iter().filter(|c| !c.passed) {
+        crate::output::report_check_failure(&format!(
+            "check {} ≤ {} failed in {} of {} {}: {}",
+            match c.check {
+                CheckKind::MaxPoints => "points",
+                CheckKind::MaxPerUnit => "points per unit",
+            },
+            c.limit,
+            c.breaches.len(),
+            c.checked,
+            if c.checked == 1 { "period" } else { "periods" },
+            servgap::render::sqi_tables::breach_summary(c, 10)
+        ));
+    }
+    Ok(servgap::exit_codes::CHECK_FAILED)
+}

@@ -1,0 +1,624 @@
+//! `servgap sqi` through the binary: the textbook exercise, hand-computed
+//! control limits, the reduction to a standard u-chart, ISO weeks across
+//! year ends, per-incident vs counted logs, checks and exit codes, bad input.
+
+mod common;
+
+use approx::assert_relative_eq;
+use common::{data, f, json, reference, row, servgap, write};
+use serde_json::Value;
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn periods(v: &Value) -> &Vec<Value> {
+    v["periods"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no periods in {v}"))
+}
+
+#[test]
+fn textbook_exercise_gives_2783_points_and_0_65482_per_100() {
+    let v = json(&[
+        "sqi",
+        &reference("sqi_exercise_a_counts.csv"),
+        "--weights",
+        "evans10",
+        "--volume",
+        &reference("sqi_exercise_a_volume.csv"),
+        "--per",
+        "100",
+    ]);
+    assert_eq!(v["schema"], "servgap/sqi/v1");
+    assert_eq!(v["rows_read"], 10);
+    assert_eq!(v["rows_used"], 10);
+    assert_eq!(v["rows_rejected"], 0);
+    let p = &periods(&v)[0];
+    assert_eq!(p["period"], "2026-03-02");
+    // Σ weight × count as printed: 125·3 + 18·10 + 102 + 282 + 209·3 + 2·10 + 26 + 751 + 115·3 + 15·5
+    let points = 125.0 * 3.0 + 180.0 + 102.0 + 282.0 + 627.0 + 20.0 + 26.0 + 751.0 + 345.0 + 75.0;
+    assert_eq!(points, 2783.0);
+    assert_eq!(f(p, "points"), points);
+    assert_relative_eq!(f(p, "points_per_unit"), 0.65482, max_relative = 1e-5);
+    assert_relative_eq!(
+        f(p, "points_per_unit"),
+        2783.0 / 425000.0 * 100.0,
+        max_relative = 1e-15
+    );
+    assert_eq!(f(p, "volume"), 425000.0);
+    let incidents = v["totals"]["incidents"].as_u64().unwrap_or(0);
+    assert_eq!(incidents, 1645);
+    assert_relative_eq!(incidents as f64 / 425000.0, 0.003871, max_relative = 1e-3);
+    assert_eq!(p["categories"]["right_date_late"], 751);
+    // The Pareto: right_date_late (751) leads, late pickups (627) second.
+    let pareto = v["pareto"].as_array().unwrap_or_else(|| panic!("pareto"));
+    assert_eq!(pareto[0]["category"], "right_date_late");
+    assert_eq!(pareto[1]["category"], "late_pickup_stops");
+    assert_relative_eq!(f(&pareto[0], "share"), 751.0 / 2783.0);
+    let last = &pareto[pareto.len() - 1];
+    assert_relative_eq!(f(last, "cumulative"), 1.0, max_relative = 1e-12);
+    // 751+627+375+345 = 2098 (75.4%) < 80%, + 282 = 2380 (85.5%): five vital categories.
+    let vital: Vec<bool> = pareto.iter().map(|r| r["vital_few"] == true).collect();
+    assert_eq!(
+        vital,
+        [true, true, true, true, true, false, false, false, false, false]
+    );
+}
+
+/// Weights a = 2, b = 5; three days, volume per 100.
+fn small_case(dir: &tempfile::TempDir) -> (String, String, String) {
+    let w = write(dir, "w.csv", "category,weight\na,2\nb,5\n");
+    let inc = write(
+        dir,
+        "inc.csv",
+        "date,category,count\n2026-01-05,a,4\n2026-01-05,b,1\n2026-01-06,a,2\n2026-01-06,b,0\n2026-01-07,a,6\n2026-01-07,b,4\n",
+    );
+    let vol = write(
+        dir,
+        "vol.csv",
+        "date,volume\n2026-01-05,200\n2026-01-06,100\n2026-01-07,100\n",
+    );
+    (w, inc, vol)
+}
+
+#[test]
+fn demerit_chart_limits_by_hand() {
+    let dir = tmp();
+    let (w, inc, vol) = small_case(&dir);
+    let v = json(&[
+        "sqi",
+        &inc,
+        "--weights",
+        &w,
+        "--volume",
+        &vol,
+        "--per",
+        "100",
+    ]);
+    // n_t = volume / 100 = 2, 1, 1 (Σ 4); ū_a = 12/4 = 3, ū_b = 5/4; Ū = 2·3 + 5·1.25 = 12.25
+    let centre = 2.0 * 3.0 + 5.0 * 1.25;
+    let spread: f64 = 4.0 * 3.0 + 25.0 * 1.25; // Σ w² ū = 43.25
+    let ps = periods(&v);
+    assert_eq!(ps.len(), 3);
+    for (p, n, points) in [(&ps[0], 2.0, 13.0), (&ps[1], 1.0, 4.0), (&ps[2], 1.0, 32.0)] {
+        assert_relative_eq!(f(p, "centre"), centre, max_relative = 1e-12);
+        let sigma = (spread / n).sqrt();
+        assert_relative_eq!(f(p, "ucl"), centre + 3.0 * sigma, max_relative = 1e-12);
+        assert_eq!(f(p, "lcl"), 0.0, "12.25 - 3σ < 0 is floored");
+        assert_eq!(f(p, "points"), points);
+        assert_relative_eq!(f(p, "points_per_unit"), points / (n * 100.0) * 100.0);
+        assert_eq!(f(p, "days"), 1.0);
+        assert_eq!(f(p, "mean_daily_points"), points);
+    }
+    // Day 3: 32 points per 100 against UCL 12.25 + 3·sqrt(43.25) = 31.979…
+    assert_eq!(ps[2]["out_of_control"], true);
+    assert_eq!(ps[0]["out_of_control"], false);
+    assert_eq!(ps[1]["out_of_control"], false);
+    assert_eq!(ps[1]["categories"]["b"], 0);
+    assert_eq!(v["chart"]["out_of_control"], 1);
+
+    // Without volume the unit is a day: ū_a = 12/3 = 4, ū_b = 5/3.
+    let v = json(&["sqi", &inc, "--weights", &w]);
+    let centre = 2.0 * 4.0 + 5.0 * 5.0 / 3.0;
+    let sigma = (4.0f64 * 4.0 + 25.0 * 5.0 / 3.0).sqrt();
+    let p = &periods(&v)[0];
+    assert_relative_eq!(f(p, "centre"), centre, max_relative = 1e-12);
+    assert_relative_eq!(f(p, "ucl"), centre + 3.0 * sigma, max_relative = 1e-12);
+    assert!(p["volume"].is_null() && p["points_per_unit"].is_null());
+}
+
+#[test]
+fn one_category_of_weight_1_is_the_standard_u_chart() {
+    let dir = tmp();
+    let w = write(&dir, "w.csv", "category,weight\ndefect,1\n");
+    let inc = write(
+        &dir,
+        "inc.csv",
+        "date,category,count\n2026-02-02,defect,3\n2026-02-03,defect,9\n2026-02-04,defect,2\n2026-02-05,defect,40\n",
+    );
+    let vol = write(
+        &dir,
+        "vol.csv",
+        "date,volume\n2026-02-02,50\n2026-02-03,80\n2026-02-04,100\n2026-02-05,400\n",
+    );
+    let v = json(&["sqi", &inc, "--weights", &w, "--volume", &vol, "--per", "1"]);
+    let counts = [3.0, 9.0, 2.0, 40.0];
+    let n = [50.0, 80.0, 100.0, 400.0];
+    let ubar = counts.iter().sum::<f64>() / n.iter().sum::<f64>();
+    for (i, p) in periods(&v).iter().enumerate() {
+        assert_relative_eq!(f(p, "centre"), ubar, max_relative = 1e-12);
+        let half = 3.0 * (ubar / n[i]).sqrt();
+        assert_relative_eq!(f(p, "ucl"), ubar + half, max_relative = 1e-12);
+        assert_relative_eq!(f(p, "lcl"), (ubar - half).max(0.0), max_relative = 1e-12);
+        let u = counts[i] / n[i];
+        assert_eq!(
+            p["out_of_control"],
+            u > ubar + half || u < (ubar - half).max(0.0)
+        );
+    }
+    // ū = 54/630; day 1: ū − 3·sqrt(ū/50) < 0 (floored); day 4: ū − 3·sqrt(ū/400) > 0.
+    assert_eq!(f(&periods(&v)[0], "lcl"), 0.0);
+    assert!(f(&periods(&v)[3], "lcl") > 0.0);
+}
+
+#[test]
+fn iso_weeks_and_months_across_year_ends() {
+    let dir = tmp();
+    let inc = write(
+        &dir,
+        "inc.csv",
+        "date,category\n2025-12-28,lost\n2025-12-29,lost\n2026-01-01T10:00:00+08:00,damaged\n2026-01-04,lost\n2027-01-03,lost\n2027-01-04,lost\n",
+    );
+    let v = json(&["sqi", &inc, "--period", "week"]);
+    let got: Vec<(String, f64, f64)> = periods(&v)
+        .iter()
+        .map(|p| {
+            (
+                p["period"].as_str().unwrap_or("").to_string(),
+                f(p, "days"),
+                f(p, "points"),
+            )
+        })
+        .collect();
+    let want = [
+        ("2025-W52", 1.0, 10.0),
+        ("2026-W01", 3.0, 30.0),
+        ("2026-W53", 1.0, 10.0),
+        ("2027-W01", 1.0, 10.0),
+    ];
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!((g.0.as_str(), g.1, g.2), w);
+    }
+    let p = row(&v["periods"], "period", "2026-W01");
+    assert_relative_eq!(f(p, "mean_daily_points"), 10.0);
+    let v = json(&["sqi", &inc, "--period", "month"]);
+    let got: Vec<(String, f64)> = periods(&v)
+        .iter()
+        .map(|p| (p["period"].as_str().unwrap_or("").to_string(), f(p, "days")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2025-12".to_string(), 2.0),
+            ("2026-01".to_string(), 2.0),
+            ("2027-01".to_string(), 2.0)
+        ]
+    );
+}
+
+#[test]
+fn a_day_with_volume_and_no_incident_counts_as_a_day() {
+    let dir = tmp();
+    let inc = write(
+        &dir,
+        "inc.csv",
+        "date,site,category,count\n2026-03-02,A,lost,1\n2026-03-04,A,lost,2\n",
+    );
+    let vol = write(
+        &dir,
+        "vol.csv",
+        "date,site,volume\n2026-03-02,A,1000\n2026-03-03,A,500\n2026-03-04,A,500\n2026-03-03,B,10\n",
+    );
+    let v = json(&[
+        "sqi", &inc, "--volume", &vol, "--by", "site", "--period", "week",
+    ]);
+    let a = row(&v["periods"], "site", "A");
+    assert_eq!(f(a, "days"), 3.0);
+    assert_eq!(f(a, "points"), 30.0);
+    assert_relative_eq!(f(a, "mean_daily_points"), 10.0);
+    assert_eq!(f(a, "volume"), 2000.0);
+    assert_relative_eq!(f(a, "points_per_unit"), 30.0 / 2000.0 * 1000.0);
+    let b = row(&v["periods"], "site", "B");
+    assert_eq!(f(b, "points"), 0.0);
+    assert_eq!(f(b, "days"), 1.0);
+    assert_eq!(v["totals"]["days"], 3);
+    assert_eq!(v["volume_rows"]["rows_used"], 4);
+    let groups = v["pareto_groups"]
+        .as_array()
+        .unwrap_or_else(|| panic!("groups"));
+    assert_eq!(groups[0]["site"], "A");
+    assert_eq!(groups[0]["vital_few"], true);
+    assert_eq!(groups[1]["site"], "B");
+    assert_eq!(groups[1]["vital_few"], false);
+}
+
+/// Aggregates a per-incident log into `date,site,category,count`.
+fn counted(per_incident: &str) -> String {
+    let mut counts: std::collections::BTreeMap<(String, String, String), u64> = Default::default();
+    for l in per_incident.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        *counts
+            .entry((f[0][..10].to_string(), f[1].to_string(), f[2].to_string()))
+            .or_default() += 1;
+    }
+    let mut out = String::from("site,count,date,category\n");
+    for ((d, s, c), n) in counts {
+        out.push_str(&format!("{s},{n},{d},{c}\n"));
+    }
+    out
+}
+
+#[test]
+fn per_incident_and_counted_logs_agree() {
+    let dir = tmp();
+    let text = std::fs::read_to_string(data("data/example_incidents.csv"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let agg = write(&dir, "counted.csv", counted(&text));
+    for period in ["day", "week", "month"] {
+        let args = |file: &str| -> Value {
+            json(&[
+                "sqi",
+                file,
+                "--volume",
+                "data/example_volume.csv",
+                "--by",
+                "site",
+                "--period",
+                period,
+            ])
+        };
+        let a = args("data/example_incidents.csv");
+        let b = args(&agg);
+        for key in ["periods", "pareto", "pareto_groups", "totals", "chart"] {
+            assert_eq!(a[key], b[key], "{key} differs for --period {period}");
+        }
+        assert!(a["rows_read"].as_u64() > b["rows_read"].as_u64());
+    }
+}
+
+#[test]
+fn checks_fail_with_exit_code_1_and_say_where() {
+    let dir = tmp();
+    let (w, inc, vol) = small_case(&dir);
+    // Last period (2026-01-07) has 32 points.
+    let out = servgap()
+        .args([
+            "sqi",
+            &inc,
+            "--weights",
+            &w,
+            "--max-points",
+            "30",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2026-01-07: 32 (+2)"), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let c = &v["checks"][0];
+    assert_eq!(c["check"], "max_points");
+    assert_eq!(c["passed"], false);
+    assert_eq!(c["checked"], 1);
+    assert_eq!(c["breaches"][0]["period"], "2026-01-07");
+    assert_eq!(f(&c["breaches"][0], "excess"), 2.0);
+
+    servgap()
+        .args(["sqi", &inc, "--weights", &w, "--max-points", "32"])
+        .assert()
+        .code(0);
+    // Every period: 13 and 32 exceed 10, 4 does not.
+    let out = servgap()
+        .args([
+            "sqi",
+            &inc,
+            "--weights",
+            &w,
+            "--max-points",
+            "10",
+            "--check",
+            "all",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["checks"][0]["checked"], 3);
+    let periods: Vec<&str> = v["checks"][0]["breaches"]
+        .as_array()
+        .map(|b| b.iter().filter_map(|x| x["period"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(periods, ["2026-01-05", "2026-01-07"]);
+    // Per unit: 32 per 100 on the last day.
+    let out = servgap()
+        .args([
+            "sqi",
+            &inc,
+            "--weights",
+            &w,
+            "--volume",
+            &vol,
+            "--per",
+            "100",
+            "--max-per-unit",
+            "25",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL"));
+    // --max-per-unit needs a volume file: a usage error.
+    servgap()
+        .args(["sqi", &inc, "--weights", &w, "--max-per-unit", "25"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn example_data_flags_the_guangzhou_pickup_failures() {
+    let v = json(&[
+        "sqi",
+        "data/example_incidents.csv",
+        "--volume",
+        "data/example_volume.csv",
+        "--by",
+        "site",
+        "--period",
+        "month",
+    ]);
+    let march = periods(&v)
+        .iter()
+        .find(|p| p["period"] == "2026-03" && p["site"] == "广州")
+        .unwrap_or_else(|| panic!("no 2026-03 广州"));
+    assert_eq!(march["out_of_control"], true);
+    assert!(f(march, "points_per_unit") > f(march, "ucl"));
+    assert_eq!(v["rows_read"], v["rows_used"]);
+}
+
+fn fails(args: &[&str], code: i32, needles: &[&str]) {
+    let out = servgap()
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: '{n}' not in: {err}");
+    }
+    assert!(out.stdout.is_empty(), "nothing on stdout on failure");
+}
+
+#[test]
+fn bad_input_names_file_line_column_and_value() {
+    let dir = tmp();
+    let bad = |name: &str, body: &str| {
+        write(
+            &dir,
+            name,
+            format!("date,site,category,count\n2026-01-05,A,lost,1\n{body}\n"),
+        )
+    };
+    let f1 = bad("unknown.csv", "2026-01-05,A,stolen,1");
+    fails(
+        &["sqi", &f1],
+        3,
+        &[
+            "unknown.csv:3",
+            "column 3 'category'",
+            "'stolen'",
+            "right_day_late",
+            "abandoned_call",
+        ],
+    );
+    let f2 = bad("date.csv", "2026-02-30,A,lost,1");
+    fails(
+        &["sqi", &f2],
+        3,
+        &["date.csv:3", "column 1 'date'", "'2026-02-30'"],
+    );
+    let f3 = bad("neg.csv", "2026-01-06,A,lost,-2");
+    fails(&["sqi", &f3], 3, &["neg.csv:3", "column 4 'count'", "'-2'"]);
+    let f4 = bad("text.csv", "2026-01-06,A,lost,two");
+    fails(&["sqi", &f4], 3, &["text.csv:3", "'two'"]);
+    let f5 = bad("ragged.csv", "2026-01-06,A,lost");
+    fails(&["sqi", &f5], 3, &["ragged.csv:3", "3 fields"]);
+    let w = write(
+        &dir,
+        "w.csv",
+        "category,weight\nlost,10\ndamaged,5\nlost,3\n",
+    );
+    fails(
+        &["sqi", &f1, "--weights", &w],
+        3,
+        &["w.csv:4", "line 2", "lost"],
+    );
+    let w = write(&dir, "w2.csv", "category,weight\nlost,ten\n");
+    fails(
+        &["sqi", &f1, "--weights", &w],
+        3,
+        &["w2.csv:2", "column 2 'weight'", "'ten'"],
+    );
+    fails(
+        &["sqi", &f1, "--by", "region"],
+        3,
+        &["unknown.csv", "region"],
+    );
+    let nocat = write(&dir, "nocat.csv", "date,count\n2026-01-05,1\n");
+    fails(&["sqi", &nocat], 3, &["nocat.csv", "category"]);
+    let ok = bad("ok.csv", "2026-01-06,A,lost,2");
+    let vol = write(
+        &dir,
+        "vol.csv",
+        "date,volume\n2026-01-05,100\n2026-01-05,120\n",
+    );
+    fails(
+        &["sqi", &ok, "--volume", &vol],
+        3,
+        &["vol.csv:3", "2026-01-05"],
+    );
+    let vol = write(&dir, "vol2.csv", "date,volume\n2026-01-05,-100\n");
+    fails(
+        &["sqi", &ok, "--volume", &vol],
+        3,
+        &["vol2.csv:2", "column 2 'volume'", "'-100'"],
+    );
+    let vol = write(&dir, "vol3.csv", "date,volume\n2026-01-05,100\n");
+    fails(
+        &["sqi", &ok, "--volume", &vol, "--by", "site"],
+        3,
+        &["vol3.csv", "site"],
+    );
+    fails(&["sqi", &ok, "--per", "0"], 2, &["--per"]);
+    fails(&["sqi", &ok, "--period", "fortnight"], 2, &["fortnight"]);
+    fails(&["sqi", "does-not-exist.csv"], 4, &["does-not-exist.csv"]);
+}
+
+#[test]
+fn skipped_rows_are_counted_by_reason() {
+    let dir = tmp();
+    let f = write(
+        &dir,
+        "mixed.csv",
+        "date,category,count\n2026-01-05,lost,1\n2026-01-05,stolen,1\n2026-13-01,lost,1\n2026-01-06,lost,x\n2026-01-06,damaged,2\n",
+    );
+    let v = json(&["sqi", &f, "--on-invalid", "skip"]);
+    assert_eq!(v["rows_read"], 5);
+    assert_eq!(v["rows_used"], 2);
+    assert_eq!(v["rows_rejected"], 3);
+    let reasons = &v["rejections"];
+    assert_eq!(row(reasons, "reason", "unknown category")["first_line"], 3);
+    assert_eq!(row(reasons, "reason", "invalid date")["first_line"], 4);
+    assert_eq!(row(reasons, "reason", "invalid count")["first_line"], 5);
+    assert_eq!(v["totals"]["points"], 30.0);
+}
+
+#[test]
+fn gb18030_bom_and_stdin_give_the_same_figures() {
+    let dir = tmp();
+    let text = "日期,站点,category,count\n2026-01-05,广州,lost,1\n2026-01-05,北京,damaged,2\n2026-01-06,广州,missed_pickup,1\n"
+        .replace("日期", "date");
+    let utf8 = write(&dir, "u.csv", &text);
+    let bom = write(
+        &dir,
+        "b.csv",
+        [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat(),
+    );
+    let (gb, _, _) = encoding_rs::GB18030.encode(&text);
+    let gbf = write(&dir, "g.csv", gb.as_ref());
+    let base = json(&["sqi", &utf8, "--by", "站点"]);
+    assert_eq!(row(&base["pareto_groups"], "站点", "广州")["points"], 20.0);
+    for file in [&bom, &gbf] {
+        let v = json(&["sqi", file, "--by", "站点"]);
+        assert_eq!(v["periods"], base["periods"]);
+        assert_eq!(v["pareto_groups"], base["pareto_groups"]);
+    }
+    let out = servgap()
+        .args(["sqi", "-", "--by", "站点", "--format", "json"])
+        .write_stdin(gb.into_owned())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["periods"], base["periods"]);
+    assert_eq!(v["inputs"]["encoding"], "gb18030");
+}
+
+#[test]
+fn threads_and_row_order_do_not_change_the_figures() {
+    // 5 MB, so that two reader threads split it.
+    let dir = tmp();
+    let cats = [
+        "right_day_late",
+        "wrong_day_late",
+        "missed_pickup",
+        "lost",
+        "abandoned_call",
+    ];
+    let mut rows = Vec::new();
+    let mut x: u64 = 7;
+    for day in 0..364 {
+        let date = chrono_like(day);
+        for site in 0..80 {
+            for c in cats {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                rows.push(format!("{date},S{site:03},{c},{}\n", (x >> 59) % 7));
+            }
+        }
+    }
+    let sorted: String = std::iter::once("date,site,category,count\n".to_string())
+        .chain(rows.iter().cloned())
+        .collect();
+    assert!(sorted.len() > 4 << 20);
+    let mut shuffled = rows.clone();
+    for i in (1..shuffled.len()).rev() {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        shuffled.swap(i, (x >> 33) as usize % (i + 1));
+    }
+    let shuffled: String = std::iter::once("date,site,category,count\n".to_string())
+        .chain(shuffled)
+        .collect();
+    let a = write(&dir, "sorted.csv", sorted);
+    let b = write(&dir, "shuffled.csv", shuffled);
+    let run = |file: &str, threads: &str, period: &str| {
+        json(&[
+            "sqi",
+            file,
+            "--by",
+            "site",
+            "--period",
+            period,
+            "--threads",
+            threads,
+        ])
+    };
+    for period in ["day", "month"] {
+        let one = run(&a, "1", period);
+        for (file, t) in [(&a, "2"), (&b, "1"), (&b, "2")] {
+            let v = run(file, t, period);
+            for key in [
+                "periods",
+                "pareto",
+                "pareto_groups",
+                "totals",
+                "chart",
+                "rows_read",
+            ] {
+                assert_eq!(
+                    v[key], one[key],
+                    "{key}: {file} --threads {t} --period {period}"
+                );
+            }
+        }
+    }
+}
+
+/// `2025-01-01` plus `day` days, for days < 365.
+fn chrono_like(day: u32) -> String {
+    let months = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let (mut m, mut d) = (0, day);
+    while d >= months[m] {
+        d -= months[m];
+        m += 1;
+    }
+    format!("2025-{:02}-{:02}", m + 1, d + 1)
+}

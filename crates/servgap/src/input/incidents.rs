@@ -1,0 +1,734 @@
+//! The incident log and the volume file of the Service Quality Index (SPEC
+//! §3.6), read straight into a table of cells: one cell per period ×
+//! group, holding a count per weight category, the days with data (a bit per
+//! day of the period) and the volume handled. Memory therefore grows with
+//! periods × groups, never with the log's rows.
+//!
+//! Logs are usually sorted by date and site, so consecutive rows share their
+//! date, their group and their cell: the reader compares those cells' bytes
+//! with the previous row's before it parses or looks anything up, and tries
+//! the category after the previous one before a hash look-up.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+use foldhash::fast::FixedState;
+
+use super::records::{RecordSink, RecordView};
+use super::weights::WeightTable;
+use super::{
+    invalid, read_csv, short_eq, trim_bytes, Header, OnInvalid, ReadInfo, ReadOptions, RejectTally,
+    RowCounts, Source,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::period::{parse_date, Period, PeriodKind};
+
+type FastMap<K, V> = HashMap<K, V, FixedState>;
+
+fn fast_map<K, V>() -> FastMap<K, V> {
+    HashMap::with_hasher(FixedState::with_seed(0x5_91_de_ad))
+}
+
+/// Byte separating the values of a group key (unit separator).
+const SEP: u8 = 0x1f;
+
+/// One period × group of the SQI, as accumulated.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CellHead {
+    pub period: Period,
+    pub group: u32,
+    /// Bit `i` set: day `i` of the period has an incident or a volume row.
+    pub days: u32,
+    /// Bit `i` set: day `i` has a volume row.
+    pub volume_days: u32,
+    /// Sum of the volume rows (0 when none).
+    pub volume: f64,
+}
+
+/// Period × group cells with their category counts.
+#[derive(Debug)]
+pub(crate) struct CellTable {
+    pub kind: PeriodKind,
+    /// Categories of the weight table (the stride of `counts`).
+    pub k: usize,
+    pub heads: Vec<CellHead>,
+    /// `heads.len() × k` counts, row-major.
+    pub counts: Vec<u64>,
+    /// Group values by code; a group is the tuple of `--by` values.
+    pub groups: Vec<Vec<String>>,
+    group_codes: FastMap<Box<[u8]>, u32>,
+    index: FastMap<u64, u32>,
+    /// Distinct dates (days from the common era) with any row.
+    pub dates: std::collections::BTreeSet<i32>,
+    /// Which categories occur in the incident log.
+    pub seen: Vec<bool>,
+}
+
+impl CellTable {
+    pub fn new(kind: PeriodKind, k: usize) -> Self {
+        CellTable {
+            kind,
+            k,
+            heads: Vec::new(),
+            counts: Vec::new(),
+            groups: Vec::new(),
+            group_codes: fast_map(),
+            index: fast_map(),
+            dates: Default::default(),
+            seen: vec![false; k],
+        }
+    }
+
+    fn empty_like(&self) -> Self {
+        CellTable::new(self.kind, self.k)
+    }
+
+    /// The code of a group key (values joined by [`SEP`]).
+    fn group(&mut self, key: &[u8]) -> u32 {
+        if let Some(&g) = self.group_codes.get(key) {
+            return g;
+        }
+        let g = self.groups.len() as u32;
+        self.groups.push(
+            key.split(|&b| b == SEP)
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+                .collect(),
+        );
+        self.group_codes.insert(key.into(), g);
+        g
+    }
+
+    /// The cell of a period and group, created empty when new.
+    fn cell(&mut self, period: Period, group: u32) -> u32 {
+        let key = period_key(period) << 32 | group as u64;
+        let next = self.heads.len() as u32;
+        let c = *self.index.entry(key).or_insert(next);
+        if c == next {
+            self.heads.push(CellHead {
+                period,
+                group,
+                days: 0,
+                volume_days: 0,
+                volume: 0.0,
+            });
+            self.counts.resize(self.counts.len() + self.k, 0);
+        }
+        c
+    }
+
+    /// Adds the cells of a table read over another range of the same file.
+    fn absorb(&mut self, other: CellTable) {
+        let remap: Vec<u32> = other
+            .groups
+            .iter()
+            .map(|g| {
+                let key: Vec<u8> = g.join("\u{1f}").into_bytes();
+                self.group(&key)
+            })
+            .collect();
+        for (i, h) in other.heads.iter().enumerate() {
+            let c = self.cell(h.period, remap[h.group as usize]) as usize;
+            let mine = &mut self.heads[c];
+            mine.days |= h.days;
+            mine.volume_days |= h.volume_days;
+            mine.volume += h.volume;
+            let k = self.k;
+            for (a, b) in self.counts[c * k..(c + 1) * k]
+                .iter_mut()
+                .zip(&other.counts[i * k..(i + 1) * k])
+            {
+                *a = a.saturating_add(*b);
+            }
+        }
+        self.dates.extend(other.dates);
+        for (s, o) in self.seen.iter_mut().zip(other.seen) {
+            *s |= o;
+        }
+    }
+}
+
+/// A period as a sortable 32-bit key.
+fn period_key(p: Period) -> u64 {
+    (p.sort_key() as u32) as u64
+}
+
+/// The date cell of the previous row, parsed.
+#[derive(Debug, Clone, Default)]
+struct DateCache {
+    raw: Vec<u8>,
+    date: Option<(NaiveDate, Period, u32)>,
+}
+
+/// Where the columns of an incident log or volume file are.
+#[derive(Debug, Clone)]
+struct Layout {
+    width: usize,
+    date: usize,
+    by: Vec<usize>,
+    /// The category column (incidents) — unused for volume.
+    category: usize,
+    /// The count column (incidents) or the volume column.
+    value: Option<usize>,
+}
+
+impl Layout {
+    fn find(file: &str, header: &Header, need: &str, what: &str) -> Result<usize> {
+        header.find(need).ok_or_else(|| {
+            Error::file(
+                file,
+                Some(1),
+                format!(
+                    "{what} needs a '{need}' column (found: {})",
+                    header.names.join(", ")
+                ),
+            )
+        })
+    }
+
+    fn by_columns(file: &str, header: &Header, by: &[String], what: &str) -> Result<Vec<usize>> {
+        by.iter()
+            .map(|b| {
+                header.find(b).ok_or_else(|| {
+                    Error::file(
+                        file,
+                        Some(1),
+                        format!(
+                            "{what} has no column '{b}' named by --by (found: {})",
+                            header.names.join(", ")
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// What the incident and volume readers share: file, layout, policy, caches.
+#[derive(Debug)]
+struct RowState {
+    file: String,
+    header: Header,
+    layout: Layout,
+    on_invalid: OnInvalid,
+    rows_read: u64,
+    rows_used: u64,
+    tally: RejectTally,
+    date: DateCache,
+    /// The group cells of the previous row, joined by [`SEP`], and their code.
+    group_raw: Vec<u8>,
+    group: Option<u32>,
+    /// The previous row's cell, valid while date and group repeat.
+    cell: Option<u32>,
+    table: CellTable,
+}
+
+impl RowState {
+    fn new(
+        file: String,
+        header: Header,
+        layout: Layout,
+        on_invalid: OnInvalid,
+        table: CellTable,
+    ) -> Self {
+        RowState {
+            file,
+            header,
+            layout,
+            on_invalid,
+            rows_read: 0,
+            rows_used: 0,
+            tally: RejectTally::default(),
+            date: DateCache::default(),
+            group_raw: Vec::new(),
+            group: None,
+            cell: None,
+            table,
+        }
+    }
+
+    fn fork(&self) -> Self {
+        RowState::new(
+            self.file.clone(),
+            self.header.clone(),
+            self.layout.clone(),
+            self.on_invalid,
+            self.table.empty_like(),
+        )
+    }
+
+    fn merge(&mut self, later: RowState, off: u64) {
+        self.rows_read += later.rows_read;
+        self.rows_used += later.rows_used;
+        self.tally.merge(later.tally, off);
+        self.table.absorb(later.table);
+        self.cell = None;
+        self.group = None;
+    }
+
+    fn reject(
+        &mut self,
+        line: u64,
+        col: usize,
+        value: &[u8],
+        reason: &str,
+        problem: String,
+    ) -> Result<()> {
+        match self.on_invalid {
+            OnInvalid::Error => Err(invalid(&self.file, line, &self.header, col, value, problem)),
+            OnInvalid::Skip => {
+                self.tally.add(reason, line);
+                Ok(())
+            }
+        }
+    }
+
+    fn ragged(&mut self, line: u64, fields: usize) -> Result<()> {
+        let err = Error::file(
+            &self.file,
+            Some(line),
+            format!(
+                "the record has {fields} fields but the header has {}",
+                self.layout.width
+            ),
+        );
+        match self.on_invalid {
+            OnInvalid::Error => Err(err),
+            OnInvalid::Skip => {
+                self.tally.add("wrong number of fields", line);
+                Ok(())
+            }
+        }
+    }
+
+    /// The cell a row belongs to, and its day bit; `Err(Some(col))` when the
+    /// date is invalid. Repeated dates and groups cost a comparison each.
+    #[inline(always)]
+    fn locate<'a>(
+        &mut self,
+        field: impl Fn(usize) -> &'a [u8],
+    ) -> std::result::Result<(u32, u32, i32), usize> {
+        let raw = field(self.layout.date);
+        let same_date = self.date.date.is_some() && short_eq(&self.date.raw, raw);
+        if !same_date {
+            self.cell = None;
+            self.date.raw.clear();
+            self.date.raw.extend_from_slice(raw);
+            self.date.date = parse_date(trim_bytes(raw)).map(|d| {
+                let (p, bit) = self.table.kind.period_of(d);
+                (d, p, bit)
+            });
+        }
+        let Some((date, period, bit)) = self.date.date else {
+            return Err(self.layout.date);
+        };
+        let same_group = self.group.is_some() && self.same_group(&field);
+        if !same_group {
+            self.cell = None;
+            self.group_raw.clear();
+            for (i, &c) in self.layout.by.iter().enumerate() {
+                if i > 0 {
+                    self.group_raw.push(SEP);
+                }
+                self.group_raw.extend_from_slice(trim_bytes(field(c)));
+            }
+            self.group = Some(self.table.group(&self.group_raw));
+        }
+        let day = chrono::Datelike::num_days_from_ce(&date);
+        let cell = match self.cell {
+            Some(c) => c,
+            None => {
+                let g = self.group.unwrap_or(0);
+                let c = self.table.cell(period, g);
+                self.table.dates.insert(day);
+                self.cell = Some(c);
+                c
+            }
+        };
+        Ok((cell, 1u32 << bit, day))
+    }
+
+    #[inline(always)]
+    fn same_group<'a>(&self, field: &impl Fn(usize) -> &'a [u8]) -> bool {
+        match self.layout.by.as_slice() {
+            [] => true,
+            [c] => short_eq(&self.group_raw, field(*c)),
+            cols => {
+                let mut at = 0;
+                for (i, &c) in cols.iter().enumerate() {
+                    if i > 0 {
+                        if self.group_raw.get(at) != Some(&SEP) {
+                            return false;
+                        }
+                        at += 1;
+                    }
+                    let v = field(c);
+                    match self.group_raw.get(at..at + v.len()) {
+                        Some(s) if short_eq(s, v) => at += v.len(),
+                        _ => return false,
+                    }
+                }
+                at == self.group_raw.len()
+            }
+        }
+    }
+}
+
+/// Parses a count: a whole number of at least 0 (`3`, ` 3 `, `3.0`).
+#[inline(always)]
+fn parse_count(raw: &[u8]) -> Option<u64> {
+    if !raw.is_empty() && raw.len() <= 18 && raw.iter().all(|b| b.is_ascii_digit()) {
+        return Some(raw.iter().fold(0u64, |a, &b| a * 10 + (b - b'0') as u64));
+    }
+    parse_count_slow(raw)
+}
+
+#[cold]
+fn parse_count_slow(raw: &[u8]) -> Option<u64> {
+    let t = trim_bytes(raw);
+    let s = std::str::from_utf8(t).ok()?;
+    if let Ok(n) = s.parse::<u64>() {
+        return Some(n);
+    }
+    let v: f64 = s.parse().ok()?;
+    (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 9.0e15).then_some(v as u64)
+}
+
+/// Reads an incident log (`date,category[,count][,group columns…]`).
+pub(crate) struct IncidentSink {
+    state: RowState,
+    names: Vec<Box<[u8]>>,
+    exact: FastMap<Box<[u8]>, usize>,
+    weights: std::sync::Arc<WeightTable>,
+    last_category: usize,
+}
+
+impl IncidentSink {
+    fn new(
+        file: String,
+        header: Header,
+        weights: std::sync::Arc<WeightTable>,
+        kind: PeriodKind,
+        by: &[String],
+        on_invalid: OnInvalid,
+    ) -> Result<Self> {
+        let what = "the incident log";
+        let layout = Layout {
+            width: header.len(),
+            date: Layout::find(&file, &header, "date", what)?,
+            category: Layout::find(&file, &header, "category", what)?,
+            value: header.find("count"),
+            by: Layout::by_columns(&file, &header, by, what)?,
+        };
+        let k = weights.categories.len();
+        let names: Vec<Box<[u8]>> = weights
+            .categories
+            .iter()
+            .map(|c| c.category.as_bytes().into())
+            .collect();
+        let mut exact = fast_map();
+        for (i, n) in names.iter().enumerate() {
+            exact.insert(n.clone(), i);
+        }
+        Ok(IncidentSink {
+            state: RowState::new(file, header, layout, on_invalid, CellTable::new(kind, k)),
+            names,
+            exact,
+            weights,
+            last_category: usize::MAX,
+        })
+    }
+
+    #[inline(always)]
+    fn category(&mut self, raw: &[u8]) -> Option<usize> {
+        let next = self.last_category.wrapping_add(1);
+        let next = if next >= self.names.len() { 0 } else { next };
+        if short_eq(&self.names[next], raw) {
+            self.last_category = next;
+            return Some(next);
+        }
+        let c = match self.exact.get(raw) {
+            Some(&c) => c,
+            None => self
+                .weights
+                .find(std::str::from_utf8(trim_bytes(raw)).ok()?)?,
+        };
+        self.last_category = c;
+        Some(c)
+    }
+
+    #[inline(always)]
+    fn row<'a>(
+        &mut self,
+        line: u64,
+        nfields: usize,
+        field: impl Fn(usize) -> &'a [u8],
+    ) -> Result<()> {
+        self.state.rows_read += 1;
+        if nfields != self.state.layout.width {
+            return self.state.ragged(line, nfields);
+        }
+        let craw = field(self.state.layout.category);
+        let Some(cat) = self.category(craw) else {
+            let col = self.state.layout.category;
+            let problem = if trim_bytes(craw).is_empty() {
+                "the category is missing".to_string()
+            } else {
+                format!(
+                    "unknown category (the weights '{}' know: {})",
+                    self.weights.name,
+                    self.weights.names()
+                )
+            };
+            return self
+                .state
+                .reject(line, col, craw, "unknown category", problem);
+        };
+        let count = match self.state.layout.value {
+            None => 1,
+            Some(c) => match parse_count(field(c)) {
+                Some(n) => n,
+                None => {
+                    return self.state.reject(
+                        line,
+                        c,
+                        field(c),
+                        "invalid count",
+                        "a count must be a whole number of at least 0".into(),
+                    )
+                }
+            },
+        };
+        let (cell, bit, _) = match self.state.locate(&field) {
+            Ok(x) => x,
+            Err(col) => {
+                return self.state.reject(
+                    line,
+                    col,
+                    field(col),
+                    "invalid date",
+                    "not a date (YYYY-MM-DD or an RFC 3339 timestamp)".into(),
+                )
+            }
+        };
+        let t = &mut self.state.table;
+        let slot = &mut t.counts[cell as usize * t.k + cat];
+        *slot = slot.checked_add(count).ok_or_else(|| {
+            Error::file(
+                &self.state.file,
+                Some(line),
+                "the counts of one period add up to more than 2^64",
+            )
+        })?;
+        t.heads[cell as usize].days |= bit;
+        t.seen[cat] = true;
+        self.state.rows_used += 1;
+        Ok(())
+    }
+}
+
+impl RecordSink for IncidentSink {
+    fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+        self.row(line, rec.len(), |i| rec.get(i))
+    }
+
+    #[inline]
+    fn quote_free_line(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
+        self.row(line, ends.len(), |i| {
+            let start = if i == 0 { 0 } else { ends[i - 1] + 1 };
+            &bytes[start..ends[i]]
+        })
+    }
+
+    fn fork(&self) -> Self {
+        IncidentSink {
+            state: self.state.fork(),
+            names: self.names.clone(),
+            exact: self.exact.clone(),
+            weights: self.weights.clone(),
+            last_category: usize::MAX,
+        }
+    }
+
+    fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+        self.state.merge(later.state, off);
+        Ok(())
+    }
+}
+
+/// Reads a volume file (`date[,group columns…],volume`) into a table.
+pub(crate) struct VolumeSink {
+    state: RowState,
+    /// Whether the file has columns beyond date, the `--by` columns and
+    /// volume: its rows are then summed per date and group; otherwise a
+    /// date and group given twice is an error.
+    summed: bool,
+}
+
+impl VolumeSink {
+    #[inline(always)]
+    fn row<'a>(
+        &mut self,
+        line: u64,
+        nfields: usize,
+        field: impl Fn(usize) -> &'a [u8],
+    ) -> Result<()> {
+        self.state.rows_read += 1;
+        if nfields != self.state.layout.width {
+            return self.state.ragged(line, nfields);
+        }
+        let vc = self.state.layout.value.unwrap_or(0);
+        let raw = field(vc);
+        let volume = match super::parse_number(raw) {
+            Some(v) if v >= 0.0 => v,
+            _ => {
+                return self.state.reject(
+                    line,
+                    vc,
+                    raw,
+                    "invalid volume",
+                    "a volume must be a number of at least 0".into(),
+                )
+            }
+        };
+        let (cell, bit, _) = match self.state.locate(&field) {
+            Ok(x) => x,
+            Err(col) => {
+                return self.state.reject(
+                    line,
+                    col,
+                    field(col),
+                    "invalid date",
+                    "not a date (YYYY-MM-DD or an RFC 3339 timestamp)".into(),
+                )
+            }
+        };
+        let head = &mut self.state.table.heads[cell as usize];
+        if !self.summed && head.volume_days & bit != 0 {
+            let mut key = vec![
+                String::from_utf8_lossy(trim_bytes(field(self.state.layout.date))).into_owned(),
+            ];
+            key.extend(
+                self.state
+                    .layout
+                    .by
+                    .iter()
+                    .map(|&c| String::from_utf8_lossy(trim_bytes(field(c))).into_owned()),
+            );
+            return Err(ErrorKind::Duplicate {
+                file: self.state.file.clone(),
+                line,
+                first_line: None,
+                what: format!("the volume of {}", key.join(" / ")),
+                key,
+            }
+            .into());
+        }
+        head.days |= bit;
+        head.volume_days |= bit;
+        head.volume += volume;
+        self.state.rows_used += 1;
+        Ok(())
+    }
+}
+
+impl RecordSink for VolumeSink {
+    fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+        self.row(line, rec.len(), |i| rec.get(i))
+    }
+
+    #[inline]
+    fn quote_free_line(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
+        self.row(line, ends.len(), |i| {
+            let start = if i == 0 { 0 } else { ends[i - 1] + 1 };
+            &bytes[start..ends[i]]
+        })
+    }
+
+    fn fork(&self) -> Self {
+        VolumeSink {
+            state: self.state.fork(),
+            summed: self.summed,
+        }
+    }
+
+    fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+        self.state.merge(later.state, off);
+        Ok(())
+    }
+}
+
+/// What reading the incident log (and the volume file) produced.
+#[derive(Debug)]
+pub(crate) struct IncidentData {
+    pub table: CellTable,
+    pub incident_rows: RowCounts,
+    pub volume_rows: Option<RowCounts>,
+    pub encoding: String,
+}
+
+fn counts(rows_read: u64, rows_used: u64, tally: RejectTally) -> RowCounts {
+    RowCounts {
+        rows_read,
+        rows_used,
+        rows_rejected: tally.total(),
+        rejections: tally.reasons,
+    }
+}
+
+/// Reads the incident log, then the volume file into the same cells.
+pub(crate) fn read_incidents(
+    incidents: &Source,
+    volume: Option<&Source>,
+    weights: std::sync::Arc<WeightTable>,
+    kind: PeriodKind,
+    by: &[String],
+    opts: &ReadOptions,
+) -> Result<IncidentData> {
+    let name = incidents.name();
+    let (sink, info): (IncidentSink, ReadInfo) = read_csv(incidents, opts, |h| {
+        IncidentSink::new(name.clone(), h, weights.clone(), kind, by, opts.on_invalid)
+    })?;
+    let incident_rows = counts(sink.state.rows_read, sink.state.rows_used, sink.state.tally);
+    let mut table = sink.state.table;
+    let mut volume_rows = None;
+    if let Some(vs) = volume {
+        let vname = vs.name();
+        let slot = Mutex::new(Some(std::mem::replace(&mut table, CellTable::new(kind, 0))));
+        let vopts = ReadOptions {
+            threads: 1,
+            ..opts.clone()
+        };
+        let (sink, _): (VolumeSink, ReadInfo) = read_csv(vs, &vopts, |h| {
+            let what = "the volume file";
+            let layout = Layout {
+                width: h.len(),
+                date: Layout::find(&vname, &h, "date", what)?,
+                category: 0,
+                value: Some(Layout::find(&vname, &h, "volume", what)?),
+                by: Layout::by_columns(&vname, &h, by, what)?,
+            };
+            let summed = h.len() > by.len() + 2;
+            let t =
+                slot.lock().ok().and_then(|mut s| s.take()).ok_or_else(|| {
+                    Error::inconsistent("internal: the volume file was opened twice")
+                })?;
+            Ok(VolumeSink {
+                state: RowState::new(vname.clone(), h, layout, opts.on_invalid, t),
+                summed,
+            })
+        })?;
+        volume_rows = Some(counts(
+            sink.state.rows_read,
+            sink.state.rows_used,
+            sink.state.tally,
+        ));
+        table = sink.state.table;
+    }
+    Ok(IncidentData {
+        table,
+        incident_rows,
+        volume_rows,
+        encoding: info.encoding,
+    })
+}

@@ -1,0 +1,398 @@
+//! Lays an [`SqiReport`] out for people (terminal and Markdown tables: the
+//! index per period with its control limits, the Pareto of categories and of
+//! groups, the checks) and writes it as CSV blocks for machines. The CSV is
+//! streamed row by row, because a year of daily figures for thousands of
+//! sites is a million rows.
+
+use std::io::Write;
+
+use super::csv::neutralise;
+use super::{fixed, TextTable};
+use crate::error::{Error, Result};
+use crate::sqi::{CheckKind, CheckOutcome, SqiPeriod, SqiReport};
+
+/// A number for people: whole numbers without decimals, others with four.
+fn num(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
+        other => fixed(other, 4),
+    }
+}
+
+/// A share for people, as a percentage.
+fn pct(x: Option<f64>) -> String {
+    match x {
+        Some(v) => format!("{:.1}%", v * 100.0),
+        None => "—".into(),
+    }
+}
+
+/// A number for machines: shortest exact text, empty when unavailable.
+fn full(x: Option<f64>) -> String {
+    super::full(x.filter(|v| v.is_finite()))
+}
+
+fn check_name(k: CheckKind) -> &'static str {
+    match k {
+        CheckKind::MaxPoints => "max_points",
+        CheckKind::MaxPerUnit => "max_per_unit",
+    }
+}
+
+/// `above UCL`, `below LCL` or empty.
+fn flag(p: &SqiPeriod, with_volume: bool) -> &'static str {
+    match (p.plotted(with_volume), p.ucl(), p.lcl()) {
+        (Some(v), Some(u), _) if p.out_of_control && v > u => "above UCL",
+        (Some(_), _, Some(_)) if p.out_of_control => "below LCL",
+        _ => "",
+    }
+}
+
+/// The tables of an SQI report, with display precision.
+pub fn sqi_tables(r: &SqiReport) -> Vec<TextTable> {
+    let all = &r.periods;
+    let vol = all.with_volume();
+    let per = num(Some(r.inputs.per));
+    let period_name = match r.inputs.period {
+        crate::period::PeriodKind::Day => "day",
+        crate::period::PeriodKind::Week => "week",
+        crate::period::PeriodKind::Month => "month",
+    };
+    let mut cols: Vec<(String, bool)> = vec![("Period".into(), false)];
+    cols.extend(r.inputs.by.iter().map(|b| (b.clone(), false)));
+    cols.extend([
+        ("Points".into(), true),
+        ("Days".into(), true),
+        ("Points/day".into(), true),
+    ]);
+    if vol {
+        cols.extend([("Volume".into(), true), (format!("Points per {per}"), true)]);
+    }
+    cols.extend([
+        ("UCL".into(), true),
+        ("LCL".into(), true),
+        ("Control".into(), false),
+    ]);
+    let mut periods = TextTable {
+        title: format!(
+            "Service Quality Index by {period_name} (centre line {})",
+            num(all.centre)
+        ),
+        header: cols.iter().map(|c| c.0.clone()).collect(),
+        numeric: cols.iter().map(|c| c.1).collect(),
+        rows: Vec::with_capacity(all.rows.len()),
+    };
+    for p in &all.rows {
+        let mut row = vec![p.period.label()];
+        row.extend(all.group_values(p).iter().cloned());
+        row.extend([
+            num(Some(p.points)),
+            p.days.to_string(),
+            num(Some(p.mean_daily_points())),
+        ]);
+        if vol {
+            row.extend([num(p.volume()), num(p.points_per_unit())]);
+        }
+        row.extend([num(p.ucl()), num(p.lcl()), flag(p, vol).into()]);
+        periods.rows.push(row);
+    }
+    let mut tables = vec![periods];
+
+    let mut pareto = TextTable {
+        title: "Pareto of categories (● vital few: the leading categories up to 80% of the points)"
+            .into(),
+        header: [
+            "Category",
+            "Weight",
+            "Count",
+            "Points",
+            "Share",
+            "Cumulative",
+            "Vital few",
+        ]
+        .map(String::from)
+        .to_vec(),
+        numeric: vec![false, true, true, true, true, true, false],
+        rows: vec![],
+    };
+    for c in &r.pareto {
+        pareto.rows.push(vec![
+            c.category.clone(),
+            num(Some(c.weight)),
+            c.count.to_string(),
+            num(Some(c.points)),
+            pct(c.share),
+            pct(c.cumulative),
+            if c.vital_few { "●" } else { "" }.into(),
+        ]);
+    }
+    tables.push(pareto);
+
+    if !r.pareto_groups.is_empty() {
+        let mut header: Vec<String> = r.inputs.by.clone();
+        header.extend(["Count", "Points", "Share", "Cumulative", "Vital few"].map(String::from));
+        let mut numeric = vec![false; r.inputs.by.len()];
+        numeric.extend([true, true, true, true, false]);
+        let mut t = TextTable {
+            title: format!("Pareto of {}", r.inputs.by.join(" × ")),
+            header,
+            numeric,
+            rows: vec![],
+        };
+        for g in &r.pareto_groups {
+            let mut row: Vec<String> = g.group.iter().map(|(_, v)| v.clone()).collect();
+            row.extend([
+                g.count.to_string(),
+                num(Some(g.points)),
+                pct(g.share),
+                pct(g.cumulative),
+                if g.vital_few { "●" } else { "" }.into(),
+            ]);
+            t.rows.push(row);
+        }
+        tables.push(t);
+    }
+
+    if !r.checks.is_empty() {
+        let mut t = TextTable {
+            title: "Checks".into(),
+            header: ["Check", "Limit", "Scope", "Checked", "Result", "Breaches"]
+                .map(String::from)
+                .to_vec(),
+            numeric: vec![false, true, false, true, false, false],
+            rows: vec![],
+        };
+        for c in &r.checks {
+            t.rows.push(vec![
+                check_name(c.check).into(),
+                num(Some(c.limit)),
+                format!("{:?}", c.scope).to_lowercase(),
+                c.checked.to_string(),
+                if c.passed { "pass" } else { "FAIL" }.into(),
+                breach_summary(c, 5),
+            ]);
+        }
+        tables.push(t);
+    }
+    tables
+}
+
+/// `2026-03-31 site=S1: 120 (+20)`, for the first `max` breaches.
+pub fn breach_summary(c: &CheckOutcome, max: usize) -> String {
+    let mut parts: Vec<String> = c
+        .breaches
+        .iter()
+        .take(max)
+        .map(|b| {
+            let mut s = b.period.label();
+            for (col, v) in &b.group {
+                s.push_str(&format!(" {col}={v}"));
+            }
+            format!("{s}: {} (+{})", num(Some(b.value)), num(Some(b.excess)))
+        })
+        .collect();
+    if c.breaches.len() > max {
+        parts.push(format!("… {} more", c.breaches.len() - max));
+    }
+    parts.join("; ")
+}
+
+/// Lines under the tables: inputs, row counts, totals.
+pub fn footer(r: &SqiReport) -> Vec<String> {
+    let t = &r.totals;
+    let mut lines = vec![format!(
+        "{} ({}, weights {}): rows read {}, used {}, rejected {}",
+        r.inputs.incidents,
+        r.inputs.encoding,
+        r.inputs.weights,
+        r.rows_read,
+        r.rows_used,
+        r.rows_rejected
+    )];
+    for j in &r.rejections {
+        lines.push(format!(
+            "  rejected {} × {} (first on line {})",
+            j.count, j.reason, j.first_line
+        ));
+    }
+    if let (Some(v), Some(c)) = (&r.inputs.volume, &r.volume_rows) {
+        lines.push(format!(
+            "{v}: volume rows read {}, used {}, rejected {}",
+            c.rows_read, c.rows_used, c.rows_rejected
+        ));
+        for j in &c.rejections {
+            lines.push(format!(
+                "  rejected {} × {} (first on line {})",
+                j.count, j.reason, j.first_line
+            ));
+        }
+    }
+    let mut total = format!(
+        "Total: {} incidents, {} points over {} days ({} per day)",
+        t.incidents,
+        num(Some(t.points)),
+        t.days,
+        num(t.mean_daily_points)
+    );
+    if let Some(v) = t.volume {
+        total.push_str(&format!(
+            "; volume {}, {} points per {}",
+            num(Some(v)),
+            num(t.points_per_unit),
+            num(Some(r.inputs.per))
+        ));
+    }
+    lines.push(total);
+    lines.push(format!(
+        "Control chart (demerit u-chart, units = {}): {} of {} rows out of control{}",
+        r.chart.units,
+        r.chart.out_of_control,
+        t.cells,
+        if r.chart.cells_without_units > 0 {
+            format!(
+                "; {} rows without volume are off the chart",
+                r.chart.cells_without_units
+            )
+        } else {
+            String::new()
+        }
+    ));
+    lines
+}
+
+/// Writes the report as CSV blocks: periods (with a column per category),
+/// the Pareto of categories, of groups, and the checks.
+pub fn write_csv(r: &SqiReport, out: &mut dyn Write) -> Result<()> {
+    let werr = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => Error::io("<output>", e),
+        other => Error::inconsistent(format!("writing CSV: {other:?}")),
+    };
+    let ioerr = |e: std::io::Error| Error::io("<output>", e);
+    let all = &r.periods;
+    writeln!(out, "# periods").map_err(ioerr)?;
+    {
+        let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
+        let mut header: Vec<String> = vec!["period".into()];
+        header.extend(r.inputs.by.iter().map(|b| neutralise(b)));
+        header.extend(
+            [
+                "points",
+                "days",
+                "mean_daily_points",
+                "volume",
+                "points_per_unit",
+                "centre",
+                "ucl",
+                "lcl",
+                "out_of_control",
+            ]
+            .map(String::from),
+        );
+        header.extend(all.categories.iter().map(|c| neutralise(c)));
+        w.write_record(&header).map_err(werr)?;
+        let centre = full(all.centre);
+        let mut row: Vec<String> = Vec::with_capacity(header.len());
+        for p in &all.rows {
+            row.clear();
+            row.push(p.period.label());
+            row.extend(all.group_values(p).iter().map(|v| neutralise(v)));
+            row.extend([
+                full(Some(p.points)),
+                p.days.to_string(),
+                full(Some(p.mean_daily_points())),
+                full(p.volume()),
+                full(p.points_per_unit()),
+                centre.clone(),
+                full(p.ucl()),
+                full(p.lcl()),
+                p.out_of_control.to_string(),
+            ]);
+            row.extend(all.category_counts(p).map(|n| n.to_string()));
+            w.write_record(&row).map_err(werr)?;
+        }
+        w.flush().map_err(ioerr)?;
+    }
+    writeln!(out, "\n# pareto").map_err(ioerr)?;
+    {
+        let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
+        w.write_record([
+            "category",
+            "weight",
+            "count",
+            "points",
+            "share",
+            "cumulative",
+            "vital_few",
+        ])
+        .map_err(werr)?;
+        for c in &r.pareto {
+            w.write_record([
+                neutralise(&c.category),
+                full(Some(c.weight)),
+                c.count.to_string(),
+                full(Some(c.points)),
+                full(c.share),
+                full(c.cumulative),
+                c.vital_few.to_string(),
+            ])
+            .map_err(werr)?;
+        }
+        w.flush().map_err(ioerr)?;
+    }
+    if !r.pareto_groups.is_empty() {
+        writeln!(out, "\n# pareto_groups").map_err(ioerr)?;
+        let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
+        let mut header: Vec<String> = r.inputs.by.iter().map(|b| neutralise(b)).collect();
+        header.extend(["count", "points", "share", "cumulative", "vital_few"].map(String::from));
+        w.write_record(&header).map_err(werr)?;
+        for g in &r.pareto_groups {
+            let mut row: Vec<String> = g.group.iter().map(|(_, v)| neutralise(v)).collect();
+            row.extend([
+                g.count.to_string(),
+                full(Some(g.points)),
+                full(g.share),
+                full(g.cumulative),
+                g.vital_few.to_string(),
+            ]);
+            w.write_record(&row).map_err(werr)?;
+        }
+        w.flush().map_err(ioerr)?;
+    }
+    if !r.checks.is_empty() {
+        writeln!(out, "\n# checks").map_err(ioerr)?;
+        let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
+        let mut header: Vec<String> = ["check", "limit", "scope", "period"]
+            .map(String::from)
+            .to_vec();
+        header.extend(r.inputs.by.iter().map(|b| neutralise(b)));
+        header.extend(["value", "excess", "passed"].map(String::from));
+        w.write_record(&header).map_err(werr)?;
+        for c in &r.checks {
+            let scope = format!("{:?}", c.scope).to_lowercase();
+            if c.breaches.is_empty() {
+                let mut row = vec![
+                    check_name(c.check).to_string(),
+                    full(Some(c.limit)),
+                    scope.clone(),
+                    String::new(),
+                ];
+                row.extend(r.inputs.by.iter().map(|_| String::new()));
+                row.extend([String::new(), String::new(), "true".into()]);
+                w.write_record(&row).map_err(werr)?;
+            }
+            for b in &c.breaches {
+                let mut row = vec![
+                    check_name(c.check).to_string(),
+                    full(Some(c.limit)),
+                    scope.clone(),
+                    b.period.label(),
+                ];
+                row.extend(b.group.iter().map(|(_, v)| neutralise(v)));
+                row.extend([full(Some(b.value)), full(Some(b.excess)), "false".into()]);
+                w.write_record(&row).map_err(werr)?;
+            }
+        }
+        w.flush().map_err(ioerr)?;
+    }
+    Ok(())
+}

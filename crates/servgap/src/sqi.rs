@@ -1,0 +1,833 @@
+//! The Service Quality Index (SPEC §4.4): FedEx-style weighted incident
+//! points per period and group, normalised by days or by volume, on a
+//! demerit (Dodge–Torrey) u-chart, with a Pareto of the categories and groups
+//! that cost the most points, and the threshold checks a CI job fails on.
+//!
+//! Reading fills a table of period × group cells (`input::incidents`); this
+//! module only computes from those cells. Results are plain structs; the
+//! per-period rows are compact (a million site-days fit in well under 100 MB)
+//! and serialise, with their category counts, to the JSON of SPEC §6.
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+use crate::error::{Error, Result};
+use crate::input::incidents::{read_incidents, IncidentData};
+use crate::input::weights::{CategoryWeight, WeightTable};
+use crate::input::{ReadOptions, Rejection, RowCounts, Source};
+use crate::period::{Period, PeriodKind};
+
+/// A threshold a CI job checks (`--max-points`, `--max-per-unit`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// Weighted points of a period (and group) must not exceed the limit.
+    MaxPoints,
+    /// Points per `--per` units of volume must not exceed the limit.
+    MaxPerUnit,
+}
+
+/// Which periods a check looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckScope {
+    /// The latest period only (every group's cell in it).
+    #[default]
+    Last,
+    /// Every period.
+    All,
+}
+
+impl CheckScope {
+    /// Parses `last` or `all`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "last" => Ok(CheckScope::Last),
+            "all" => Ok(CheckScope::All),
+            _ => Err(Error::usage(format!(
+                "unknown check scope '{s}' (last, all)"
+            ))),
+        }
+    }
+}
+
+/// One threshold to check.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CheckSpec {
+    /// What is checked.
+    pub kind: CheckKind,
+    /// The largest value that passes.
+    pub limit: f64,
+}
+
+/// Everything `servgap sqi` needs besides the incident log.
+#[derive(Debug, Clone)]
+pub struct SqiConfig {
+    /// Reader options (encoding, invalid rows, threads, progress).
+    pub read: ReadOptions,
+    /// Category weights (default `fedex12`).
+    pub weights: WeightTable,
+    /// Volume file, for points per unit.
+    pub volume: Option<Source>,
+    /// Units per normalisation (`--per`, default 1000).
+    pub per: f64,
+    /// Period length.
+    pub period: PeriodKind,
+    /// Grouping columns.
+    pub by: Vec<String>,
+    /// Thresholds to check.
+    pub checks: Vec<CheckSpec>,
+    /// Which periods the checks look at.
+    pub check_scope: CheckScope,
+}
+
+impl Default for SqiConfig {
+    fn default() -> Self {
+        SqiConfig {
+            read: ReadOptions::default(),
+            weights: WeightTable::fedex12(),
+            volume: None,
+            per: 1000.0,
+            period: PeriodKind::Day,
+            by: Vec::new(),
+            checks: Vec::new(),
+            check_scope: CheckScope::Last,
+        }
+    }
+}
+
+/// What went into an SQI run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SqiInputs {
+    /// The incident log (`<stdin>` for standard input).
+    pub incidents: String,
+    /// The encoding of the incident log.
+    pub encoding: String,
+    /// `fedex12`, `evans10` or the weights file.
+    pub weights: String,
+    /// The volume file, if any.
+    pub volume: Option<String>,
+    /// Period length.
+    pub period: PeriodKind,
+    /// Units per normalisation.
+    pub per: f64,
+    /// `--by` columns.
+    pub by: Vec<String>,
+    /// Which periods the checks look at.
+    pub check_scope: CheckScope,
+}
+
+/// One period (× group) of the index. Figures that may be unavailable are
+/// methods returning `Option`, which keeps a row small.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SqiPeriod {
+    /// The period.
+    pub period: Period,
+    /// Index into [`SqiPeriods::groups`] (0 without `--by`).
+    pub group: u32,
+    /// Distinct dates in the period and group with an incident or volume row.
+    pub days: u32,
+    /// Σ weight × count.
+    pub points: f64,
+    /// Beyond a control limit.
+    pub out_of_control: bool,
+    volume: f64,
+    per: f64,
+    ucl: f64,
+    lcl: f64,
+    row: u32,
+}
+
+fn some(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+impl SqiPeriod {
+    /// `points / days`.
+    pub fn mean_daily_points(&self) -> f64 {
+        self.points / self.days as f64
+    }
+
+    /// Volume handled (with a volume file and a volume row for the cell).
+    pub fn volume(&self) -> Option<f64> {
+        some(self.volume)
+    }
+
+    /// `points / volume · per` (unavailable without volume, or with 0).
+    pub fn points_per_unit(&self) -> Option<f64> {
+        some(self.volume)
+            .filter(|v| *v > 0.0)
+            .map(|v| self.points / v * self.per)
+    }
+
+    /// Upper control limit (unavailable when the cell has no units).
+    pub fn ucl(&self) -> Option<f64> {
+        some(self.ucl)
+    }
+
+    /// Lower control limit, at least 0.
+    pub fn lcl(&self) -> Option<f64> {
+        some(self.lcl)
+    }
+
+    /// The plotted value: points per unit with volume, else mean daily points.
+    pub fn plotted(&self, with_volume: bool) -> Option<f64> {
+        if with_volume {
+            self.points_per_unit()
+        } else {
+            Some(self.mean_daily_points())
+        }
+    }
+}
+
+/// The per-period rows with what they refer to: group values and the count
+/// of every category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqiPeriods {
+    /// Rows, by period then group.
+    pub rows: Vec<SqiPeriod>,
+    /// `--by` column names.
+    pub by: Vec<String>,
+    /// Group values by group index (one value per `--by` column).
+    pub groups: Vec<Vec<String>>,
+    /// The categories reported (those in the log), in the weights' order.
+    pub categories: Vec<String>,
+    /// The control chart's centre line, the same for every row.
+    pub centre: Option<f64>,
+    with_volume: bool,
+    /// Counts: `counts[row × stride + category index in the weights]`.
+    counts: Vec<u64>,
+    stride: usize,
+    columns: Vec<usize>,
+}
+
+impl SqiPeriods {
+    /// The group values of a row.
+    pub fn group_values(&self, p: &SqiPeriod) -> &[String] {
+        self.groups
+            .get(p.group as usize)
+            .map_or(&[], |g| &g[..self.by.len().min(g.len())])
+    }
+
+    /// The count of each reported category in a row, in [`SqiPeriods::categories`] order.
+    pub fn category_counts<'a>(&'a self, p: &SqiPeriod) -> impl Iterator<Item = u64> + 'a {
+        let base = p.row as usize * self.stride;
+        self.columns.iter().map(move |&c| self.counts[base + c])
+    }
+
+    /// Whether the run had a volume file (the chart then plots points per unit).
+    pub fn with_volume(&self) -> bool {
+        self.with_volume
+    }
+}
+
+/// The demerit control chart's parameters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ControlChart {
+    /// What an inspection unit is: `volume` (volume / per) or `days`.
+    pub units: &'static str,
+    /// Σ n_t over the cells on the chart.
+    pub total_units: f64,
+    /// Centre line Ū = Σ w_c · ū_c.
+    pub centre: Option<f64>,
+    /// ū_c per reported category: incidents per unit.
+    pub category_rates: Vec<CategoryRate>,
+    /// Cells with no units (no volume, or volume 0), left off the chart.
+    pub cells_without_units: u64,
+    /// Cells beyond a limit.
+    pub out_of_control: u64,
+}
+
+/// One category's rate on the control chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryRate {
+    /// The category.
+    pub category: String,
+    /// Its weight.
+    pub weight: f64,
+    /// ū_c = Σ count / Σ units.
+    pub rate: Option<f64>,
+}
+
+/// One category of the Pareto.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParetoRow {
+    /// The category.
+    pub category: String,
+    /// Its weight.
+    pub weight: f64,
+    /// Incidents.
+    pub count: u64,
+    /// Weighted points.
+    pub points: f64,
+    /// Share of all points (0–1; unavailable when there are no points).
+    pub share: Option<f64>,
+    /// Cumulative share down to this row.
+    pub cumulative: Option<f64>,
+    /// In the smallest leading set reaching 80% of the points.
+    pub vital_few: bool,
+}
+
+/// One group of the Pareto of groups (with `--by`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupParetoRow {
+    /// `(column, value)` of each `--by` column.
+    pub group: Vec<(String, String)>,
+    /// Incidents.
+    pub count: u64,
+    /// Weighted points.
+    pub points: f64,
+    /// Share of all points.
+    pub share: Option<f64>,
+    /// Cumulative share down to this row.
+    pub cumulative: Option<f64>,
+    /// In the smallest leading set reaching 80% of the points.
+    pub vital_few: bool,
+}
+
+/// A cell that broke a threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breach {
+    /// The period.
+    pub period: Period,
+    /// `(column, value)` of each `--by` column.
+    pub group: Vec<(String, String)>,
+    /// The checked value.
+    pub value: f64,
+    /// By how much it exceeds the limit.
+    pub excess: f64,
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckOutcome {
+    /// `max_points` or `max_per_unit`.
+    pub check: CheckKind,
+    /// The limit.
+    pub limit: f64,
+    /// `last` or `all`.
+    pub scope: CheckScope,
+    /// Cells checked.
+    pub checked: u64,
+    /// Cells in scope without a value (no volume), not checked.
+    pub unchecked: u64,
+    /// Whether every checked cell is within the limit.
+    pub passed: bool,
+    /// Cells over the limit.
+    pub breaches: Vec<Breach>,
+}
+
+/// Whole-run totals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SqiTotals {
+    /// Incidents (Σ count).
+    pub incidents: u64,
+    /// Weighted points.
+    pub points: f64,
+    /// Distinct dates with data.
+    pub days: u64,
+    /// `points / days`.
+    pub mean_daily_points: Option<f64>,
+    /// Σ volume (with a volume file).
+    pub volume: Option<f64>,
+    /// `points / volume · per`.
+    pub points_per_unit: Option<f64>,
+    /// Distinct periods.
+    pub periods: u64,
+    /// Period × group rows.
+    pub cells: u64,
+}
+
+/// The result of `servgap sqi`: the JSON document of SPEC §6.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SqiReport {
+    /// Always `servgap/sqi/v1`.
+    pub schema: &'static str,
+    /// What went in.
+    pub inputs: SqiInputs,
+    /// Incident rows read.
+    pub rows_read: u64,
+    /// Incident rows used.
+    pub rows_used: u64,
+    /// Incident rows rejected (with `--on-invalid skip`).
+    pub rows_rejected: u64,
+    /// Rejection reasons.
+    pub rejections: Vec<Rejection>,
+    /// Row counts of the volume file.
+    pub volume_rows: Option<RowCounts>,
+    /// The weight table used.
+    pub weights: Vec<CategoryWeight>,
+    /// Whole-run totals.
+    pub totals: SqiTotals,
+    /// Control chart parameters.
+    pub chart: ControlChart,
+    /// Per period (× group).
+    pub periods: SqiPeriods,
+    /// Categories by points.
+    pub pareto: Vec<ParetoRow>,
+    /// Groups by points (with `--by`).
+    pub pareto_groups: Vec<GroupParetoRow>,
+    /// Threshold checks.
+    pub checks: Vec<CheckOutcome>,
+}
+
+impl SqiReport {
+    /// Whether every check passed (true without checks).
+    pub fn checks_passed(&self) -> bool {
+        self.checks.iter().all(|c| c.passed)
+    }
+}
+
+/// Reads, validates and analyses an incident log: the library form of `servgap sqi`.
+pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
+    if !(cfg.per.is_finite() && cfg.per > 0.0) {
+        return Err(Error::usage(format!(
+            "--per must be a number above 0, not {}",
+            cfg.per
+        )));
+    }
+    if cfg.volume.is_none() && cfg.checks.iter().any(|c| c.kind == CheckKind::MaxPerUnit) {
+        return Err(Error::usage("--max-per-unit needs a --volume file"));
+    }
+    let weights = std::sync::Arc::new(cfg.weights.clone());
+    let data = read_incidents(
+        incidents,
+        cfg.volume.as_ref(),
+        weights,
+        cfg.period,
+        &cfg.by,
+        &cfg.read,
+    )?;
+    let inputs = SqiInputs {
+        incidents: incidents.name(),
+        encoding: data.encoding.clone(),
+        weights: cfg.weights.name.clone(),
+        volume: cfg.volume.as_ref().map(Source::name),
+        period: cfg.period,
+        per: cfg.per,
+        by: cfg.by.clone(),
+        check_scope: cfg.check_scope,
+    };
+    Ok(analyse(data, &cfg.weights, inputs, cfg))
+}
+
+/// Share and cumulative share of a ranked list, and the vital few: the
+/// smallest leading set whose cumulative share reaches 80%.
+fn shares(points: &[f64]) -> Vec<(Option<f64>, Option<f64>, bool)> {
+    let total: f64 = points.iter().sum();
+    let mut before = 0.0;
+    points
+        .iter()
+        .map(|&p| {
+            // before < 0.8 · total, without rounding 0.8 (exact for whole points).
+            let vital = total > 0.0 && before * 5.0 < total * 4.0;
+            before += p;
+            if total > 0.0 {
+                (Some(p / total), Some(before / total), vital)
+            } else {
+                (None, None, false)
+            }
+        })
+        .collect()
+}
+
+fn analyse(
+    data: IncidentData,
+    weights: &WeightTable,
+    inputs: SqiInputs,
+    cfg: &SqiConfig,
+) -> SqiReport {
+    let IncidentData {
+        table,
+        incident_rows,
+        volume_rows,
+        ..
+    } = data;
+    let with_volume = volume_rows.is_some();
+    let k = table.k;
+    let w: Vec<f64> = weights.categories.iter().map(|c| c.weight).collect();
+    let columns: Vec<usize> = (0..k).filter(|&c| table.seen[c]).collect();
+
+    // Group order: by their values.
+    let mut order: Vec<u32> = (0..table.groups.len() as u32).collect();
+    order.sort_by(|a, b| table.groups[*a as usize].cmp(&table.groups[*b as usize]));
+    let mut rank = vec![0u32; order.len()];
+    for (r, g) in order.iter().enumerate() {
+        rank[*g as usize] = r as u32;
+    }
+
+    let counts = table.counts;
+    let row_counts = |i: usize| &counts[i * k..(i + 1) * k];
+    let mut rows: Vec<SqiPeriod> = table
+        .heads
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let points = row_counts(i)
+                .iter()
+                .zip(&w)
+                .map(|(&c, &wc)| c as f64 * wc)
+                .sum();
+            let volume = if with_volume && h.volume_days != 0 {
+                h.volume
+            } else {
+                f64::NAN
+            };
+            SqiPeriod {
+                period: h.period,
+                group: h.group,
+                days: h.days.count_ones(),
+                points,
+                out_of_control: false,
+                volume,
+                per: cfg.per,
+                ucl: f64::NAN,
+                lcl: f64::NAN,
+                row: i as u32,
+            }
+        })
+        .collect();
+    drop(table.heads);
+    rows.sort_unstable_by_key(|p| (p.period, rank[p.group as usize]));
+
+    // Demerit u-chart: n_t per cell, ū_c over all cells, Ū, σ_t.
+    let units = |p: &SqiPeriod| -> Option<f64> {
+        if with_volume {
+            some(p.volume).map(|v| v / cfg.per).filter(|n| *n > 0.0)
+        } else {
+            Some(p.days as f64)
+        }
+    };
+    let mut sum_counts = vec![0u64; k];
+    let mut total_units = 0.0;
+    let mut without_units = 0u64;
+    for p in &rows {
+        match units(p) {
+            Some(n) => {
+                total_units += n;
+                for (s, c) in sum_counts.iter_mut().zip(row_counts(p.row as usize)) {
+                    *s = s.saturating_add(*c);
+                }
+            }
+            None => without_units += 1,
+        }
+    }
+    let rates: Vec<Option<f64>> = sum_counts
+        .iter()
+        .map(|&c| (total_units > 0.0).then(|| c as f64 / total_units))
+        .collect();
+    let centre = (total_units > 0.0).then(|| {
+        rates
+            .iter()
+            .zip(&w)
+            .map(|(r, wc)| wc * r.unwrap_or(0.0))
+            .sum::<f64>()
+    });
+    let spread: f64 = rates
+        .iter()
+        .zip(&w)
+        .map(|(r, wc)| wc * wc * r.unwrap_or(0.0))
+        .sum();
+    let mut out_of_control = 0u64;
+    if let Some(centre) = centre {
+        for p in rows.iter_mut() {
+            if let Some(n) = units(p) {
+                let sigma = (spread / n).sqrt();
+                p.ucl = centre + 3.0 * sigma;
+                p.lcl = (centre - 3.0 * sigma).max(0.0);
+                if let Some(v) = p.plotted(with_volume) {
+                    p.out_of_control = v > p.ucl || v < p.lcl;
+                    out_of_control += p.out_of_control as u64;
+                }
+            }
+        }
+    }
+
+    // Totals.
+    let all_counts: Vec<u64> = (0..k)
+        .map(|c| {
+            (0..rows.len())
+                .map(|i| counts[i * k + c])
+                .fold(0u64, u64::saturating_add)
+        })
+        .collect();
+    let points: f64 = all_counts
+        .iter()
+        .zip(&w)
+        .map(|(&c, &wc)| c as f64 * wc)
+        .sum();
+    let days = table.dates.len() as u64;
+    let volume = with_volume.then(|| rows.iter().filter_map(|p| p.volume()).sum::<f64>());
+    let mut periods: Vec<Period> = rows.iter().map(|p| p.period).collect();
+    periods.dedup();
+    let totals = SqiTotals {
+        incidents: all_counts.iter().fold(0u64, |a, &b| a.saturating_add(b)),
+        points,
+        days,
+        mean_daily_points: (days > 0).then(|| points / days as f64),
+        volume,
+        points_per_unit: volume.filter(|v| *v > 0.0).map(|v| points / v * cfg.per),
+        periods: periods.len() as u64,
+        cells: rows.len() as u64,
+    };
+
+    // Pareto of categories.
+    let mut cats: Vec<usize> = columns.clone();
+    let cat_points = |c: usize| all_counts[c] as f64 * w[c];
+    cats.sort_by(|&a, &b| {
+        cat_points(b).total_cmp(&cat_points(a)).then_with(|| {
+            weights.categories[a]
+                .category
+                .cmp(&weights.categories[b].category)
+        })
+    });
+    let pts: Vec<f64> = cats.iter().map(|&c| cat_points(c)).collect();
+    let pareto = cats
+        .iter()
+        .zip(shares(&pts))
+        .map(|(&c, (share, cumulative, vital_few))| ParetoRow {
+            category: weights.categories[c].category.clone(),
+            weight: w[c],
+            count: all_counts[c],
+            points: cat_points(c),
+            share,
+            cumulative,
+            vital_few,
+        })
+        .collect();
+
+    // Pareto of groups.
+    let named = |g: u32| -> Vec<(String, String)> {
+        cfg.by
+            .iter()
+            .cloned()
+            .zip(table.groups.get(g as usize).cloned().unwrap_or_default())
+            .collect()
+    };
+    let mut pareto_groups = Vec::new();
+    if !cfg.by.is_empty() {
+        let mut by_group = vec![(0u64, 0.0f64); table.groups.len()];
+        for p in &rows {
+            let e = &mut by_group[p.group as usize];
+            e.0 = row_counts(p.row as usize)
+                .iter()
+                .fold(e.0, |a, &b| a.saturating_add(b));
+            e.1 += p.points;
+        }
+        let mut gs: Vec<u32> = (0..by_group.len() as u32).collect();
+        gs.sort_by(|&a, &b| {
+            by_group[b as usize]
+                .1
+                .total_cmp(&by_group[a as usize].1)
+                .then(rank[a as usize].cmp(&rank[b as usize]))
+        });
+        let pts: Vec<f64> = gs.iter().map(|&g| by_group[g as usize].1).collect();
+        pareto_groups = gs
+            .iter()
+            .zip(shares(&pts))
+            .map(|(&g, (share, cumulative, vital_few))| GroupParetoRow {
+                group: named(g),
+                count: by_group[g as usize].0,
+                points: by_group[g as usize].1,
+                share,
+                cumulative,
+                vital_few,
+            })
+            .collect();
+    }
+
+    // Checks.
+    let last = rows.last().map(|p| p.period);
+    let checks = cfg
+        .checks
+        .iter()
+        .map(|spec| {
+            let mut outcome = CheckOutcome {
+                check: spec.kind,
+                limit: spec.limit,
+                scope: cfg.check_scope,
+                checked: 0,
+                unchecked: 0,
+                passed: true,
+                breaches: Vec::new(),
+            };
+            for p in rows
+                .iter()
+                .filter(|p| cfg.check_scope == CheckScope::All || Some(p.period) == last)
+            {
+                let value = match spec.kind {
+                    CheckKind::MaxPoints => Some(p.points),
+                    CheckKind::MaxPerUnit => p.points_per_unit(),
+                };
+                let Some(value) = value else {
+                    outcome.unchecked += 1;
+                    continue;
+                };
+                outcome.checked += 1;
+                if value > spec.limit {
+                    outcome.breaches.push(Breach {
+                        period: p.period,
+                        group: named(p.group),
+                        value,
+                        excess: value - spec.limit,
+                    });
+                }
+            }
+            outcome.passed = outcome.breaches.is_empty();
+            outcome
+        })
+        .collect();
+
+    let chart = ControlChart {
+        units: if with_volume { "volume" } else { "days" },
+        total_units,
+        centre,
+        category_rates: columns
+            .iter()
+            .map(|&c| CategoryRate {
+                category: weights.categories[c].category.clone(),
+                weight: w[c],
+                rate: rates[c],
+            })
+            .collect(),
+        cells_without_units: without_units,
+        out_of_control,
+    };
+    SqiReport {
+        schema: "servgap/sqi/v1",
+        inputs,
+        rows_read: incident_rows.rows_read,
+        rows_used: incident_rows.rows_used,
+        rows_rejected: incident_rows.rows_rejected,
+        rejections: incident_rows.rejections,
+        volume_rows,
+        weights: weights.categories.clone(),
+        totals,
+        chart,
+        periods: SqiPeriods {
+            rows,
+            by: cfg.by.clone(),
+            groups: table.groups,
+            categories: columns
+                .iter()
+                .map(|&c| weights.categories[c].category.clone())
+                .collect(),
+            centre,
+            with_volume,
+            counts,
+            stride: k,
+            columns,
+        },
+        pareto,
+        pareto_groups,
+        checks,
+    }
+}
+
+/// A number that is `null` when unavailable.
+fn opt(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite())
+}
+
+struct PeriodRow<'a>(&'a SqiPeriods, &'a SqiPeriod);
+
+impl Serialize for PeriodRow<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let (all, p) = (self.0, self.1);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("period", &p.period)?;
+        for (col, v) in all.by.iter().zip(all.group_values(p)) {
+            m.serialize_entry(col, v)?;
+        }
+        m.serialize_entry("points", &p.points)?;
+        m.serialize_entry("days", &p.days)?;
+        m.serialize_entry("mean_daily_points", &p.mean_daily_points())?;
+        m.serialize_entry("volume", &p.volume())?;
+        m.serialize_entry("points_per_unit", &opt(p.points_per_unit()))?;
+        m.serialize_entry("centre", &all.centre)?;
+        m.serialize_entry("ucl", &p.ucl())?;
+        m.serialize_entry("lcl", &p.lcl())?;
+        m.serialize_entry("out_of_control", &p.out_of_control)?;
+        m.serialize_entry("categories", &Categories(all, p))?;
+        m.end()
+    }
+}
+
+struct Categories<'a>(&'a SqiPeriods, &'a SqiPeriod);
+
+impl Serialize for Categories<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.categories.len()))?;
+        for (name, n) in self.0.categories.iter().zip(self.0.category_counts(self.1)) {
+            m.serialize_entry(name, &n)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for SqiPeriods {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
+        for p in &self.rows {
+            seq.serialize_element(&PeriodRow(self, p))?;
+        }
+        seq.end()
+    }
+}
+
+/// Serialises `(column, value)` pairs as fields of the enclosing object.
+fn group_entries<M: SerializeMap>(
+    m: &mut M,
+    group: &[(String, String)],
+) -> std::result::Result<(), M::Error> {
+    for (col, v) in group {
+        m.serialize_entry(col, v)?;
+    }
+    Ok(())
+}
+
+impl Serialize for GroupParetoRow {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        group_entries(&mut m, &self.group)?;
+        m.serialize_entry("count", &self.count)?;
+        m.serialize_entry("points", &self.points)?;
+        m.serialize_entry("share", &self.share)?;
+        m.serialize_entry("cumulative", &self.cumulative)?;
+        m.serialize_entry("vital_few", &self.vital_few)?;
+        m.end()
+    }
+}
+
+impl Serialize for Breach {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("period", &self.period)?;
+        group_entries(&mut m, &self.group)?;
+        m.serialize_entry("value", &self.value)?;
+        m.serialize_entry("excess", &self.excess)?;
+        m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vital_few_includes_the_row_that_crosses_80_percent() {
+        let s = shares(&[50.0, 30.0, 15.0, 5.0]);
+        assert_eq!(
+            s.iter().map(|x| x.2).collect::<Vec<_>>(),
+            [true, true, false, false]
+        );
+        let s = shares(&[50.0, 29.0, 16.0, 5.0]);
+        assert_eq!(
+            s.iter().map(|x| x.2).collect::<Vec<_>>(),
+            [true, true, true, false]
+        );
+        approx::assert_relative_eq!(s[2].1.unwrap_or(0.0), 0.95);
+        let s = shares(&[0.0, 0.0]);
+        assert!(s.iter().all(|x| x.0.is_none() && !x.2));
+    }
+}
