@@ -544,13 +544,12 @@ fn analyse(
     }
 
     // Totals.
-    let all_counts: Vec<u64> = (0..k)
-        .map(|c| {
-            (0..rows.len())
-                .map(|i| counts[i * k + c])
-                .fold(0u64, u64::saturating_add)
-        })
-        .collect();
+    let mut all_counts = vec![0u64; k];
+    for row in counts.chunks_exact(k.max(1)) {
+        for (s, c) in all_counts.iter_mut().zip(row) {
+            *s = s.saturating_add(*c);
+        }
+    }
     let points: f64 = all_counts
         .iter()
         .zip(&w)

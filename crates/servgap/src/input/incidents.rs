@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 use foldhash::fast::FixedState;
 
+use super::fields::{field_end, Pattern};
 use super::records::{RecordSink, RecordView};
 use super::weights::WeightTable;
 use super::{
@@ -58,7 +59,10 @@ pub(crate) struct CellTable {
     /// Group values by code; a group is the tuple of `--by` values.
     pub groups: Vec<Vec<String>>,
     group_codes: FastMap<Box<[u8]>, u32>,
-    index: FastMap<u64, u32>,
+    /// Per group: its cells as (period key, cell), sorted by period, and
+    /// where the last look-up found its cell. Logs come sorted by date, so a
+    /// look-up is nearly always the same cell, the next one or a new last.
+    by_group: Vec<GroupCells>,
     /// Distinct dates (days from the common era) with any row.
     pub dates: std::collections::BTreeSet<i32>,
     /// Which categories occur in the incident log.
@@ -74,7 +78,7 @@ impl CellTable {
             counts: Vec::new(),
             groups: Vec::new(),
             group_codes: fast_map(),
-            index: fast_map(),
+            by_group: Vec::new(),
             dates: Default::default(),
             seen: vec![false; k],
         }
@@ -100,20 +104,50 @@ impl CellTable {
     }
 
     /// The cell of a period and group, created empty when new.
+    #[inline]
     fn cell(&mut self, period: Period, group: u32) -> u32 {
-        let key = period_key(period) << 32 | group as u64;
-        let next = self.heads.len() as u32;
-        let c = *self.index.entry(key).or_insert(next);
-        if c == next {
-            self.heads.push(CellHead {
-                period,
-                group,
-                days: 0,
-                volume_days: 0,
-                volume: 0.0,
-            });
-            self.counts.resize(self.counts.len() + self.k, 0);
+        let key = period.sort_key();
+        let g = group as usize;
+        if g >= self.by_group.len() {
+            self.by_group.resize_with(g + 1, GroupCells::default);
         }
+        let list = &mut self.by_group[g];
+        let at = list.cursor;
+        for i in [at, at + 1] {
+            if let Some(&(k, c)) = list.cells.get(i) {
+                if k == key {
+                    list.cursor = i;
+                    return c;
+                }
+            }
+        }
+        let pos = match list.cells.last() {
+            Some(&(k, _)) if k >= key => match list.cells.binary_search_by_key(&key, |e| e.0) {
+                Ok(i) => {
+                    list.cursor = i;
+                    return list.cells[i].1;
+                }
+                Err(i) => i,
+            },
+            _ => list.cells.len(),
+        };
+        let c = self.heads.len() as u32;
+        let list = &mut self.by_group[g];
+        list.cells.insert(pos, (key, c));
+        list.cursor = pos;
+        self.push_cell(period, group)
+    }
+
+    fn push_cell(&mut self, period: Period, group: u32) -> u32 {
+        let c = self.heads.len() as u32;
+        self.heads.push(CellHead {
+            period,
+            group,
+            days: 0,
+            volume_days: 0,
+            volume: 0.0,
+        });
+        self.counts.resize(self.counts.len() + self.k, 0);
         c
     }
 
@@ -148,9 +182,11 @@ impl CellTable {
     }
 }
 
-/// A period as a sortable 32-bit key.
-fn period_key(p: Period) -> u64 {
-    (p.sort_key() as u32) as u64
+/// One group's cells, sorted by period.
+#[derive(Debug, Default, Clone)]
+struct GroupCells {
+    cells: Vec<(i32, u32)>,
+    cursor: usize,
 }
 
 /// The date cell of the previous row, parsed.
@@ -217,6 +253,11 @@ struct RowState {
     date: DateCache,
     /// The group cells of the previous row, joined by [`SEP`], and their code.
     group_raw: Vec<u8>,
+    /// Where each `--by` value lies in `group_raw`.
+    group_bounds: Vec<(usize, usize)>,
+    /// The previous row's date and `--by` cells with their separators.
+    date_pattern: Pattern,
+    group_patterns: Vec<Pattern>,
     group: Option<u32>,
     /// The previous row's cell, valid while date and group repeat.
     cell: Option<u32>,
@@ -241,6 +282,9 @@ impl RowState {
             tally: RejectTally::default(),
             date: DateCache::default(),
             group_raw: Vec::new(),
+            group_bounds: Vec::new(),
+            date_pattern: Pattern::default(),
+            group_patterns: Vec::new(),
             group: None,
             cell: None,
             table,
@@ -307,7 +351,7 @@ impl RowState {
     fn locate<'a>(
         &mut self,
         field: impl Fn(usize) -> &'a [u8],
-    ) -> std::result::Result<(u32, u32, i32), usize> {
+    ) -> std::result::Result<(u32, u32), usize> {
         let raw = field(self.layout.date);
         let same_date = self.date.date.is_some() && short_eq(&self.date.raw, raw);
         if !same_date {
@@ -318,6 +362,13 @@ impl RowState {
                 let (p, bit) = self.table.kind.period_of(d);
                 (d, p, bit)
             });
+            if let Some((d, _, _)) = self.date.date {
+                self.table
+                    .dates
+                    .insert(chrono::Datelike::num_days_from_ce(&d));
+            }
+            let sep = sep_of(self.layout.date, self.layout.width);
+            self.date_pattern = Pattern::new(raw, sep).unwrap_or_default();
         }
         let Some((date, period, bit)) = self.date.date else {
             return Err(self.layout.date);
@@ -326,26 +377,38 @@ impl RowState {
         if !same_group {
             self.cell = None;
             self.group_raw.clear();
+            self.group_bounds.clear();
             for (i, &c) in self.layout.by.iter().enumerate() {
                 if i > 0 {
                     self.group_raw.push(SEP);
                 }
+                let at = self.group_raw.len();
                 self.group_raw.extend_from_slice(trim_bytes(field(c)));
+                self.group_bounds.push((at, self.group_raw.len()));
+            }
+            self.group_patterns.clear();
+            for (&c, &(a, b)) in self.layout.by.iter().zip(&self.group_bounds) {
+                let raw = field(c);
+                let pattern = if raw.len() == b - a {
+                    Pattern::new(raw, sep_of(c, self.layout.width)).unwrap_or_default()
+                } else {
+                    Pattern::default()
+                };
+                self.group_patterns.push(pattern);
             }
             self.group = Some(self.table.group(&self.group_raw));
         }
-        let day = chrono::Datelike::num_days_from_ce(&date);
         let cell = match self.cell {
             Some(c) => c,
             None => {
                 let g = self.group.unwrap_or(0);
                 let c = self.table.cell(period, g);
-                self.table.dates.insert(day);
                 self.cell = Some(c);
                 c
             }
         };
-        Ok((cell, 1u32 << bit, day))
+        let _ = date;
+        Ok((cell, 1u32 << bit))
     }
 
     #[inline(always)]
@@ -397,7 +460,11 @@ fn parse_count_slow(raw: &[u8]) -> Option<u64> {
 /// Reads an incident log (`date,category[,count][,group columns…]`).
 pub(crate) struct IncidentSink {
     state: RowState,
+    /// What each column is, for the line reader.
+    roles: Vec<Role>,
     names: Vec<Box<[u8]>>,
+    /// Each category followed by its separator, for the line reader.
+    patterns: Vec<Pattern>,
     exact: FastMap<Box<[u8]>, usize>,
     weights: std::sync::Arc<WeightTable>,
     last_category: usize,
@@ -430,7 +497,15 @@ impl IncidentSink {
         for (i, n) in names.iter().enumerate() {
             exact.insert(n.clone(), i);
         }
+        let roles = Role::of(&layout);
+        let sep = sep_of(layout.category, layout.width);
+        let patterns = names
+            .iter()
+            .map(|n| Pattern::new(n, sep).unwrap_or_default())
+            .collect();
         Ok(IncidentSink {
+            roles,
+            patterns,
             state: RowState::new(file, header, layout, on_invalid, CellTable::new(kind, k)),
             names,
             exact,
@@ -499,7 +574,7 @@ impl IncidentSink {
                 }
             },
         };
-        let (cell, bit, _) = match self.state.locate(&field) {
+        let (cell, bit) = match self.state.locate(&field) {
             Ok(x) => x,
             Err(col) => {
                 return self.state.reject(
@@ -527,9 +602,171 @@ impl IncidentSink {
     }
 }
 
+impl IncidentSink {
+    /// Reads ordinary lines until one is not: a new date, an unknown or
+    /// misspelt category, a count that is not plain digits, a ragged or
+    /// CRLF line. Fields are found by matching the previous line's (same
+    /// date, same group, the next category), not by scanning for commas.
+    fn lines(&mut self, region: &[u8], max_start: usize) -> (usize, u64) {
+        let width = self.roles.len();
+        if self.state.date.date.is_none() || self.state.cell.is_none() || width > MAX_FIELDS {
+            return (0, 0);
+        }
+        let mut bounds = [(0usize, 0usize); MAX_FIELDS];
+        let (mut pos, mut n) = (0usize, 0u64);
+        let k = self.state.table.k;
+        'lines: while pos < max_start {
+            let mut p = pos;
+            let (mut cat, mut count, mut regroup) = (usize::MAX, 1u64, false);
+            for (i, role) in self.roles.iter().enumerate() {
+                let start = p;
+                match *role {
+                    Role::Date => {
+                        let d = &self.state.date_pattern;
+                        if !d.matches(region, p) {
+                            break 'lines;
+                        }
+                        p += d.len();
+                    }
+                    Role::Group(j) => match self.state.group_patterns.get(j) {
+                        Some(g) if g.matches(region, p) => p += g.len(),
+                        _ => {
+                            let Some(e) = field_end(region, p, sep_of(i, width)) else {
+                                break 'lines;
+                            };
+                            p = e + 1;
+                            regroup = true;
+                        }
+                    },
+                    Role::Category => {
+                        let next = self.last_category.wrapping_add(1);
+                        let next = if next >= self.patterns.len() { 0 } else { next };
+                        let c = &self.patterns[next];
+                        if c.matches(region, p) {
+                            p += c.len();
+                            cat = next;
+                        } else {
+                            let Some(e) = field_end(region, p, sep_of(i, width)) else {
+                                break 'lines;
+                            };
+                            let Some(&c) = self.exact.get(&region[p..e]) else {
+                                break 'lines;
+                            };
+                            p = e + 1;
+                            cat = c;
+                        }
+                    }
+                    Role::Count => {
+                        let mut v = 0u64;
+                        let mut q = p;
+                        while q < region.len() && region[q].is_ascii_digit() {
+                            v = v.wrapping_mul(10).wrapping_add((region[q] - b'0') as u64);
+                            q += 1;
+                        }
+                        if q == p || q - p > 18 || region.get(q) != Some(&sep_of(i, width)) {
+                            break 'lines;
+                        }
+                        count = v;
+                        p = q + 1;
+                    }
+                    Role::Other => match field_end(region, p, sep_of(i, width)) {
+                        Some(e) => p = e + 1,
+                        None => break 'lines,
+                    },
+                }
+                bounds[i] = (start, p - 1);
+            }
+            let cell = if regroup {
+                match self.state.locate(|i| &region[bounds[i].0..bounds[i].1]) {
+                    Ok((cell, bit)) => {
+                        self.state.table.heads[cell as usize].days |= bit;
+                        cell
+                    }
+                    Err(_) => break 'lines,
+                }
+            } else {
+                match self.state.cell {
+                    Some(c) => c,
+                    None => break 'lines,
+                }
+            };
+            let t = &mut self.state.table;
+            let slot = &mut t.counts[cell as usize * k + cat];
+            let Some(sum) = slot.checked_add(count) else {
+                break 'lines;
+            };
+            *slot = sum;
+            t.seen[cat] = true;
+            self.last_category = cat;
+            pos = p;
+            n += 1;
+        }
+        self.state.rows_read += n;
+        self.state.rows_used += n;
+        (pos, n)
+    }
+}
+
+/// The separator after column `i` of `width`.
+#[inline(always)]
+fn sep_of(i: usize, width: usize) -> u8 {
+    if i + 1 == width {
+        b'\n'
+    } else {
+        b','
+    }
+}
+
+/// Most columns a line reader handles; wider files go through the tokenizer.
+const MAX_FIELDS: usize = 32;
+
+/// What a column of an incident log or volume file holds.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    Date,
+    /// The j-th `--by` column.
+    Group(usize),
+    Category,
+    Count,
+    Other,
+}
+
+impl Role {
+    fn of(layout: &Layout) -> Vec<Role> {
+        (0..layout.width)
+            .map(|c| {
+                if c == layout.date {
+                    Role::Date
+                } else if let Some(j) = layout.by.iter().position(|&b| b == c) {
+                    Role::Group(j)
+                } else if c == layout.category {
+                    Role::Category
+                } else if Some(c) == layout.value {
+                    Role::Count
+                } else {
+                    Role::Other
+                }
+            })
+            .collect()
+    }
+}
+
 impl RecordSink for IncidentSink {
     fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
         self.row(line, rec.len(), |i| rec.get(i))
+    }
+
+    fn takes_lines(&self) -> bool {
+        self.roles.len() <= MAX_FIELDS
+    }
+
+    fn quote_free_lines(
+        &mut self,
+        _line: u64,
+        region: &[u8],
+        max_start: usize,
+    ) -> Result<(usize, u64)> {
+        Ok(self.lines(region, max_start))
     }
 
     #[inline]
@@ -542,8 +779,10 @@ impl RecordSink for IncidentSink {
 
     fn fork(&self) -> Self {
         IncidentSink {
+            roles: self.roles.clone(),
             state: self.state.fork(),
             names: self.names.clone(),
+            patterns: self.patterns.clone(),
             exact: self.exact.clone(),
             weights: self.weights.clone(),
             last_category: usize::MAX,
@@ -591,7 +830,7 @@ impl VolumeSink {
                 )
             }
         };
-        let (cell, bit, _) = match self.state.locate(&field) {
+        let (cell, bit) = match self.state.locate(&field) {
             Ok(x) => x,
             Err(col) => {
                 return self.state.reject(

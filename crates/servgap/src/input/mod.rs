@@ -7,6 +7,7 @@
 //! figures.
 
 pub mod columns;
+mod fields;
 pub mod importance;
 pub(crate) mod incidents;
 pub mod instrument;

@@ -103,11 +103,31 @@ pub trait RecordSink: Send + Sized {
         Ok(false)
     }
 
+    /// Whether the sink reads whole quote-free lines itself
+    /// ([`RecordSink::quote_free_lines`]) before the tokenizer splits them.
+    fn takes_lines(&self) -> bool {
+        false
+    }
+
+    /// Handles as many whole lines as it can from the start of `region`
+    /// (quote-free; lines end in `\n`), starting none at or after
+    /// `max_start`. Returns the bytes consumed (up to just after a `\n`)
+    /// and the lines consumed; a line it does not take (an unusual one, an
+    /// invalid one, the last one without `\n`) goes through
+    /// [`RecordSink::quote_free_line`] next, so the outcome is the same.
+    fn quote_free_lines(
+        &mut self,
+        _line: u64,
+        _region: &[u8],
+        _max_start: usize,
+    ) -> Result<(usize, u64)> {
+        Ok((0, 0))
+    }
+
     /// Handles one line of a block without quotes, whose fields end at
     /// `ends` (offsets of the commas, then the line's length). The default
     /// calls [`RecordSink::record`]; a sink may handle common lines faster,
     /// as long as the outcome is the same.
-    #[inline]
     fn quote_free_line(&mut self, line: u64, bytes: &[u8], ends: &[usize]) -> Result<()> {
         self.record(
             line,
@@ -218,12 +238,61 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
         }
         let mut pos = 0usize;
         let mut stopped = false;
-        if fast {
+        let stop_at = |start: usize, records: u64| {
+            limit.is_some_and(|l| base + start as u64 >= l)
+                || cfg.max_records.is_some_and(|m| records >= m)
+        };
+        if fast && cfg.max_records.is_none() && sink.takes_lines() {
+            // The sink takes runs of ordinary lines itself; the others go
+            // one by one through the tokenizer.
+            let mut start = 0usize;
+            loop {
+                if start >= region.len() {
+                    break;
+                }
+                if stop_at(start, records) {
+                    stopped = true;
+                    break;
+                }
+                let max_start = limit.map_or(region.len(), |l| {
+                    (l.saturating_sub(base) as usize).min(region.len())
+                });
+                if start < max_start {
+                    let (used, n) =
+                        sink.quote_free_lines(line, &region[start..], max_start - start)?;
+                    if used > 0 {
+                        start += used;
+                        line += n;
+                        newlines += n;
+                        records += n;
+                        continue;
+                    }
+                }
+                let nl = memchr::memchr(b'\n', &region[start..]).map(|q| start + q);
+                let mut lend = nl.unwrap_or(region.len());
+                if lend > start && region[lend - 1] == b'\r' {
+                    lend -= 1;
+                }
+                if lend > start {
+                    fast_ends.clear();
+                    fast_ends.extend(memchr::memchr_iter(b',', &region[start..lend]));
+                    fast_ends.push(lend - start);
+                    sink.quote_free_line(line, &region[start..lend], &fast_ends)?;
+                    records += 1;
+                }
+                match nl {
+                    Some(q) => {
+                        line += 1;
+                        newlines += 1;
+                        start = q + 1;
+                    }
+                    None => start = region.len(),
+                }
+            }
+            fast_ends.clear();
+            pos = start;
+        } else if fast {
             // One SIMD pass over commas and newlines; limits are checked at each record start.
-            let stop_at = |start: usize, records: u64| {
-                limit.is_some_and(|l| base + start as u64 >= l)
-                    || cfg.max_records.is_some_and(|m| records >= m)
-            };
             let mut start = 0usize;
             fast_ends.clear();
             if stop_at(start, records) {
@@ -419,14 +488,14 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
 }
 
 const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
-const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+pub(crate) const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+pub(crate) const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
 
 /// The high bit of each zero byte of `x`, exactly: no carry crosses a byte
 /// boundary, so there are no false positives (unlike the classic
 /// `(x - 0x01…) & !x & 0x80…`, which flags bytes above a zero byte).
 #[inline(always)]
-fn zero_bytes(x: u64) -> u64 {
+pub(crate) fn zero_bytes(x: u64) -> u64 {
     !(((x & LO7).wrapping_add(LO7)) | x | LO7)
 }
 

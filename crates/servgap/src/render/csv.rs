@@ -40,9 +40,123 @@ pub fn render(tables: &[TextTable]) -> Result<String> {
     String::from_utf8(out).map_err(|e| Error::inconsistent(format!("writing CSV: {e}")))
 }
 
+/// Appends the shortest text that reads back as `v`, exactly as `v.to_string()`
+/// writes it (no exponent), but several times faster: whole numbers through
+/// itoa, others through ryu.
+pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        if v == 0.0 && v.is_sign_negative() {
+            buf.extend_from_slice(b"-0");
+        } else {
+            buf.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+        }
+        return;
+    }
+    // ryu and Rust may break a tie between two shortest texts differently;
+    // a tie needs an exact decimal expansion of at most 18 digits, so only
+    // values with 24 or more fractional bits (never a tie) take ryu.
+    if v.is_finite() && fractional_bits(v) >= 24 {
+        let mut b = ryu::Buffer::new();
+        let s = b.format_finite(v);
+        if !s.contains('e') {
+            buf.extend_from_slice(s.as_bytes());
+            return;
+        }
+    }
+    buf.extend_from_slice(v.to_string().as_bytes());
+}
+
+/// How many binary digits `v` has after the point.
+fn fractional_bits(v: f64) -> i64 {
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let mantissa = bits & ((1 << 52) - 1);
+    let (m, e) = if biased == 0 {
+        (mantissa, -1074)
+    } else {
+        (mantissa | (1 << 52), biased - 1075)
+    };
+    if m == 0 {
+        return 0;
+    }
+    -(e + m.trailing_zeros() as i64)
+}
+
+/// Appends an unsigned integer.
+pub fn push_u64(buf: &mut Vec<u8>, v: u64) {
+    buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+/// Appends a text cell: neutralised (see [`neutralise`]) and quoted when it
+/// holds a comma, a quote or a line break.
+pub fn push_text(buf: &mut Vec<u8>, cell: &str) {
+    let cell = neutralise(cell);
+    if cell.contains([',', '"', '\n', '\r']) {
+        buf.push(b'"');
+        for b in cell.bytes() {
+            if b == b'"' {
+                buf.push(b'"');
+            }
+            buf.push(b);
+        }
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(cell.as_bytes());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_numbers_read_as_rust_writes_them() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            99.0,
+            0.5,
+            1e-5,
+            1.5e-5,
+            1e-7,
+            123456.789,
+            1e15,
+            1e16,
+            2.5e20,
+            -3.25,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        for _ in 0..20000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(f64::from_bits(x));
+            values.push((x % 1_000_000) as f64 / 7.0);
+            values.push((x % 100_000) as f64 / 1000.0 * 1e-3);
+        }
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            let mut buf = Vec::new();
+            push_f64(&mut buf, v);
+            assert_eq!(String::from_utf8_lossy(&buf), v.to_string(), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn text_cells_are_quoted_and_neutralised() {
+        let mut buf = Vec::new();
+        push_text(&mut buf, "a,b");
+        buf.push(b' ');
+        push_text(&mut buf, "say \"hi\"");
+        buf.push(b' ');
+        push_text(&mut buf, "=1+1");
+        assert_eq!(
+            String::from_utf8_lossy(&buf),
+            "\"a,b\" \"say \"\"hi\"\"\" '=1+1"
+        );
+    }
 
     #[test]
     fn formulas_are_neutralised_numbers_are_not() {

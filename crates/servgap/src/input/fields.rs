@@ -1,0 +1,141 @@
+//! Field matching for readers that take whole lines themselves
+//! ([`RecordSink::quote_free_lines`](super::records::RecordSink::quote_free_lines)).
+//! Sorted operations logs repeat most cells of the line before (the date,
+//! the site, the next category), so the cheapest way to split a line is to
+//! check that the expected text is there, eight bytes at a time, instead of
+//! looking for the commas.
+
+use super::records::{zero_bytes, COMMAS, NEWLINES};
+
+/// Longest expected field (with its separator) a [`Pattern`] holds.
+const MAX: usize = 32;
+
+/// An expected field followed by its separator (`,` or `\n`), as words.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Pattern {
+    words: [u64; MAX / 8],
+    masks: [u64; MAX / 8],
+    /// Bytes including the separator; 0 for no pattern.
+    len: usize,
+}
+
+impl Pattern {
+    /// The pattern of `field` then `sep`; `None` if longer than 32 bytes.
+    pub fn new(field: &[u8], sep: u8) -> Option<Self> {
+        let len = field.len() + 1;
+        if len > MAX {
+            return None;
+        }
+        let mut bytes = [0u8; MAX];
+        bytes[..field.len()].copy_from_slice(field);
+        bytes[field.len()] = sep;
+        let mut p = Pattern {
+            len,
+            ..Default::default()
+        };
+        for i in 0..len.div_ceil(8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
+            p.words[i] = u64::from_le_bytes(w);
+            let n = (len - i * 8).min(8);
+            p.masks[i] = if n == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * n)) - 1
+            };
+        }
+        Some(p)
+    }
+
+    /// Bytes including the separator (0: no pattern).
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether `region[p..]` starts with the field and its separator. Needs
+    /// eight readable bytes per word; `false` near the region's end.
+    #[inline(always)]
+    pub fn matches(&self, region: &[u8], p: usize) -> bool {
+        if self.len == 0 {
+            return false;
+        }
+        let words = self.len.div_ceil(8);
+        let Some(tail) = region.get(p..p + words * 8) else {
+            return false;
+        };
+        let mut diff = 0u64;
+        for i in 0..words {
+            diff |= (load(tail, i * 8) ^ self.words[i]) & self.masks[i];
+        }
+        diff == 0
+    }
+}
+
+#[inline(always)]
+fn load(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The position of the first `,` or `\n` at or after `p`, if it is `sep`
+/// (and, for `\n`, not preceded by a CR, which the tokenizer handles).
+#[inline(always)]
+pub(crate) fn field_end(region: &[u8], p: usize, sep: u8) -> Option<usize> {
+    let mut at = p;
+    loop {
+        let q = match region.get(at..at + 8) {
+            Some(w) => {
+                let w = load(w, 0);
+                let m = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
+                if m == 0 {
+                    at += 8;
+                    continue;
+                }
+                at + (m.trailing_zeros() / 8) as usize
+            }
+            None => {
+                at + region
+                    .get(at..)?
+                    .iter()
+                    .position(|&b| b == b',' || b == b'\n')?
+            }
+        };
+        let ok = region[q] == sep && !(sep == b'\n' && q > p && region[q - 1] == b'\r');
+        return ok.then_some(q);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_exactly_their_field_and_separator() {
+        let region = b"2025-01-01,S0001,lost,3\n2025-01-01,S00012,lost,3\n................";
+        let d = Pattern::new(b"2025-01-01", b',').expect("short");
+        assert!(d.matches(region, 0));
+        assert!(!d.matches(region, 1));
+        let s = Pattern::new(b"S0001", b',').expect("short");
+        assert!(s.matches(region, 11));
+        assert!(!s.matches(region, 35), "S00012 is not S0001");
+        let long = Pattern::new(b"aircraft_delay_minutes", b',').expect("short");
+        assert_eq!(long.len(), 23);
+        assert!(Pattern::new(&[b'x'; 40], b',').is_none());
+        assert!(!Pattern::default().matches(region, 0));
+        assert_eq!(field_end(region, 11, b','), Some(16));
+        assert_eq!(field_end(region, 22, b'\n'), Some(23));
+        assert_eq!(
+            field_end(region, 22, b','),
+            None,
+            "a newline where a comma belongs"
+        );
+        assert_eq!(
+            field_end(b"a,b\r\n", 2, b'\n'),
+            None,
+            "CRLF goes to the tokenizer"
+        );
+        assert_eq!(field_end(b"abc", 0, b','), None);
+    }
+}
