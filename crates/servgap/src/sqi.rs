@@ -196,7 +196,7 @@ pub struct SqiPeriods {
     pub centre: Option<f64>,
     with_volume: bool,
     /// Counts: `counts[row × stride + category index in the weights]`.
-    counts: Vec<u64>,
+    counts: Vec<u32>,
     stride: usize,
     columns: Vec<usize>,
 }
@@ -212,7 +212,9 @@ impl SqiPeriods {
     /// The count of each reported category in a row, in [`SqiPeriods::categories`] order.
     pub fn category_counts<'a>(&'a self, p: &SqiPeriod) -> impl Iterator<Item = u64> + 'a {
         let base = p.row as usize * self.stride;
-        self.columns.iter().map(move |&c| self.counts[base + c])
+        self.columns
+            .iter()
+            .map(move |&c| u64::from(self.counts[base + c]))
     }
 
     /// Whether the run had a volume file (the chart then plots points per unit).
@@ -506,7 +508,7 @@ fn analyse(
             Some(n) => {
                 total_units += n;
                 for (s, c) in sum_counts.iter_mut().zip(row_counts(p.row as usize)) {
-                    *s = s.saturating_add(*c);
+                    *s += u64::from(*c);
                 }
             }
             None => without_units += 1,
@@ -547,7 +549,7 @@ fn analyse(
     let mut all_counts = vec![0u64; k];
     for row in counts.chunks_exact(k.max(1)) {
         for (s, c) in all_counts.iter_mut().zip(row) {
-            *s = s.saturating_add(*c);
+            *s += u64::from(*c);
         }
     }
     let points: f64 = all_counts
@@ -608,9 +610,10 @@ fn analyse(
         let mut by_group = vec![(0u64, 0.0f64); table.groups.len()];
         for p in &rows {
             let e = &mut by_group[p.group as usize];
-            e.0 = row_counts(p.row as usize)
+            e.0 += row_counts(p.row as usize)
                 .iter()
-                .fold(e.0, |a, &b| a.saturating_add(b));
+                .map(|&b| u64::from(b))
+                .sum::<u64>();
             e.1 += p.points;
         }
         let mut gs: Vec<u32> = (0..by_group.len() as u32).collect();

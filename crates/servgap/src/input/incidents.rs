@@ -54,11 +54,16 @@ pub(crate) struct CellTable {
     /// Categories of the weight table (the stride of `counts`).
     pub k: usize,
     pub heads: Vec<CellHead>,
-    /// `heads.len() × k` counts, row-major.
-    pub counts: Vec<u64>,
+    /// `heads.len() × k` counts, row-major. 32 bits per count keep a year
+    /// of daily counts for thousands of sites small; a cell whose count
+    /// would pass 4,294,967,295 is an error, never a wrong number.
+    pub counts: Vec<u32>,
     /// Group values by code; a group is the tuple of `--by` values.
     pub groups: Vec<Vec<String>>,
     group_codes: FastMap<Box<[u8]>, u32>,
+    /// Group keys by code, and the group that followed each one last.
+    group_keys: Vec<Box<[u8]>>,
+    successor: Vec<u32>,
     /// Per group: its cells as (period key, cell), sorted by period, and
     /// where the last look-up found its cell. Logs come sorted by date, so a
     /// look-up is nearly always the same cell, the next one or a new last.
@@ -67,6 +72,8 @@ pub(crate) struct CellTable {
     pub dates: std::collections::BTreeSet<i32>,
     /// Which categories occur in the incident log.
     pub seen: Vec<bool>,
+    /// A cell's count passed 2^32 when ranges were merged.
+    pub overflow: bool,
 }
 
 impl CellTable {
@@ -78,9 +85,12 @@ impl CellTable {
             counts: Vec::new(),
             groups: Vec::new(),
             group_codes: fast_map(),
+            group_keys: Vec::new(),
+            successor: Vec::new(),
             by_group: Vec::new(),
             dates: Default::default(),
             seen: vec![false; k],
+            overflow: false,
         }
     }
 
@@ -93,6 +103,31 @@ impl CellTable {
         if let Some(&g) = self.group_codes.get(key) {
             return g;
         }
+        self.new_group(key)
+    }
+
+    /// The code of a group key, trying first the group that followed
+    /// `prev` last time (sorted logs list their sites in the same order
+    /// every day).
+    #[inline]
+    fn group_after(&mut self, prev: Option<u32>, key: &[u8]) -> u32 {
+        let guess = prev.and_then(|p| self.successor.get(p as usize)).copied();
+        if let Some(g) = guess.filter(|&g| g != u32::MAX) {
+            if short_eq(&self.group_keys[g as usize], key) {
+                return g;
+            }
+        }
+        let g = self.group(key);
+        if let Some(p) = prev {
+            if let Some(s) = self.successor.get_mut(p as usize) {
+                *s = g;
+            }
+        }
+        g
+    }
+
+    #[cold]
+    fn new_group(&mut self, key: &[u8]) -> u32 {
         let g = self.groups.len() as u32;
         self.groups.push(
             key.split(|&b| b == SEP)
@@ -100,6 +135,8 @@ impl CellTable {
                 .collect(),
         );
         self.group_codes.insert(key.into(), g);
+        self.group_keys.push(key.into());
+        self.successor.push(u32::MAX);
         g
     }
 
@@ -172,7 +209,10 @@ impl CellTable {
                 .iter_mut()
                 .zip(&other.counts[i * k..(i + 1) * k])
             {
-                *a = a.saturating_add(*b);
+                match a.checked_add(*b) {
+                    Some(sum) => *a = sum,
+                    None => self.overflow = true,
+                }
             }
         }
         self.dates.extend(other.dates);
@@ -202,7 +242,7 @@ struct Layout {
     width: usize,
     date: usize,
     by: Vec<usize>,
-    /// The category column (incidents) — unused for volume.
+    /// The category column (incidents; `usize::MAX` for volume).
     category: usize,
     /// The count column (incidents) or the volume column.
     value: Option<usize>,
@@ -396,7 +436,7 @@ impl RowState {
                 };
                 self.group_patterns.push(pattern);
             }
-            self.group = Some(self.table.group(&self.group_raw));
+            self.group = Some(self.table.group_after(self.group, &self.group_raw));
         }
         let cell = match self.cell {
             Some(c) => c,
@@ -588,13 +628,16 @@ impl IncidentSink {
         };
         let t = &mut self.state.table;
         let slot = &mut t.counts[cell as usize * t.k + cat];
-        *slot = slot.checked_add(count).ok_or_else(|| {
-            Error::file(
-                &self.state.file,
-                Some(line),
-                "the counts of one period add up to more than 2^64",
-            )
-        })?;
+        *slot = u32::try_from(count)
+            .ok()
+            .and_then(|c| slot.checked_add(c))
+            .ok_or_else(|| {
+                Error::file(
+                    &self.state.file,
+                    Some(line),
+                    "the counts of one category in one period add up to more than 4,294,967,295",
+                )
+            })?;
         t.heads[cell as usize].days |= bit;
         t.seen[cat] = true;
         self.state.rows_used += 1;
@@ -692,7 +735,7 @@ impl IncidentSink {
             };
             let t = &mut self.state.table;
             let slot = &mut t.counts[cell as usize * k + cat];
-            let Some(sum) = slot.checked_add(count) else {
+            let Some(sum) = u32::try_from(count).ok().and_then(|c| slot.checked_add(c)) else {
                 break 'lines;
             };
             *slot = sum;
@@ -798,6 +841,7 @@ impl RecordSink for IncidentSink {
 /// Reads a volume file (`date[,group columns…],volume`) into a table.
 pub(crate) struct VolumeSink {
     state: RowState,
+    roles: Vec<Role>,
     /// Whether the file has columns beyond date, the `--by` columns and
     /// volume: its rows are then summed per date and group; otherwise a
     /// date and group given twice is an error.
@@ -871,9 +915,103 @@ impl VolumeSink {
     }
 }
 
+impl VolumeSink {
+    /// Reads ordinary lines (a known date, whole-number volumes, no
+    /// duplicate) as [`IncidentSink::lines`] does; every other line goes
+    /// through the tokenizer and [`VolumeSink::row`].
+    fn lines(&mut self, region: &[u8], max_start: usize) -> (usize, u64) {
+        let width = self.roles.len();
+        if self.state.date.date.is_none() || self.state.cell.is_none() || width > MAX_FIELDS {
+            return (0, 0);
+        }
+        let mut bounds = [(0usize, 0usize); MAX_FIELDS];
+        let (mut pos, mut n) = (0usize, 0u64);
+        'lines: while pos < max_start {
+            let mut p = pos;
+            let (mut volume, mut regroup) = (0u64, false);
+            for (i, role) in self.roles.iter().enumerate() {
+                let start = p;
+                match *role {
+                    Role::Date => {
+                        let d = &self.state.date_pattern;
+                        if !d.matches(region, p) {
+                            break 'lines;
+                        }
+                        p += d.len();
+                    }
+                    Role::Group(j) => match self.state.group_patterns.get(j) {
+                        Some(g) if g.matches(region, p) => p += g.len(),
+                        _ => {
+                            let Some(e) = field_end(region, p, sep_of(i, width)) else {
+                                break 'lines;
+                            };
+                            p = e + 1;
+                            regroup = true;
+                        }
+                    },
+                    Role::Count => {
+                        let mut q = p;
+                        while q < region.len() && region[q].is_ascii_digit() {
+                            volume = volume
+                                .wrapping_mul(10)
+                                .wrapping_add((region[q] - b'0') as u64);
+                            q += 1;
+                        }
+                        if q == p || q - p > 15 || region.get(q) != Some(&sep_of(i, width)) {
+                            break 'lines;
+                        }
+                        p = q + 1;
+                    }
+                    Role::Category | Role::Other => match field_end(region, p, sep_of(i, width)) {
+                        Some(e) => p = e + 1,
+                        None => break 'lines,
+                    },
+                }
+                bounds[i] = (start, p - 1);
+            }
+            let (cell, bit) = if regroup {
+                match self.state.locate(|i| &region[bounds[i].0..bounds[i].1]) {
+                    Ok(x) => x,
+                    Err(_) => break 'lines,
+                }
+            } else {
+                match (self.state.cell, self.state.date.date) {
+                    (Some(c), Some((_, _, bit))) => (c, 1u32 << bit),
+                    _ => break 'lines,
+                }
+            };
+            let head = &mut self.state.table.heads[cell as usize];
+            if !self.summed && head.volume_days & bit != 0 {
+                break 'lines; // a duplicate: reported by the tokenizer's path
+            }
+            head.days |= bit;
+            head.volume_days |= bit;
+            head.volume += volume as f64;
+            pos = p;
+            n += 1;
+        }
+        self.state.rows_read += n;
+        self.state.rows_used += n;
+        (pos, n)
+    }
+}
+
 impl RecordSink for VolumeSink {
     fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
         self.row(line, rec.len(), |i| rec.get(i))
+    }
+
+    fn takes_lines(&self) -> bool {
+        self.roles.len() <= MAX_FIELDS
+    }
+
+    fn quote_free_lines(
+        &mut self,
+        _line: u64,
+        region: &[u8],
+        max_start: usize,
+    ) -> Result<(usize, u64)> {
+        Ok(self.lines(region, max_start))
     }
 
     #[inline]
@@ -886,6 +1024,7 @@ impl RecordSink for VolumeSink {
 
     fn fork(&self) -> Self {
         VolumeSink {
+            roles: self.roles.clone(),
             state: self.state.fork(),
             summed: self.summed,
         }
@@ -930,6 +1069,13 @@ pub(crate) fn read_incidents(
     })?;
     let incident_rows = counts(sink.state.rows_read, sink.state.rows_used, sink.state.tally);
     let mut table = sink.state.table;
+    if table.overflow {
+        return Err(Error::file(
+            &name,
+            None,
+            "the counts of one category in one period add up to more than 4,294,967,295",
+        ));
+    }
     let mut volume_rows = None;
     if let Some(vs) = volume {
         let vname = vs.name();
@@ -943,7 +1089,7 @@ pub(crate) fn read_incidents(
             let layout = Layout {
                 width: h.len(),
                 date: Layout::find(&vname, &h, "date", what)?,
-                category: 0,
+                category: usize::MAX,
                 value: Some(Layout::find(&vname, &h, "volume", what)?),
                 by: Layout::by_columns(&vname, &h, by, what)?,
             };
@@ -953,6 +1099,7 @@ pub(crate) fn read_incidents(
                     Error::inconsistent("internal: the volume file was opened twice")
                 })?;
             Ok(VolumeSink {
+                roles: Role::of(&layout),
                 state: RowState::new(vname.clone(), h, layout, opts.on_invalid, t),
                 summed,
             })
