@@ -5,30 +5,7 @@
 
 mod common;
 
-use common::{data, servgap};
-
-fn check(name: &str, args: &[&str]) {
-    let out = servgap()
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // paths differ between machines: the footer names the file relative to the root
-    let got = String::from_utf8_lossy(&out.stdout)
-        .replace(&common::root().to_string_lossy().into_owned(), "<root>");
-    let path = common::root().join("data/tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap_or(&path)).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(&path, &got).unwrap_or_else(|e| panic!("{e}"));
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_SNAPSHOTS=1)", path.display()));
-    assert_eq!(got, want, "snapshot {name} differs");
-}
+use common::{data, snapshot as check};
 
 fn mini(format: &str) -> Vec<String> {
     [

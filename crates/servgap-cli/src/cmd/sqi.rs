@@ -59,7 +59,7 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
     }
     for c in report.checks.iter().filter(|c| !c.passed) {
         crate::output::report_check_failure(&format!(
-            "check {} ≤ {} failed in {} of {} {}: {}",
+            "check {} ≤ {} failed in {} of {} checked rows ({} period): {}",
             match c.check {
                 CheckKind::MaxPoints => "points",
                 CheckKind::MaxPerUnit => "points per unit",
@@ -67,7 +67,10 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
             c.limit,
             c.breaches.len(),
             c.checked,
-            if c.checked == 1 { "period" } else { "periods" },
+            match c.scope {
+                CheckScope::Last => "the last",
+                CheckScope::All => "every",
+            },
             servgap::render::sqi_tables::breach_summary(c, 10)
         ));
     }
