@@ -9,6 +9,14 @@ example_importance.csv  SERVQUAL 100-point allocation for 280 of the respondents
 example_incidents.csv   one row per service incident (RFC 3339 timestamps), 2026 Q1,
                         the three sites, FedEx SQI categories (fedex12)
 example_volume.csv      packages handled per site and day, 2026 Q1
+example_management.csv  management survey: 4 managers per site estimate what customers
+                        expect (M) for each item
+example_standards.csv   service standards (S) and promises (C) per dimension, one item row
+example_delivery.csv    delivery assessment: 3 mystery shoppers per site rate the service
+                        as delivered (D)
+example_hard_standards.csv  hard standards (greeting within 4 minutes, phone answered
+                        within 60 seconds, complaints resolved within 24 hours)
+example_events.csv      service events, 2026 Q1, with the metrics of the hard standards
 
 The story (continued by the gap-model examples): customers expect most of
 Reliability and Responsiveness; perception falls shortest on Responsiveness,
@@ -16,6 +24,12 @@ worst at the 广州 site. In operations the same site shows up in the Service
 Quality Index: more unanswered traces and abandoned calls every day, and a
 burst of missed pickups in the last days of March that breaks the control
 limit.
+
+The gap model says why: managers underestimate what customers expect of
+Responsiveness (gap 1), the standards follow the managers' view (gap 2 small),
+delivery at 广州 falls short of the standards (gap 3), and the promise made in
+advertising ("we answer within a minute") is higher than anything delivered
+(gap 4). In the event log, 广州 misses the 4-minute greeting standard.
 """
 import datetime as dt
 import os
@@ -66,6 +80,7 @@ def main():
         f.write("\n".join(importance) + "\n")
 
     sqi(here)
+    gap_model(here)
 
 
 # incidents per 1000 packages at an ordinary site; 广州 multiplies the
@@ -115,6 +130,61 @@ def sqi(here):
         f.write("\n".join(incidents) + "\n")
     with open(os.path.join(here, "example_volume.csv"), "w", encoding="utf-8", newline="") as f:
         f.write("\n".join(volume) + "\n")
+
+
+# What managers think customers expect, relative to the customers' real E level.
+M_SHIFT = {"Tangibles": 0.2, "Reliability": -0.1, "Responsiveness": -1.1, "Assurance": 0.0, "Empathy": -0.2}
+STANDARD = {"Tangibles": 5.4, "Reliability": 6.0, "Responsiveness": 5.0, "Assurance": 5.8, "Empathy": 5.2}
+PROMISE = {"Tangibles": 5.4, "Reliability": 6.2, "Responsiveness": 5.6, "Assurance": 5.8, "Empathy": 5.2}
+D_SHIFT = {"北京": 0.0, "上海": 0.0, "广州": -0.8}
+
+
+def gap_model(here):
+    rng = random.Random(20260401)
+    manage = ["respondent_id,site,item,score"]
+    for s_i, site in enumerate(SITE_SHIFT):
+        for m in range(1, 5):
+            mid = f"M{s_i + 1}{m}"
+            for item, dim in zip(ITEMS, DIMS):
+                manage.append(f"{mid},{site},{item},{clip(E_LEVEL[dim] + M_SHIFT[dim] + rng.gauss(0, 0.5))}")
+    standards = ["dimension,item,standard,promise"]
+    for dim in DIM_NAMES:
+        standards.append(f"{dim},,{STANDARD[dim]},{PROMISE[dim]}")
+    standards.append("Responsiveness,q11,5.5,7")  # "prompt service": the advertised one-minute promise
+    delivery = ["respondent_id,site,item,score"]
+    for s_i, site in enumerate(SITE_SHIFT):
+        for k in range(1, 4):
+            sid = f"S{s_i + 1}{k}"
+            for item, dim in zip(ITEMS, DIMS):
+                shift = D_SHIFT[site] if dim == "Responsiveness" else D_SHIFT[site] / 4
+                delivery.append(f"{sid},{site},{item},{clip(STANDARD[dim] + shift + rng.gauss(0, 0.5))}")
+    hard = [
+        "standard_id,description,metric,op,threshold,target,item",
+        "greet_4min,Greeted within 4 minutes,wait_minutes,<=,4,0.95,q11",
+        "answer_60s,Phone answered within 60 seconds,answer_seconds,<=,60,0.9,q13",
+        "resolve_24h,Complaint resolved within 24 hours,resolved_hours,<=,24,0.85,q06",
+    ]
+    events = ["date,site,channel,wait_minutes,answer_seconds,resolved_hours"]
+    day = dt.date(2026, 1, 1)
+    slow = {"北京": 1.0, "上海": 1.0, "广州": 2.6}
+    while day <= dt.date(2026, 3, 31):
+        for site in SITE_SHIFT:
+            for _ in range(rng.randint(6, 12)):
+                channel = rng.choice(["store", "store", "phone"])
+                wait = f"{rng.expovariate(1 / slow[site]):.1f}" if channel == "store" else ""
+                answer = f"{round(rng.expovariate(1 / (20 if site != '广州' else 35)))}" if channel == "phone" else ""
+                resolved = f"{rng.expovariate(1 / 10):.1f}" if rng.random() < 0.2 else "NA"
+                events.append(f"{day.isoformat()},{site},{channel},{wait},{answer},{resolved}")
+        day += dt.timedelta(days=1)
+    for name, rows in [
+        ("example_management.csv", manage),
+        ("example_standards.csv", standards),
+        ("example_delivery.csv", delivery),
+        ("example_hard_standards.csv", hard),
+        ("example_events.csv", events),
+    ]:
+        with open(os.path.join(here, name), "w", encoding="utf-8", newline="") as f:
+            f.write("\n".join(rows) + "\n")
 
 
 if __name__ == "__main__":

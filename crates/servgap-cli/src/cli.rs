@@ -17,6 +17,76 @@ pub enum Command {
     Survey(SurveyArgs),
     /// FedEx-style Service Quality Index: weighted incident points per period, control chart, Pareto, CI checks.
     Sqi(SqiArgs),
+    /// The gap model: gaps 1–4 (knowledge, standards, delivery, communication) beside gap 5.
+    Gaps(GapsArgs),
+    /// Hard-standard compliance from a service-event log, with Wilson intervals.
+    Compliance(ComplianceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GapsArgs {
+    /// Customer survey (any form `survey` reads); `-` reads standard input.
+    #[arg(long, value_name = "SURVEY.csv")]
+    pub customers: String,
+    /// Management survey `respondent_id,item,score`: managers' estimate of what customers expect (M).
+    #[arg(long, value_name = "FILE")]
+    pub management: Option<String>,
+    /// Standards `item,standard[,promise]` or `dimension,standard[,promise]` (S and C).
+    #[arg(long, value_name = "FILE")]
+    pub standards: Option<String>,
+    /// Delivery assessment `respondent_id,item,score`: the service as delivered (D).
+    #[arg(long, value_name = "FILE")]
+    pub delivery: Option<String>,
+    /// Gap 4: `pzb` D − C (delivery vs promise) or `mot` D − E.
+    #[arg(long, value_enum, default_value_t = ModelArg::Pzb)]
+    pub model: ModelArg,
+    /// Instrument: `servqual22` (built in) or a CSV `item,dimension[,text]`.
+    #[arg(long, value_name = "servqual22|FILE")]
+    pub instrument: Option<String>,
+    /// Repeat every table per value of this survey column (the other inputs are matched on it when they have it).
+    #[arg(long, value_name = "COL")]
+    pub by: Vec<String>,
+    /// Response scale of every input, e.g. 1-5, 1-7.
+    #[arg(long, default_value = "1-7", value_name = "LOW-HIGH")]
+    pub scale: String,
+    /// Column map for the customer survey: CSV `column,item,measure`.
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModelArg {
+    Pzb,
+    Mot,
+}
+
+#[derive(Debug, Args)]
+pub struct ComplianceArgs {
+    /// Service events CSV, one row per event with the metric columns; `-` reads standard input.
+    pub events: String,
+    /// Hard standards `standard_id,description,metric,op,threshold,target[,item]`.
+    #[arg(long, value_name = "FILE")]
+    pub standards: String,
+    /// Also per value of this column (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub by: Vec<String>,
+    /// Also per period of the date column.
+    #[arg(long, value_enum)]
+    pub period: Option<PeriodArg>,
+    /// The date column for --period.
+    #[arg(long, default_value = "date", value_name = "COL")]
+    pub date: String,
+    /// Exit with code 1 when any standard misses its target (overall or in any group).
+    #[arg(long)]
+    pub fail_on_miss: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -23,7 +23,9 @@
 //! # Ok::<(), servgap::Error>(())
 //! ```
 
+pub mod compliance;
 pub mod error;
+pub mod gaps;
 pub mod input;
 pub mod period;
 pub mod render;

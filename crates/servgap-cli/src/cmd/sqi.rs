@@ -2,10 +2,9 @@
 
 use servgap::input::weights::WeightTable;
 use servgap::input::Source;
-use servgap::period::PeriodKind;
 use servgap::sqi::{run_sqi, CheckKind, CheckScope, CheckSpec, SqiConfig};
 
-use crate::cli::{CheckArg, PeriodArg, SqiArgs};
+use crate::cli::{CheckArg, SqiArgs};
 use crate::output::{with_progress, write_output_with};
 
 pub fn run(a: SqiArgs) -> servgap::Result<u8> {
@@ -36,11 +35,7 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
             weights,
             volume: a.volume.as_deref().map(Source::from_arg),
             per: a.per,
-            period: match a.period {
-                PeriodArg::Day => PeriodKind::Day,
-                PeriodArg::Week => PeriodKind::Week,
-                PeriodArg::Month => PeriodKind::Month,
-            },
+            period: super::period(a.period),
             by: a.by.clone(),
             checks,
             check_scope: match a.check {

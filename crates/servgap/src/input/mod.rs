@@ -7,7 +7,9 @@
 //! figures.
 
 pub mod columns;
+pub mod events;
 mod fields;
+pub mod gap_inputs;
 pub mod importance;
 pub(crate) mod incidents;
 pub mod instrument;

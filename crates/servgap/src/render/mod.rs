@@ -81,6 +81,45 @@ pub fn count(x: Option<u64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
 }
 
+/// Tables of the gap model and of hard-standard compliance.
+pub mod gap_tables;
+
+/// Renders a gap-model report in the chosen format.
+pub fn gaps(report: &crate::gaps::GapsReport, format: Format) -> Result<String> {
+    use survey_tables::Precision;
+    match format {
+        Format::Json => json::render(report),
+        Format::Csv => csv::render(&gap_tables::gaps_tables(report, Precision::Full)),
+        Format::Table => Ok(table::render(
+            &gap_tables::gaps_tables(report, Precision::Display),
+            &gap_tables::gaps_footer(report),
+        )),
+        Format::Markdown => Ok(markdown::render(
+            &format!("Gap model: {}", report.inputs.customers),
+            &gap_tables::gaps_tables(report, Precision::Display),
+            &gap_tables::gaps_footer(report),
+        )),
+    }
+}
+
+/// Renders a compliance report in the chosen format.
+pub fn compliance(report: &crate::compliance::ComplianceReport, format: Format) -> Result<String> {
+    use survey_tables::Precision;
+    match format {
+        Format::Json => json::render(report),
+        Format::Csv => csv::render(&gap_tables::compliance_tables(report, Precision::Full)),
+        Format::Table => Ok(table::render(
+            &gap_tables::compliance_tables(report, Precision::Display),
+            &gap_tables::compliance_footer(report),
+        )),
+        Format::Markdown => Ok(markdown::render(
+            &format!("Hard-standard compliance: {}", report.inputs.events),
+            &gap_tables::compliance_tables(report, Precision::Display),
+            &gap_tables::compliance_footer(report),
+        )),
+    }
+}
+
 /// Tables and CSV of an SQI report.
 pub mod sqi_tables;
 

@@ -1,4 +1,4 @@
-//! Lays an [`SqiReport`] out for people (terminal and Markdown tables: the
+//! Lays an [`SqiReport`](crate::sqi::SqiReport) out for people (terminal and Markdown tables: the
 //! index per period with its control limits, the Pareto of categories and of
 //! groups, the checks) and writes it as CSV blocks for machines. The CSV is
 //! streamed row by row, because a year of daily figures for thousands of

@@ -164,6 +164,35 @@ pub fn mean_test(m: &Moments) -> MeanTest {
     }
 }
 
+/// The normal quantile for a two-sided 95% interval.
+pub const Z_975: f64 = 1.959_963_984_540_054;
+
+/// Wilson score 95% interval for a proportion of `k` successes in `n`
+/// trials (SPEC §4: Wilson for proportions); `None` for `n = 0`. Bounds are
+/// exactly 0 for `k = 0` and 1 for `k = n`.
+pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (k, n) = (k as f64, n as f64);
+    let z2 = Z_975 * Z_975;
+    let p = k / n;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = Z_975 / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    let low = if k == 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    Some((low, high))
+}
+
 /// Accumulates Cronbach's α for one scale of `k` items over complete cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlphaAccumulator {
@@ -236,6 +265,30 @@ impl AlphaAccumulator {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn wilson_matches_published_values_and_edges() {
+        // 5 of 10: the textbook interval 0.2366–0.7634.
+        let (l, h) = wilson(5, 10).unwrap_or((f64::NAN, f64::NAN));
+        approx::assert_relative_eq!(l, 0.2366, epsilon = 1e-4);
+        approx::assert_relative_eq!(h, 0.7634, epsilon = 1e-4);
+        // k = 0: [0, z²/(n + z²)]; k = n: [n/(n + z²), 1].
+        let z2 = Z_975 * Z_975;
+        assert_eq!(wilson(0, 10).map(|w| w.0), Some(0.0));
+        approx::assert_relative_eq!(
+            wilson(0, 10).map_or(0.0, |w| w.1),
+            z2 / (10.0 + z2),
+            max_relative = 1e-12
+        );
+        assert_eq!(wilson(10, 10).map(|w| w.1), Some(1.0));
+        approx::assert_relative_eq!(
+            wilson(10, 10).map_or(0.0, |w| w.0),
+            10.0 / (10.0 + z2),
+            max_relative = 1e-12
+        );
+        assert_eq!(wilson(0, 0), None);
+    }
+
     use super::*;
     use approx::assert_relative_eq;
 

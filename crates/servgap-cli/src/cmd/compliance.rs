@@ -1,0 +1,46 @@
+//! `servgap compliance`: hard standards measured on a service-event log,
+//! with `--fail-on-miss` for CI.
+
+use servgap::compliance::{run_compliance, ComplianceConfig};
+use servgap::input::events::HardStandards;
+use servgap::input::Source;
+
+use crate::cli::ComplianceArgs;
+use crate::output::{report_check_failure, with_progress, write_output};
+
+pub fn run(a: ComplianceArgs) -> servgap::Result<u8> {
+    let read = super::read_options(&a.read)?;
+    let small = servgap::input::ReadOptions {
+        threads: 1,
+        progress: None,
+        ..read.clone()
+    };
+    let standards = HardStandards::load(&Source::from_arg(&a.standards), &small)?;
+    let events = Source::from_arg(&a.events);
+    let report = with_progress(&events, read, |read| {
+        let cfg = ComplianceConfig {
+            read,
+            standards,
+            by: a.by.clone(),
+            period: a.period.map(|p| (super::period(p), a.date.clone())),
+        };
+        run_compliance(&events, &cfg)
+    })?;
+    let text = servgap::render::compliance(&report, super::format(a.output.format))?;
+    write_output(a.output.output.as_deref(), &text)?;
+    if a.fail_on_miss && !report.all_pass() {
+        for (place, s) in report.misses() {
+            report_check_failure(&format!(
+                "{} ({}) in {place}: {:.1}% of {} events against a target of {:.1}% ({:+.1} points)",
+                s.standard_id,
+                s.description,
+                s.compliance.unwrap_or(0.0) * 100.0,
+                s.events,
+                s.target * 100.0,
+                s.gap.unwrap_or(0.0) * 100.0
+            ));
+        }
+        return Ok(servgap::exit_codes::CHECK_FAILED);
+    }
+    Ok(servgap::exit_codes::SUCCESS)
+}

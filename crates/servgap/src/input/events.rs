@@ -1,0 +1,478 @@
+//! Hard standards and service events (SPEC §3.5). A hard standard is a
+//! measurable service level ("greeted within 4 minutes": `wait_minutes <= 4`
+//! for at least 98% of visits); the events file is an operations log with
+//! one row per service event and a column per metric. Events stream through
+//! a counter per standard, group and period, so a log of any length fits.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::records::{RecordSink, RecordView};
+use super::{
+    check_width, invalid, is_missing, read_small, trim_bytes, Header, OnInvalid, ReadOptions,
+    RejectTally, RowCounts, Source,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::period::{parse_date, Period, PeriodKind};
+
+/// A comparison of a metric with a threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl Op {
+    /// Parses `<= < >= > == !=` (surrounding blanks allowed).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.trim() {
+            "<=" => Op::Le,
+            "<" => Op::Lt,
+            ">=" => Op::Ge,
+            ">" => Op::Gt,
+            "==" => Op::Eq,
+            "!=" => Op::Ne,
+            _ => return None,
+        })
+    }
+
+    /// The operator as written.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Op::Le => "<=",
+            Op::Lt => "<",
+            Op::Ge => ">=",
+            Op::Gt => ">",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+
+    /// Whether `value op threshold` holds.
+    #[inline]
+    pub fn holds(&self, value: f64, threshold: f64) -> bool {
+        match self {
+            Op::Le => value <= threshold,
+            Op::Lt => value < threshold,
+            Op::Ge => value >= threshold,
+            Op::Gt => value > threshold,
+            Op::Eq => value == threshold,
+            Op::Ne => value != threshold,
+        }
+    }
+}
+
+impl Serialize for Op {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One hard standard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HardStandard {
+    /// Its id, e.g. `greet_4min`.
+    pub standard_id: String,
+    /// What it says, e.g. "Greeted within 4 minutes".
+    pub description: String,
+    /// The events column it is measured on.
+    pub metric: String,
+    /// The comparison.
+    pub op: Op,
+    /// The threshold.
+    pub threshold: f64,
+    /// The required share of compliant events (0–1).
+    pub target: f64,
+    /// The survey item it serves, if given.
+    pub item: Option<String>,
+    /// Its line in the standards file.
+    #[serde(skip)]
+    pub line: u64,
+}
+
+/// The hard standards of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HardStandards {
+    /// The file.
+    pub name: String,
+    /// The standards, in file order.
+    pub standards: Vec<HardStandard>,
+    /// Rows read and used.
+    pub rows: RowCounts,
+}
+
+impl HardStandards {
+    /// Reads `standard_id,description,metric,op,threshold,target[,item]`.
+    pub fn load(source: &Source, opts: &ReadOptions) -> Result<Self> {
+        let name = source.name();
+        let (header, rows) = read_small(source, opts)?;
+        let col = |c: &str| {
+            header.find(c).ok_or_else(|| {
+                Error::file(
+                    &name,
+                    Some(1),
+                    format!(
+                        "the hard standards need a '{c}' column (standard_id,description,metric,op,threshold,target[,item])"
+                    ),
+                )
+            })
+        };
+        let (ic, dc, mc, oc, tc, gc) = (
+            col("standard_id")?,
+            col("description")?,
+            col("metric")?,
+            col("op")?,
+            col("threshold")?,
+            col("target")?,
+        );
+        let item_col = header.find("item");
+        let mut out = HardStandards {
+            name: name.clone(),
+            standards: Vec::new(),
+            rows: RowCounts::default(),
+        };
+        let mut first: HashMap<String, u64> = HashMap::new();
+        for (line, row) in &rows {
+            out.rows.rows_read += 1;
+            check_width(&name, &header, *line, row)?;
+            let cell = |c: usize| row[c].trim();
+            let bad = |c: usize, problem: &str| {
+                invalid(&name, *line, &header, c, cell(c).as_bytes(), problem)
+            };
+            let id = cell(ic);
+            if id.is_empty() {
+                return Err(bad(ic, "a standard needs an id"));
+            }
+            if let Some(f) = first.insert(id.to_string(), *line) {
+                return Err(ErrorKind::Duplicate {
+                    file: name.clone(),
+                    line: *line,
+                    first_line: Some(f),
+                    what: format!("standard '{id}'"),
+                    key: vec![id.to_string()],
+                }
+                .into());
+            }
+            if cell(mc).is_empty() {
+                return Err(bad(mc, "a standard needs a metric column"));
+            }
+            let op =
+                Op::parse(cell(oc)).ok_or_else(|| bad(oc, "op must be one of <= < >= > == !="))?;
+            let threshold = cell(tc)
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| bad(tc, "the threshold must be a number"))?;
+            let target = cell(gc)
+                .parse::<f64>()
+                .ok()
+                .filter(|v| (0.0..=1.0).contains(v))
+                .ok_or_else(|| bad(gc, "the target is a share of events between 0 and 1"))?;
+            out.rows.rows_used += 1;
+            out.standards.push(HardStandard {
+                standard_id: id.to_string(),
+                description: cell(dc).to_string(),
+                metric: cell(mc).to_string(),
+                op,
+                threshold,
+                target,
+                item: item_col
+                    .map(|c| cell(c).to_string())
+                    .filter(|s| !s.is_empty()),
+                line: *line,
+            });
+        }
+        if out.standards.is_empty() {
+            return Err(Error::file(
+                &name,
+                None,
+                "the hard standards file has no rows",
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Counts of one standard in one cell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Events with the metric present.
+    pub events: u64,
+    /// Events missing the metric.
+    pub missing: u64,
+    /// Events that meet the standard.
+    pub compliant: u64,
+}
+
+/// A cell's key: its period (with `--period`) and its `--by` values.
+pub type CellKey = (Option<Period>, Vec<String>);
+
+/// Streams events into tallies per standard, group and period.
+pub(crate) struct EventSink {
+    file: String,
+    header: Header,
+    standards: std::sync::Arc<Vec<HardStandard>>,
+    metric_cols: Vec<usize>,
+    by_cols: Vec<usize>,
+    date_col: Option<usize>,
+    period: Option<PeriodKind>,
+    on_invalid: OnInvalid,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub tally: RejectTally,
+    pub cells: BTreeMap<CellKey, Vec<Tally>>,
+    values: Vec<Option<f64>>,
+}
+
+impl EventSink {
+    /// Checks the events header against the standards and `--by`/`--period`.
+    pub(crate) fn new(
+        file: String,
+        header: Header,
+        hard: &HardStandards,
+        by: &[String],
+        period: Option<(PeriodKind, String)>,
+        on_invalid: OnInvalid,
+    ) -> Result<Self> {
+        let found = || header.names.join(", ");
+        let metric_cols = hard
+            .standards
+            .iter()
+            .map(|s| {
+                header.find(&s.metric).ok_or_else(|| {
+                    Error::file(
+                        &file,
+                        Some(1),
+                        format!(
+                            "standard '{}' ({}:{}) is measured on column '{}', which the events file lacks (found: {})",
+                            s.standard_id, hard.name, s.line, s.metric, found()
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let by_cols = by
+            .iter()
+            .map(|b| {
+                header.find(b).ok_or_else(|| {
+                    Error::file(
+                        &file,
+                        Some(1),
+                        format!(
+                            "the events file has no column '{b}' named by --by (found: {})",
+                            found()
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let (date_col, period) = match period {
+            Some((kind, col)) => {
+                let c = header.find(&col).ok_or_else(|| {
+                    Error::file(&file, Some(1), format!("--period needs a date column '{col}' (found: {}; --date names another)", found()))
+                })?;
+                (Some(c), Some(kind))
+            }
+            None => (None, None),
+        };
+        Ok(EventSink {
+            file,
+            header,
+            values: vec![None; hard.standards.len()],
+            standards: std::sync::Arc::new(hard.standards.clone()),
+            metric_cols,
+            by_cols,
+            date_col,
+            period,
+            on_invalid,
+            rows_read: 0,
+            rows_used: 0,
+            tally: RejectTally::default(),
+            cells: BTreeMap::new(),
+        })
+    }
+
+    fn reject(
+        &mut self,
+        line: u64,
+        col: usize,
+        value: &[u8],
+        reason: &str,
+        problem: &str,
+    ) -> Result<()> {
+        match self.on_invalid {
+            OnInvalid::Error => Err(invalid(&self.file, line, &self.header, col, value, problem)),
+            OnInvalid::Skip => {
+                self.tally.add(reason, line);
+                Ok(())
+            }
+        }
+    }
+
+    /// Row counts so far.
+    pub(crate) fn counts(&self) -> RowCounts {
+        RowCounts {
+            rows_read: self.rows_read,
+            rows_used: self.rows_used,
+            rows_rejected: self.tally.total(),
+            rejections: self.tally.reasons.clone(),
+        }
+    }
+}
+
+impl RecordSink for EventSink {
+    fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+        self.rows_read += 1;
+        if rec.len() != self.header.len() {
+            let err = Error::file(
+                &self.file,
+                Some(line),
+                format!(
+                    "the record has {} fields but the header has {}",
+                    rec.len(),
+                    self.header.len()
+                ),
+            );
+            return match self.on_invalid {
+                OnInvalid::Error => Err(err),
+                OnInvalid::Skip => {
+                    self.tally.add("wrong number of fields", line);
+                    Ok(())
+                }
+            };
+        }
+        for (i, &c) in self.metric_cols.iter().enumerate() {
+            let raw = rec.get(c);
+            self.values[i] = if is_missing(raw) {
+                None
+            } else {
+                match super::parse_number(raw) {
+                    Some(v) => Some(v),
+                    None => {
+                        return self.reject(
+                            line,
+                            c,
+                            raw,
+                            "invalid metric",
+                            "a metric must be a number (or empty / NA when not measured)",
+                        )
+                    }
+                }
+            };
+        }
+        let period = match (self.date_col, self.period) {
+            (Some(c), Some(kind)) => {
+                let raw = rec.get(c);
+                match parse_date(trim_bytes(raw)) {
+                    Some(d) => Some(kind.period_of(d).0),
+                    None => {
+                        return self.reject(
+                            line,
+                            c,
+                            raw,
+                            "invalid date",
+                            "not a date (YYYY-MM-DD or an RFC 3339 timestamp)",
+                        )
+                    }
+                }
+            }
+            _ => None,
+        };
+        let group: Vec<String> = self
+            .by_cols
+            .iter()
+            .map(|&c| String::from_utf8_lossy(trim_bytes(rec.get(c))).into_owned())
+            .collect();
+        let n = self.standards.len();
+        let cell = self
+            .cells
+            .entry((period, group))
+            .or_insert_with(|| vec![Tally::default(); n]);
+        for (i, s) in self.standards.iter().enumerate() {
+            match self.values[i] {
+                None => cell[i].missing += 1,
+                Some(v) => {
+                    cell[i].events += 1;
+                    cell[i].compliant += u64::from(s.op.holds(v, s.threshold));
+                }
+            }
+        }
+        self.rows_used += 1;
+        Ok(())
+    }
+
+    fn fork(&self) -> Self {
+        EventSink {
+            file: self.file.clone(),
+            header: self.header.clone(),
+            standards: self.standards.clone(),
+            metric_cols: self.metric_cols.clone(),
+            by_cols: self.by_cols.clone(),
+            date_col: self.date_col,
+            period: self.period,
+            on_invalid: self.on_invalid,
+            rows_read: 0,
+            rows_used: 0,
+            tally: RejectTally::default(),
+            cells: BTreeMap::new(),
+            values: self.values.clone(),
+        }
+    }
+
+    fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+        self.rows_read += later.rows_read;
+        self.rows_used += later.rows_used;
+        self.tally.merge(later.tally, off);
+        for (k, v) in later.cells {
+            let n = v.len();
+            let mine = self
+                .cells
+                .entry(k)
+                .or_insert_with(|| vec![Tally::default(); n]);
+            for (a, b) in mine.iter_mut().zip(v) {
+                a.events += b.events;
+                a.missing += b.missing;
+                a.compliant += b.compliant;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_parse_and_compare() {
+        let cases = [
+            ("<=", 4.0, true),
+            ("<", 4.0, false),
+            (">=", 4.0, true),
+            (">", 4.0, false),
+            ("==", 4.0, true),
+            ("!=", 4.0, false),
+        ];
+        for (text, v, want) in cases {
+            let op = Op::parse(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(op.as_str(), text);
+            assert_eq!(op.holds(v, 4.0), want, "{v} {text} 4");
+        }
+        assert_eq!(Op::parse(" <= "), Some(Op::Le));
+        assert!(Op::parse("=<").is_none());
+        assert!(Op::parse("=").is_none());
+        assert!(Op::parse("lte").is_none());
+        assert!(Op::Lt.holds(3.9, 4.0) && Op::Gt.holds(4.1, 4.0) && Op::Ne.holds(4.1, 4.0));
+    }
+}

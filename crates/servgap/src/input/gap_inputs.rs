@@ -1,0 +1,423 @@
+//! The gap model's inputs besides the customer survey (SPEC §3.4): the
+//! management survey (what managers think customers expect, M), the
+//! delivery assessment (audit or mystery-shopper ratings of the service as
+//! delivered, D), both `respondent_id,item,score`, and the standards
+//! (`item` or `dimension`, `standard` S, optional `promise` C). Any of them
+//! may carry the `--by` columns of the customer survey, and is then read per
+//! group. These files are small (a row per manager or auditor and item), so
+//! they are read whole.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::instrument::Instrument;
+use super::survey::Scale;
+use super::{check_width, invalid, is_missing, read_small, Header, ReadOptions, RowCounts, Source};
+use crate::error::{Error, ErrorKind, Result};
+
+/// One rating: a respondent's score for an item.
+#[derive(Debug, Clone, PartialEq)]
+struct Rating {
+    respondent: u32,
+    item: usize,
+    score: f64,
+    group: Vec<Option<String>>,
+}
+
+/// Ratings per respondent and item (management survey or delivery assessment).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ratings {
+    /// The file.
+    pub name: String,
+    /// Rows read, used (a score or a missing mark), rejected.
+    pub rows: RowCounts,
+    /// Rows whose score was missing (`NA`, empty).
+    pub missing: u64,
+    ratings: Vec<Rating>,
+    /// Which `--by` columns the file has.
+    has_by: Vec<bool>,
+}
+
+/// Item and dimension means of a set of ratings (per respondent first for
+/// dimensions, as SPEC §4.1).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RatingMeans {
+    /// Mean score per item (instrument order); `None` without ratings.
+    pub items: Vec<Option<f64>>,
+    /// Mean over respondents of their mean score in the dimension.
+    pub dimensions: Vec<Option<f64>>,
+    /// Respondents with at least one rating.
+    pub respondents: u64,
+}
+
+/// Whether a row's group values fit a group key: columns the file lacks
+/// (`None` in `has`) fit any value.
+fn fits(row: &[Option<String>], key: &[(String, String)]) -> bool {
+    row.iter()
+        .zip(key)
+        .all(|(v, (_, want))| v.as_ref().is_none_or(|v| v == want))
+}
+
+fn group_cells(header: &Header, by: &[String], row: &[String]) -> (Vec<bool>, Vec<Option<String>>) {
+    let cols: Vec<Option<usize>> = by.iter().map(|b| header.find(b)).collect();
+    (
+        cols.iter().map(Option::is_some).collect(),
+        cols.iter()
+            .map(|c| c.and_then(|c| row.get(c)).map(|v| v.trim().to_string()))
+            .collect(),
+    )
+}
+
+fn need(name: &str, header: &Header, col: &str, what: &str) -> Result<usize> {
+    header.find(col).ok_or_else(|| {
+        Error::file(
+            name,
+            Some(1),
+            format!(
+                "{what} needs a '{col}' column (found: {})",
+                header.names.join(", ")
+            ),
+        )
+    })
+}
+
+impl Ratings {
+    /// Reads `respondent_id,item,score[,group columns…]`. Scores must lie on
+    /// the scale; an unknown item or a respondent × item given twice is an
+    /// error (both lines named).
+    pub fn load(
+        source: &Source,
+        what: &str,
+        ins: &Instrument,
+        scale: &Scale,
+        by: &[String],
+        opts: &ReadOptions,
+    ) -> Result<Self> {
+        let name = source.name();
+        let (header, rows) = read_small(source, opts)?;
+        let rc = need(&name, &header, "respondent_id", what)?;
+        let ic = need(&name, &header, "item", what)?;
+        let sc = need(&name, &header, "score", what)?;
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut seen: HashMap<(u32, usize, Vec<Option<String>>), u64> = HashMap::new();
+        let mut out = Ratings {
+            name: name.clone(),
+            rows: RowCounts::default(),
+            missing: 0,
+            ratings: Vec::new(),
+            has_by: by.iter().map(|b| header.find(b).is_some()).collect(),
+        };
+        for (line, row) in &rows {
+            out.rows.rows_read += 1;
+            check_width(&name, &header, *line, row)?;
+            let item_raw = row[ic].trim();
+            let Some(item) = ins.lookup(item_raw.as_bytes()) else {
+                return Err(invalid(
+                    &name,
+                    *line,
+                    &header,
+                    ic,
+                    item_raw.as_bytes(),
+                    format!(
+                        "unknown item (the instrument '{}' has no such item)",
+                        ins.name
+                    ),
+                ));
+            };
+            let id_raw = row[rc].trim();
+            if id_raw.is_empty() {
+                return Err(invalid(
+                    &name,
+                    *line,
+                    &header,
+                    rc,
+                    b"",
+                    "the respondent id is missing",
+                ));
+            }
+            let next = ids.len() as u32;
+            let respondent = *ids.entry(id_raw.to_string()).or_insert(next);
+            let (_, group) = group_cells(&header, by, row);
+            if let Some(first) = seen.insert((respondent, item, group.clone()), *line) {
+                return Err(ErrorKind::Duplicate {
+                    file: name.clone(),
+                    line: *line,
+                    first_line: Some(first),
+                    what: format!("respondent '{id_raw}' item '{item_raw}'"),
+                    key: vec![id_raw.to_string(), item_raw.to_string()],
+                }
+                .into());
+            }
+            let cell = row[sc].trim();
+            out.rows.rows_used += 1;
+            if is_missing(cell.as_bytes()) {
+                out.missing += 1;
+                continue;
+            }
+            let score = match cell.parse::<f64>() {
+                Ok(v) if v.is_finite() && scale.contains(v) => v,
+                _ => {
+                    return Err(invalid(
+                        &name,
+                        *line,
+                        &header,
+                        sc,
+                        cell.as_bytes(),
+                        format!("score outside the scale {scale}"),
+                    ))
+                }
+            };
+            out.ratings.push(Rating {
+                respondent,
+                item,
+                score,
+                group,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether the file has `--by` column `j`.
+    pub fn has_by(&self, j: usize) -> bool {
+        self.has_by.get(j).copied().unwrap_or(false)
+    }
+
+    /// Means over the ratings that fit a group key (all of them for `[]`).
+    pub fn means(&self, ins: &Instrument, key: &[(String, String)]) -> RatingMeans {
+        let k = ins.items.len();
+        let nd = ins.dimensions.len();
+        let mut item_sum = vec![(0.0, 0u64); k];
+        // respondent → per-dimension (sum, n)
+        let mut per: HashMap<u32, Vec<(f64, u64)>> = HashMap::new();
+        for r in self.ratings.iter().filter(|r| fits(&r.group, key)) {
+            item_sum[r.item].0 += r.score;
+            item_sum[r.item].1 += 1;
+            let d = ins.items[r.item].dimension;
+            let e = per
+                .entry(r.respondent)
+                .or_insert_with(|| vec![(0.0, 0); nd]);
+            e[d].0 += r.score;
+            e[d].1 += 1;
+        }
+        let mut dim_sum = vec![(0.0, 0u64); nd];
+        let mut respondents: Vec<_> = per.into_iter().collect();
+        respondents.sort_by_key(|(id, _)| *id); // a fixed summation order
+        for (_, dims) in &respondents {
+            for (d, &(s, n)) in dims.iter().enumerate() {
+                if n > 0 {
+                    dim_sum[d].0 += s / n as f64;
+                    dim_sum[d].1 += 1;
+                }
+            }
+        }
+        let mean = |(s, n): (f64, u64)| (n > 0).then(|| s / n as f64);
+        RatingMeans {
+            items: item_sum.into_iter().map(mean).collect(),
+            dimensions: dim_sum.into_iter().map(mean).collect(),
+            respondents: respondents.len() as u64,
+        }
+    }
+}
+
+/// What a standards row applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Target {
+    Item(usize),
+    Dimension(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct StandardRow {
+    target: Target,
+    standard: Option<f64>,
+    promise: Option<f64>,
+    group: Vec<Option<String>>,
+}
+
+/// Service standards (S) and promises (C) per item or dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standards {
+    /// The file.
+    pub name: String,
+    /// Rows read, used, rejected.
+    pub rows: RowCounts,
+    /// Whether the file has a `promise` column.
+    pub has_promise: bool,
+    rows_: Vec<StandardRow>,
+    has_by: Vec<bool>,
+}
+
+/// Standard and promise per item of one group.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ItemStandards {
+    /// S per item (instrument order).
+    pub standard: Vec<Option<f64>>,
+    /// C per item.
+    pub promise: Vec<Option<f64>>,
+}
+
+impl Standards {
+    /// Reads `item,standard[,promise]` or `dimension,standard[,promise]`
+    /// (both columns: a row with an empty item applies to its dimension),
+    /// with optional `--by` columns. Values lie on the survey scale; a
+    /// target given twice for the same group is an error.
+    pub fn load(
+        source: &Source,
+        ins: &Instrument,
+        scale: &Scale,
+        by: &[String],
+        opts: &ReadOptions,
+    ) -> Result<Self> {
+        let name = source.name();
+        let (header, rows) = read_small(source, opts)?;
+        let ic = header.find("item");
+        let dc = header.find("dimension");
+        if ic.is_none() && dc.is_none() {
+            return Err(Error::file(
+                &name,
+                Some(1),
+                "the standards need an 'item' or a 'dimension' column (item,standard[,promise])",
+            ));
+        }
+        let scn = need(&name, &header, "standard", "the standards")?;
+        let pc = header.find("promise");
+        let mut out = Standards {
+            name: name.clone(),
+            rows: RowCounts::default(),
+            has_promise: pc.is_some(),
+            rows_: Vec::new(),
+            has_by: by.iter().map(|b| header.find(b).is_some()).collect(),
+        };
+        let mut seen: HashMap<(Target, Vec<Option<String>>), u64> = HashMap::new();
+        for (line, row) in &rows {
+            out.rows.rows_read += 1;
+            check_width(&name, &header, *line, row)?;
+            let item_cell = ic.map(|c| row[c].trim()).unwrap_or("");
+            let target = if !item_cell.is_empty() {
+                match ins.lookup(item_cell.as_bytes()) {
+                    Some(i) => Target::Item(i),
+                    None => {
+                        return Err(invalid(
+                            &name,
+                            *line,
+                            &header,
+                            ic.unwrap_or(0),
+                            item_cell.as_bytes(),
+                            format!(
+                                "unknown item (the instrument '{}' has no such item)",
+                                ins.name
+                            ),
+                        ))
+                    }
+                }
+            } else {
+                let col = dc.or(ic).unwrap_or(0);
+                let dim = dc.map(|c| row[c].trim()).unwrap_or("");
+                match ins
+                    .dimensions
+                    .iter()
+                    .position(|d| d.eq_ignore_ascii_case(dim))
+                {
+                    Some(d) if !dim.is_empty() => Target::Dimension(d),
+                    _ => {
+                        return Err(invalid(
+                            &name,
+                            *line,
+                            &header,
+                            col,
+                            dim.as_bytes(),
+                            format!(
+                                "unknown dimension (the instrument has: {})",
+                                ins.dimensions.join(", ")
+                            ),
+                        ))
+                    }
+                }
+            };
+            let value = |c: usize| -> Result<Option<f64>> {
+                let cell = row[c].trim();
+                if is_missing(cell.as_bytes()) {
+                    return Ok(None);
+                }
+                match cell.parse::<f64>() {
+                    Ok(v) if v.is_finite() && scale.contains(v) => Ok(Some(v)),
+                    _ => Err(invalid(
+                        &name,
+                        *line,
+                        &header,
+                        c,
+                        cell.as_bytes(),
+                        format!("a standard is a level on the survey scale {scale}"),
+                    )),
+                }
+            };
+            let standard = value(scn)?;
+            let promise = match pc {
+                Some(c) => value(c)?,
+                None => None,
+            };
+            let (_, group) = group_cells(&header, by, row);
+            if let Some(first) = seen.insert((target, group.clone()), *line) {
+                let what = match target {
+                    Target::Item(i) => format!("the standard of item '{}'", ins.items[i].id),
+                    Target::Dimension(d) => {
+                        format!("the standard of dimension '{}'", ins.dimensions[d])
+                    }
+                };
+                return Err(ErrorKind::Duplicate {
+                    file: name.clone(),
+                    line: *line,
+                    first_line: Some(first),
+                    what,
+                    key: vec![],
+                }
+                .into());
+            }
+            out.rows.rows_used += 1;
+            out.rows_.push(StandardRow {
+                target,
+                standard,
+                promise,
+                group,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether the file has `--by` column `j`.
+    pub fn has_by(&self, j: usize) -> bool {
+        self.has_by.get(j).copied().unwrap_or(false)
+    }
+
+    /// S and C per item for a group: item rows first, then dimension rows
+    /// for the items they leave open; rows naming the group's values win
+    /// over rows that apply to every group.
+    pub fn per_item(&self, ins: &Instrument, key: &[(String, String)]) -> ItemStandards {
+        let k = ins.items.len();
+        let mut out = ItemStandards {
+            standard: vec![None; k],
+            promise: vec![None; k],
+        };
+        // Rank: 0 item & group-specific, 1 item, 2 dimension & group-specific, 3 dimension.
+        let mut rank = vec![u8::MAX; k];
+        for r in self.rows_.iter().filter(|r| fits(&r.group, key)) {
+            let specific = r.group.iter().any(Option::is_some);
+            let (items, base): (Vec<usize>, u8) = match r.target {
+                Target::Item(i) => (vec![i], 0),
+                Target::Dimension(d) => {
+                    ((0..k).filter(|&i| ins.items[i].dimension == d).collect(), 2)
+                }
+            };
+            let r_rank = base + u8::from(!specific);
+            for i in items {
+                if r_rank < rank[i] {
+                    rank[i] = r_rank;
+                    out.standard[i] = r.standard;
+                    out.promise[i] = r.promise;
+                }
+            }
+        }
+        out
+    }
+}
