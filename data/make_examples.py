@@ -150,7 +150,7 @@ def gap_model(here):
     standards = ["dimension,item,standard,promise"]
     for dim in DIM_NAMES:
         standards.append(f"{dim},,{STANDARD[dim]},{PROMISE[dim]}")
-    standards.append("Responsiveness,q11,5.5,7")  # "prompt service": the advertised one-minute promise
+    standards.append("Responsiveness,q11,5.5,6.5")  # "prompt service": the advertised one-minute promise
     delivery = ["respondent_id,site,item,score"]
     for s_i, site in enumerate(SITE_SHIFT):
         for k in range(1, 4):

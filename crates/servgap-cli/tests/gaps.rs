@@ -288,6 +288,7 @@ fn example_story_managers_underestimate_responsiveness() {
         .unwrap_or_else(|| panic!("no dimensions"));
     assert_eq!(worst_gap1["dimension"], "Responsiveness");
     assert!(f(worst_gap1, "gap1") < -0.8);
+    assert_eq!(worst_gap1["largest_shortfall"], "gap1");
     let gz = v["groups"]
         .as_array()
         .and_then(|g| g.iter().find(|g| g["site"] == "广州"))
