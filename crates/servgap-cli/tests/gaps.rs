@@ -502,3 +502,34 @@ fn bad_compliance_inputs() {
     );
     assert_eq!(v["rejections"][0]["first_line"], 3);
 }
+
+#[test]
+fn skipped_management_rows_are_counted() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let m = write(
+        &dir,
+        "m.csv",
+        "respondent_id,item,score\nm1,a1,5\nm1,zz,5\nm1,a2,9\nm2,a1,6\nm2,b1,NA\n",
+    );
+    let v = gaps(&["--management", &m, "--on-invalid", "skip"]);
+    let rows = &v["management_rows"];
+    assert_eq!(
+        (
+            rows["rows_read"].as_u64(),
+            rows["rows_used"].as_u64(),
+            rows["rows_rejected"].as_u64()
+        ),
+        (Some(5), Some(3), Some(2))
+    );
+    assert_eq!(
+        row(&rows["rejections"], "reason", "unknown item")["first_line"],
+        3
+    );
+    assert_eq!(
+        row(&rows["rejections"], "reason", "score outside the scale")["first_line"],
+        4
+    );
+    // a1: (5 + 6) / 2 from the rows kept; b1 has no rating (NA), so its gap1 is null.
+    assert_eq!(f(row(&v["items"], "item", "a1"), "management"), 5.5);
+    assert!(row(&v["items"], "item", "b1")["gap1"].is_null());
+}

@@ -108,34 +108,50 @@ impl Ratings {
             ratings: Vec::new(),
             has_by: by.iter().map(|b| header.find(b).is_some()).collect(),
         };
+        let mut tally = super::RejectTally::default();
         for (line, row) in &rows {
             out.rows.rows_read += 1;
             check_width(&name, &header, *line, row)?;
+            let bad = |col: usize, value: &str, problem: String| {
+                invalid(&name, *line, &header, col, value.as_bytes(), problem)
+            };
             let item_raw = row[ic].trim();
-            let Some(item) = ins.lookup(item_raw.as_bytes()) else {
-                return Err(invalid(
-                    &name,
-                    *line,
-                    &header,
-                    ic,
-                    item_raw.as_bytes(),
-                    format!(
+            let id_raw = row[rc].trim();
+            let cell = row[sc].trim();
+            let checked: std::result::Result<(usize, Option<f64>), (&str, Error)> = (|| {
+                let item = ins.lookup(item_raw.as_bytes()).ok_or_else(|| {
+                    let p = format!(
                         "unknown item (the instrument '{}' has no such item)",
                         ins.name
-                    ),
-                ));
+                    );
+                    ("unknown item", bad(ic, item_raw, p))
+                })?;
+                if id_raw.is_empty() {
+                    let p = "the respondent id is missing".to_string();
+                    return Err(("missing respondent id", bad(rc, id_raw, p)));
+                }
+                if is_missing(cell.as_bytes()) {
+                    return Ok((item, None));
+                }
+                match cell.parse::<f64>() {
+                    Ok(v) if v.is_finite() && scale.contains(v) => Ok((item, Some(v))),
+                    _ => Err((
+                        "score outside the scale",
+                        bad(sc, cell, format!("score outside the scale {scale}")),
+                    )),
+                }
+            })(
+            );
+            let (item, score) = match checked {
+                Ok(x) => x,
+                Err((reason, err)) => match opts.on_invalid {
+                    super::OnInvalid::Error => return Err(err),
+                    super::OnInvalid::Skip => {
+                        tally.add(reason, *line);
+                        continue;
+                    }
+                },
             };
-            let id_raw = row[rc].trim();
-            if id_raw.is_empty() {
-                return Err(invalid(
-                    &name,
-                    *line,
-                    &header,
-                    rc,
-                    b"",
-                    "the respondent id is missing",
-                ));
-            }
             let next = ids.len() as u32;
             let respondent = *ids.entry(id_raw.to_string()).or_insert(next);
             let (_, group) = group_cells(&header, by, row);
@@ -149,32 +165,19 @@ impl Ratings {
                 }
                 .into());
             }
-            let cell = row[sc].trim();
             out.rows.rows_used += 1;
-            if is_missing(cell.as_bytes()) {
-                out.missing += 1;
-                continue;
+            match score {
+                None => out.missing += 1,
+                Some(score) => out.ratings.push(Rating {
+                    respondent,
+                    item,
+                    score,
+                    group,
+                }),
             }
-            let score = match cell.parse::<f64>() {
-                Ok(v) if v.is_finite() && scale.contains(v) => v,
-                _ => {
-                    return Err(invalid(
-                        &name,
-                        *line,
-                        &header,
-                        sc,
-                        cell.as_bytes(),
-                        format!("score outside the scale {scale}"),
-                    ))
-                }
-            };
-            out.ratings.push(Rating {
-                respondent,
-                item,
-                score,
-                group,
-            });
         }
+        out.rows.rows_rejected = tally.total();
+        out.rows.rejections = tally.reasons;
         Ok(out)
     }
 
