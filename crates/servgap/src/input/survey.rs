@@ -229,9 +229,16 @@ impl std::hash::Hash for ShortId {
     }
 }
 
-/// Respondent id → index: short ids inline, longer ones boxed.
+/// Respondent id → index: short ids inline, longer ones boxed. Exports
+/// usually list respondents in increasing id order; while they do, ids are
+/// only appended to a sorted list (a new id is known to be new by one
+/// comparison with the last), and look-ups are binary searches. The first
+/// id out of order turns the list into hash maps.
 #[derive(Debug, Clone)]
 pub(crate) struct IdIndex {
+    /// `Some` while every id so far was short and larger than the one before:
+    /// ids in index order (index = position).
+    sorted: Option<Vec<ShortId>>,
     short: FastMap<ShortId, u32>,
     long: FastMap<Box<[u8]>, u32>,
 }
@@ -242,9 +249,30 @@ impl std::fmt::Debug for ShortId {
     }
 }
 
+impl ShortId {
+    /// The id's bytes on the stack, and their length.
+    #[inline]
+    fn raw(&self) -> ([u8; 24], usize) {
+        let mut b = [0u8; 24];
+        for (i, w) in self.0.iter().enumerate() {
+            b[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
+        }
+        let len = b[23] as usize;
+        (b, len)
+    }
+
+    /// Byte-wise order against an id.
+    #[inline]
+    fn cmp_bytes(&self, id: &[u8]) -> std::cmp::Ordering {
+        let (b, len) = self.raw();
+        b[..len].cmp(id)
+    }
+}
+
 impl IdIndex {
     fn new() -> Self {
         IdIndex {
+            sorted: Some(Vec::new()),
             short: fast_map(),
             long: fast_map(),
         }
@@ -252,14 +280,45 @@ impl IdIndex {
 
     #[inline]
     fn get(&self, id: &[u8]) -> Option<u32> {
+        if let Some(ids) = &self.sorted {
+            return ids
+                .binary_search_by(|k| k.cmp_bytes(id))
+                .ok()
+                .map(|i| i as u32);
+        }
         match ShortId::new(id) {
             Some(k) => self.short.get(&k).copied(),
             None => self.long.get(id).copied(),
         }
     }
 
+    /// Whether `id` is certainly absent: larger than every id of a sorted list.
+    #[inline]
+    fn beyond_last(&self, id: &[u8]) -> bool {
+        match &self.sorted {
+            Some(ids) => ids
+                .last()
+                .is_none_or(|k| k.cmp_bytes(id) == std::cmp::Ordering::Less),
+            None => false,
+        }
+    }
+
     #[inline]
     fn insert(&mut self, id: &[u8], r: u32) {
+        if let Some(ids) = &mut self.sorted {
+            match ShortId::new(id) {
+                Some(k)
+                    if r as usize == ids.len()
+                        && ids
+                            .last()
+                            .is_none_or(|l| l.cmp_bytes(id) == std::cmp::Ordering::Less) =>
+                {
+                    ids.push(k);
+                    return;
+                }
+                _ => self.unsort(),
+            }
+        }
         match ShortId::new(id) {
             Some(k) => {
                 self.short.insert(k, r);
@@ -270,12 +329,35 @@ impl IdIndex {
         }
     }
 
+    /// Moves a sorted list into the hash maps.
+    #[cold]
+    fn unsort(&mut self) {
+        if let Some(ids) = self.sorted.take() {
+            self.short.reserve(ids.len());
+            for (r, k) in ids.into_iter().enumerate() {
+                self.short.insert(k, r as u32);
+            }
+        }
+    }
+
+    fn reserve(&mut self, n: usize) -> std::result::Result<(), ()> {
+        match &mut self.sorted {
+            Some(ids) => ids.try_reserve(n).map_err(|_| ()),
+            None => self.short.try_reserve(n).map_err(|_| ()),
+        }
+    }
+
     /// Every id with its index.
-    fn entries(&self) -> impl Iterator<Item = (Vec<u8>, u32)> + '_ {
-        self.short
-            .iter()
-            .map(|(k, &r)| (k.bytes(), r))
-            .chain(self.long.iter().map(|(k, &r)| (k.to_vec(), r)))
+    fn entries(&self) -> Box<dyn Iterator<Item = (Vec<u8>, u32)> + '_> {
+        match &self.sorted {
+            Some(ids) => Box::new(ids.iter().enumerate().map(|(r, k)| (k.bytes(), r as u32))),
+            None => Box::new(
+                self.short
+                    .iter()
+                    .map(|(k, &r)| (k.bytes(), r))
+                    .chain(self.long.iter().map(|(k, &r)| (k.to_vec(), r))),
+            ),
+        }
     }
 }
 
@@ -352,7 +434,7 @@ impl ResponseStore {
         let _ = self.groups.try_reserve(n * self.group_dicts.len());
         let _ = self.first_line.try_reserve(n);
         let _ = match &mut self.keys {
-            Keys::Ids(idx) => idx.short.try_reserve(n).map_err(|_| ()),
+            Keys::Ids(idx) => idx.reserve(n),
             Keys::Rows(rows) => rows.try_reserve(n).map_err(|_| ()),
         };
     }
@@ -391,6 +473,11 @@ impl ResponseStore {
             }
         }
         let (r, new) = match &mut self.keys {
+            Keys::Ids(map) if map.beyond_last(id) => {
+                let r = self.first_line.len() as u32;
+                map.insert(id, r);
+                (r, true)
+            }
             Keys::Ids(map) => match map.get(id) {
                 Some(r) => (r, false),
                 None => {
@@ -1817,31 +1904,35 @@ fn reconcile(
         }
         Keys::Ids(bidx) => {
             let mut out = Vec::new();
-            let mut find = |key: Option<ShortId>, long: Option<&[u8]>, rb: u32| {
+            // A later range of a sorted export shares at most its first
+            // respondents with the earlier ones: once an id is beyond every
+            // earlier store's last, so are all the ids after it.
+            let b_sorted = bidx.sorted.is_some();
+            let beyond_all = |id: &[u8]| {
+                stores.iter().all(|a| match &a.keys {
+                    Keys::Ids(aidx) => aidx.beyond_last(id),
+                    Keys::Rows(_) => true,
+                })
+            };
+            let mut find = |id: Vec<u8>, rb: u32| {
                 for (si, a) in stores.iter().enumerate() {
                     let Keys::Ids(aidx) = &a.keys else { continue };
-                    let hit = match (key, long) {
-                        (Some(k), _) => aidx.short.get(&k).copied(),
-                        (None, Some(l)) => aidx.long.get(l).copied(),
-                        _ => None,
-                    };
-                    if let Some(ra) = hit {
+                    if aidx.beyond_last(&id) {
+                        continue;
+                    }
+                    if let Some(ra) = aidx.get(&id) {
                         if a.first_line[ra as usize] != MOVED {
-                            let id = key
-                                .map(|k| k.bytes())
-                                .or_else(|| long.map(<[u8]>::to_vec))
-                                .unwrap_or_default();
                             out.push((rb as usize, si, ra as usize, id));
                             return;
                         }
                     }
                 }
             };
-            for (k, &rb) in &bidx.short {
-                find(Some(*k), None, rb);
-            }
-            for (k, &rb) in &bidx.long {
-                find(None, Some(k), rb);
+            for (id, rb) in bidx.entries() {
+                if b_sorted && beyond_all(&id) {
+                    break;
+                }
+                find(id, rb);
             }
             out
         }
@@ -1929,4 +2020,47 @@ fn reconcile(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_index_sorted_then_unsorted() {
+        let mut idx = IdIndex::new();
+        for (r, id) in ["R001", "R002", "R010"].iter().enumerate() {
+            assert!(idx.beyond_last(id.as_bytes()));
+            idx.insert(id.as_bytes(), r as u32);
+        }
+        assert!(idx.sorted.is_some(), "increasing ids stay a sorted list");
+        assert_eq!(idx.get(b"R002"), Some(1));
+        assert_eq!(idx.get(b"R003"), None);
+        assert!(!idx.beyond_last(b"R009"));
+        // An id out of order (or too long to store inline) turns the list into maps.
+        idx.insert(b"R005", 3);
+        assert!(idx.sorted.is_none());
+        idx.insert(b"a-respondent-id-longer-than-23-bytes", 4);
+        for (id, r) in [
+            ("R001", 0),
+            ("R002", 1),
+            ("R010", 2),
+            ("R005", 3),
+            ("a-respondent-id-longer-than-23-bytes", 4),
+        ] {
+            assert_eq!(idx.get(id.as_bytes()), Some(r), "{id}");
+        }
+        assert!(!idx.beyond_last(b"S"));
+        let mut all: Vec<(Vec<u8>, u32)> = idx.entries().collect();
+        all.sort_by_key(|e| e.1);
+        assert_eq!(all.len(), 5);
+        assert_eq!(all[3].0, b"R005".to_vec());
+        // A prefix sorts before its extensions, as bytes do.
+        let mut idx = IdIndex::new();
+        idx.insert(b"R1", 0);
+        idx.insert(b"R10", 1);
+        assert!(idx.sorted.is_some());
+        assert_eq!(idx.get(b"R1"), Some(0));
+        assert_eq!(idx.get(b"R10"), Some(1));
+    }
 }
