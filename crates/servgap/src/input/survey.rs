@@ -14,6 +14,7 @@ use foldhash::fast::FixedState;
 use serde::Serialize;
 
 use super::columns::{ColumnMap, Measure};
+use super::fields::{field_end, Pattern};
 use super::instrument::Instrument;
 use super::records::{RecordSink, RecordView};
 use super::spill::{read_partition, SpillDir, SpillWriter, PARTS};
@@ -549,6 +550,32 @@ struct FastLong {
     /// (column, slot) of each measure present.
     measures: Vec<(usize, usize)>,
     by: Vec<usize>,
+    /// What each column is, for the line reader.
+    roles: Vec<LongRole>,
+    /// Each item id followed by the item column's separator.
+    item_patterns: Vec<Pattern>,
+}
+
+/// A column of a long-form file, for the line reader.
+#[derive(Debug, Clone, Copy)]
+enum LongRole {
+    Id,
+    Item,
+    /// A score: index into `FastLong::measures`.
+    Measure(usize),
+    /// The j-th `--by` column.
+    Group(usize),
+    Other,
+}
+
+/// The separator after column `i` of `width`.
+#[inline(always)]
+fn sep_of(i: usize, width: usize) -> u8 {
+    if i + 1 == width {
+        b'\n'
+    } else {
+        b','
+    }
 }
 
 /// Column roles of a wide or mapped file, for the fast path of common rows.
@@ -1093,12 +1120,40 @@ impl SurveySink {
                     .filter_map(|(mi, c)| Some(((*c)?, store.slot[mi]?)))
                     .collect();
                 if l.width <= FAST_FIELDS && l.by_cols.len() <= 8 {
+                    let measures: Vec<(usize, usize)> = measures;
+                    let roles = (0..l.width)
+                        .map(|c| {
+                            if c == id {
+                                LongRole::Id
+                            } else if c == item {
+                                LongRole::Item
+                            } else if let Some(j) = measures.iter().position(|m| m.0 == c) {
+                                LongRole::Measure(j)
+                            } else if let Some(j) = l.by_cols.iter().position(|&b| b == c) {
+                                LongRole::Group(j)
+                            } else {
+                                LongRole::Other
+                            }
+                        })
+                        .collect();
+                    let item_patterns = self
+                        .instrument
+                        .as_deref()
+                        .map(|ins| {
+                            ins.items
+                                .iter()
+                                .map(|d| Pattern::new(d.id.as_bytes(), sep_of(item, l.width)).unwrap_or_default())
+                                .collect()
+                        })
+                        .unwrap_or_default();
                     self.fast = Some(FastLong {
                         width: l.width,
                         id,
                         item,
                         measures,
                         by: l.by_cols.clone(),
+                        roles,
+                        item_patterns,
                     });
                 }
             }
@@ -1210,6 +1265,100 @@ impl SurveySink {
         self.rows_read += 1;
         self.rows_used += 1;
         Ok(())
+    }
+
+    /// Reads the common long-form lines of the respondent of the previous
+    /// line (same id, same group cells, the next item, single-digit scores
+    /// already seen, an item not yet given) by matching the expected text;
+    /// a new respondent or anything unusual goes to the tokenizer and
+    /// [`SurveySink::long_fast`].
+    fn long_lines(&mut self, region: &[u8], max_start: usize) -> (usize, u64) {
+        let (Some(fast), None) = (&self.fast, &self.spill) else {
+            return (0, 0);
+        };
+        let Body::Respondents(_, stores) = &mut self.body else {
+            return (0, 0);
+        };
+        let Some(store) = stores.first_mut() else {
+            return (0, 0);
+        };
+        let Some((last_id, r)) = &store.last else {
+            return (0, 0);
+        };
+        let r = *r;
+        let width = fast.width;
+        let Some(id_pattern) = Pattern::new(last_id, sep_of(fast.id, width)) else {
+            return (0, 0);
+        };
+        let nby = fast.by.len();
+        let mut group_patterns = [Pattern::default(); 8];
+        for (j, &c) in fast.by.iter().enumerate() {
+            let code = store.groups[r as usize * nby + j] as usize;
+            let Some(v) = store.group_dicts[j].values.get(code) else {
+                return (0, 0);
+            };
+            match Pattern::new(v.as_bytes(), sep_of(c, width)) {
+                Some(p) => group_patterns[j] = p,
+                None => return (0, 0),
+            }
+        }
+        let (mut pos, mut n) = (0usize, 0u64);
+        let mut item = self.next_item;
+        'lines: while pos < max_start {
+            let mut p = pos;
+            let mut codes = [0u16; 4];
+            for (i, role) in fast.roles.iter().enumerate() {
+                match *role {
+                    LongRole::Id => {
+                        if !id_pattern.matches(region, p) {
+                            break 'lines;
+                        }
+                        p += id_pattern.len();
+                    }
+                    LongRole::Item => {
+                        let Some(ip) = fast.item_patterns.get(item) else { break 'lines };
+                        if !ip.matches(region, p) {
+                            break 'lines;
+                        }
+                        p += ip.len();
+                    }
+                    LongRole::Measure(j) => {
+                        let d = region.get(p).map_or(0xff, |d| d.wrapping_sub(b'0')) as usize;
+                        if d >= 10 || store.values.digits[d] == 0 || region.get(p + 1) != Some(&sep_of(i, width)) {
+                            break 'lines;
+                        }
+                        codes[j] = store.values.digits[d];
+                        p += 2;
+                    }
+                    LongRole::Group(j) => {
+                        let g = &group_patterns[j];
+                        if !g.matches(region, p) {
+                            break 'lines;
+                        }
+                        p += g.len();
+                    }
+                    LongRole::Other => match field_end(region, p, sep_of(i, width)) {
+                        Some(e) => p = e + 1,
+                        None => break 'lines,
+                    },
+                }
+            }
+            if store.seen(r, item) {
+                break 'lines;
+            }
+            store.mark(r, item);
+            let base = (r as usize * store.k + item) * store.m;
+            for (j, &(_, slot)) in fast.measures.iter().enumerate() {
+                store.codes[base + slot] = codes[j];
+            }
+            item = if item + 1 == store.k { 0 } else { item + 1 };
+            pos = p;
+            n += 1;
+        }
+        self.next_item = item;
+        self.rows_read += n;
+        self.rows_used += n;
+        (pos, n)
     }
 
     /// The common wide-form row: scores that are single digits already seen
@@ -1572,6 +1721,14 @@ impl RecordSink for SurveySink {
 
     fn expect_bytes(&mut self, bytes: u64) {
         self.expected_bytes = Some(bytes);
+    }
+
+    fn takes_lines(&self) -> bool {
+        self.fast.is_some() && self.spill.is_none()
+    }
+
+    fn quote_free_lines(&mut self, _line: u64, region: &[u8], max_start: usize) -> Result<(usize, u64)> {
+        Ok(self.long_lines(region, max_start))
     }
 
     fn partition_key(&self) -> Option<usize> {
