@@ -17,6 +17,8 @@ pub(crate) struct Pattern {
     masks: [u64; MAX / 8],
     /// Bytes including the separator; 0 for no pattern.
     len: usize,
+    /// Words to compare (`len` rounded up to eights).
+    nwords: usize,
 }
 
 impl Pattern {
@@ -31,6 +33,7 @@ impl Pattern {
         bytes[field.len()] = sep;
         let mut p = Pattern {
             len,
+            nwords: len.div_ceil(8),
             ..Default::default()
         };
         for i in 0..len.div_ceil(8) {
@@ -57,16 +60,22 @@ impl Pattern {
     /// eight readable bytes per word; `false` near the region's end.
     #[inline(always)]
     pub fn matches(&self, region: &[u8], p: usize) -> bool {
-        if self.len == 0 {
+        let n = self.nwords;
+        if n == 0 {
             return false;
         }
-        let words = self.len.div_ceil(8);
-        let Some(tail) = region.get(p..p + words * 8) else {
+        let Some(tail) = region.get(p..p + n * 8) else {
             return false;
         };
-        let mut diff = 0u64;
-        for i in 0..words {
-            diff |= (load(tail, i * 8) ^ self.words[i]) & self.masks[i];
+        let mut diff = (load(tail, 0) ^ self.words[0]) & self.masks[0];
+        if n > 1 {
+            diff |= (load(tail, 8) ^ self.words[1]) & self.masks[1];
+            if n > 2 {
+                diff |= (load(tail, 16) ^ self.words[2]) & self.masks[2];
+                if n > 3 {
+                    diff |= (load(tail, 24) ^ self.words[3]) & self.masks[3];
+                }
+            }
         }
         diff == 0
     }

@@ -1142,7 +1142,10 @@ impl SurveySink {
                         .map(|ins| {
                             ins.items
                                 .iter()
-                                .map(|d| Pattern::new(d.id.as_bytes(), sep_of(item, l.width)).unwrap_or_default())
+                                .map(|d| {
+                                    Pattern::new(d.id.as_bytes(), sep_of(item, l.width))
+                                        .unwrap_or_default()
+                                })
                                 .collect()
                         })
                         .unwrap_or_default();
@@ -1304,6 +1307,90 @@ impl SurveySink {
         }
         let (mut pos, mut n) = (0usize, 0u64);
         let mut item = self.next_item;
+        // The usual layout (id and group columns, then the item, then the
+        // scores) makes everything before the item one expected text.
+        let lead = fast
+            .roles
+            .iter()
+            .take_while(|r| matches!(r, LongRole::Id | LongRole::Group(_)))
+            .count();
+        let tail_ok = matches!(fast.roles.get(lead), Some(LongRole::Item))
+            && fast.roles[lead + 1..]
+                .iter()
+                .all(|r| matches!(r, LongRole::Measure(_)))
+            && fast.roles.len() > lead + 1;
+        let prefix = if tail_ok {
+            let mut text: Vec<u8> = Vec::with_capacity(40);
+            for (i, role) in fast.roles[..lead].iter().enumerate() {
+                match role {
+                    LongRole::Id => text.extend_from_slice(last_id),
+                    LongRole::Group(j) => {
+                        let code = store.groups[r as usize * nby + j] as usize;
+                        text.extend_from_slice(
+                            store.group_dicts[*j]
+                                .values
+                                .get(code)
+                                .map_or(&b""[..], |v| v.as_bytes()),
+                        );
+                    }
+                    _ => {}
+                }
+                if i + 1 < lead {
+                    text.push(b',');
+                }
+            }
+            if lead == 0 {
+                None
+            } else {
+                Pattern::new(&text, b',')
+            }
+        } else {
+            None
+        };
+        if let Some(prefix) = prefix {
+            let nm = fast.roles.len() - lead - 1;
+            'quick: while pos < max_start {
+                let mut p = pos;
+                if !prefix.matches(region, p) {
+                    break;
+                }
+                p += prefix.len();
+                let Some(ip) = fast.item_patterns.get(item) else {
+                    break;
+                };
+                if !ip.matches(region, p) {
+                    break;
+                }
+                p += ip.len();
+                let mut codes = [0u16; 4];
+                for (j, code) in codes.iter_mut().enumerate().take(nm) {
+                    let sep = if j + 1 == nm { b'\n' } else { b',' };
+                    let d = region.get(p).map_or(0xff, |d| d.wrapping_sub(b'0')) as usize;
+                    if d >= 10 || store.values.digits[d] == 0 || region.get(p + 1) != Some(&sep) {
+                        break 'quick;
+                    }
+                    *code = store.values.digits[d];
+                    p += 2;
+                }
+                if store.seen(r, item) {
+                    break;
+                }
+                store.mark(r, item);
+                let base = (r as usize * store.k + item) * store.m;
+                for (j, role) in fast.roles[lead + 1..].iter().enumerate() {
+                    if let LongRole::Measure(mj) = role {
+                        store.codes[base + fast.measures[*mj].1] = codes[j];
+                    }
+                }
+                item = if item + 1 == store.k { 0 } else { item + 1 };
+                pos = p;
+                n += 1;
+            }
+            self.next_item = item;
+            self.rows_read += n;
+            self.rows_used += n;
+            return (pos, n);
+        }
         'lines: while pos < max_start {
             let mut p = pos;
             let mut codes = [0u16; 4];
@@ -1316,7 +1403,9 @@ impl SurveySink {
                         p += id_pattern.len();
                     }
                     LongRole::Item => {
-                        let Some(ip) = fast.item_patterns.get(item) else { break 'lines };
+                        let Some(ip) = fast.item_patterns.get(item) else {
+                            break 'lines;
+                        };
                         if !ip.matches(region, p) {
                             break 'lines;
                         }
@@ -1324,7 +1413,10 @@ impl SurveySink {
                     }
                     LongRole::Measure(j) => {
                         let d = region.get(p).map_or(0xff, |d| d.wrapping_sub(b'0')) as usize;
-                        if d >= 10 || store.values.digits[d] == 0 || region.get(p + 1) != Some(&sep_of(i, width)) {
+                        if d >= 10
+                            || store.values.digits[d] == 0
+                            || region.get(p + 1) != Some(&sep_of(i, width))
+                        {
                             break 'lines;
                         }
                         codes[j] = store.values.digits[d];
@@ -1727,7 +1819,12 @@ impl RecordSink for SurveySink {
         self.fast.is_some() && self.spill.is_none()
     }
 
-    fn quote_free_lines(&mut self, _line: u64, region: &[u8], max_start: usize) -> Result<(usize, u64)> {
+    fn quote_free_lines(
+        &mut self,
+        _line: u64,
+        region: &[u8],
+        max_start: usize,
+    ) -> Result<(usize, u64)> {
         Ok(self.long_lines(region, max_start))
     }
 
