@@ -311,13 +311,10 @@ impl EventSink {
         reason: &str,
         problem: &str,
     ) -> Result<()> {
-        match self.on_invalid {
-            OnInvalid::Error => Err(invalid(&self.file, line, &self.header, col, value, problem)),
-            OnInvalid::Skip => {
-                self.tally.add(reason, line);
-                Ok(())
-            }
-        }
+        let (file, header) = (&self.file, &self.header);
+        super::reject_row(self.on_invalid, &mut self.tally, line, reason, || {
+            invalid(file, line, header, col, value, problem)
+        })
     }
 
     /// Row counts so far.
@@ -335,22 +332,14 @@ impl RecordSink for EventSink {
     fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
         self.rows_read += 1;
         if rec.len() != self.header.len() {
-            let err = Error::file(
-                &self.file,
-                Some(line),
-                format!(
-                    "the record has {} fields but the header has {}",
-                    rec.len(),
-                    self.header.len()
-                ),
+            let (file, width) = (&self.file, self.header.len());
+            return super::reject_row(
+                self.on_invalid,
+                &mut self.tally,
+                line,
+                "wrong number of fields",
+                || super::ragged(file, line, rec.len(), width),
             );
-            return match self.on_invalid {
-                OnInvalid::Error => Err(err),
-                OnInvalid::Skip => {
-                    self.tally.add("wrong number of fields", line);
-                    Ok(())
-                }
-            };
         }
         for (i, &c) in self.metric_cols.iter().enumerate() {
             let raw = rec.get(c);

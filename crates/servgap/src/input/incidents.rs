@@ -358,31 +358,21 @@ impl RowState {
         reason: &str,
         problem: String,
     ) -> Result<()> {
-        match self.on_invalid {
-            OnInvalid::Error => Err(invalid(&self.file, line, &self.header, col, value, problem)),
-            OnInvalid::Skip => {
-                self.tally.add(reason, line);
-                Ok(())
-            }
-        }
+        let (file, header) = (&self.file, &self.header);
+        super::reject_row(self.on_invalid, &mut self.tally, line, reason, || {
+            invalid(file, line, header, col, value, problem)
+        })
     }
 
     fn ragged(&mut self, line: u64, fields: usize) -> Result<()> {
-        let err = Error::file(
-            &self.file,
-            Some(line),
-            format!(
-                "the record has {fields} fields but the header has {}",
-                self.layout.width
-            ),
-        );
-        match self.on_invalid {
-            OnInvalid::Error => Err(err),
-            OnInvalid::Skip => {
-                self.tally.add("wrong number of fields", line);
-                Ok(())
-            }
-        }
+        let (file, width) = (&self.file, self.layout.width);
+        super::reject_row(
+            self.on_invalid,
+            &mut self.tally,
+            line,
+            "wrong number of fields",
+            || super::ragged(file, line, fields, width),
+        )
     }
 
     /// The cell a row belongs to, and its day bit; `Err(Some(col))` when the
@@ -651,97 +641,53 @@ impl IncidentSink {
     /// CRLF line. Fields are found by matching the previous line's (same
     /// date, same group, the next category), not by scanning for commas.
     fn lines(&mut self, region: &[u8], max_start: usize) -> (usize, u64) {
-        let width = self.roles.len();
-        if self.state.date.date.is_none() || self.state.cell.is_none() || width > MAX_FIELDS {
+        if self.state.date.date.is_none()
+            || self.state.cell.is_none()
+            || self.roles.len() > MAX_FIELDS
+        {
             return (0, 0);
         }
         let mut bounds = [(0usize, 0usize); MAX_FIELDS];
         let (mut pos, mut n) = (0usize, 0u64);
         let k = self.state.table.k;
-        'lines: while pos < max_start {
-            let mut p = pos;
-            let (mut cat, mut count, mut regroup) = (usize::MAX, 1u64, false);
-            for (i, role) in self.roles.iter().enumerate() {
-                let start = p;
-                match *role {
-                    Role::Date => {
-                        let d = &self.state.date_pattern;
-                        if !d.matches(region, p) {
-                            break 'lines;
-                        }
-                        p += d.len();
-                    }
-                    Role::Group(j) => match self.state.group_patterns.get(j) {
-                        Some(g) if g.matches(region, p) => p += g.len(),
-                        _ => {
-                            let Some(e) = field_end(region, p, sep_of(i, width)) else {
-                                break 'lines;
-                            };
-                            p = e + 1;
-                            regroup = true;
-                        }
-                    },
-                    Role::Category => {
-                        let next = self.last_category.wrapping_add(1);
-                        let next = if next >= self.patterns.len() { 0 } else { next };
-                        let c = &self.patterns[next];
-                        if c.matches(region, p) {
-                            p += c.len();
-                            cat = next;
-                        } else {
-                            let Some(e) = field_end(region, p, sep_of(i, width)) else {
-                                break 'lines;
-                            };
-                            let Some(&c) = self.exact.get(&region[p..e]) else {
-                                break 'lines;
-                            };
-                            p = e + 1;
-                            cat = c;
-                        }
-                    }
-                    Role::Count => {
-                        let mut v = 0u64;
-                        let mut q = p;
-                        while q < region.len() && region[q].is_ascii_digit() {
-                            v = v.wrapping_mul(10).wrapping_add((region[q] - b'0') as u64);
-                            q += 1;
-                        }
-                        if q == p || q - p > 18 || region.get(q) != Some(&sep_of(i, width)) {
-                            break 'lines;
-                        }
-                        count = v;
-                        p = q + 1;
-                    }
-                    Role::Other => match field_end(region, p, sep_of(i, width)) {
-                        Some(e) => p = e + 1,
-                        None => break 'lines,
-                    },
-                }
-                bounds[i] = (start, p - 1);
-            }
-            let cell = if regroup {
+        while pos < max_start {
+            let cats = CategoryMatch {
+                patterns: &self.patterns,
+                exact: &self.exact,
+                last: self.last_category,
+            };
+            let Some(m) =
+                self.state
+                    .match_line(&self.roles, Some(&cats), 18, region, pos, &mut bounds)
+            else {
+                break;
+            };
+            let cell = if m.regroup {
                 match self.state.locate(|i| &region[bounds[i].0..bounds[i].1]) {
                     Ok((cell, bit)) => {
                         self.state.table.heads[cell as usize].days |= bit;
                         cell
                     }
-                    Err(_) => break 'lines,
+                    Err(_) => break,
                 }
             } else {
                 match self.state.cell {
                     Some(c) => c,
-                    None => break 'lines,
+                    None => break,
                 }
             };
             let t = &mut self.state.table;
-            let slot = &mut t.counts[cell as usize * k + cat];
-            let Some(sum) = u32::try_from(count).ok().and_then(|c| slot.checked_add(c)) else {
-                break 'lines;
+            let slot = &mut t.counts[cell as usize * k + m.category];
+            let Some(sum) = u32::try_from(m.value)
+                .ok()
+                .and_then(|c| slot.checked_add(c))
+            else {
+                break;
             };
             *slot = sum;
-            t.seen[cat] = true;
-            self.last_category = cat;
-            pos = p;
+            t.seen[m.category] = true;
+            self.last_category = m.category;
+            pos = m.end;
             n += 1;
         }
         self.state.rows_read += n;
@@ -757,6 +703,103 @@ fn sep_of(i: usize, width: usize) -> u8 {
         b'\n'
     } else {
         b','
+    }
+}
+
+/// The weights' categories, for matching the category cell of a line.
+struct CategoryMatch<'a> {
+    patterns: &'a [Pattern],
+    exact: &'a FastMap<Box<[u8]>, usize>,
+    /// The previous line's category (the next one is tried first).
+    last: usize,
+}
+
+/// What matching one ordinary line found.
+struct Matched {
+    /// Just after the line's `\n`.
+    end: usize,
+    /// The whole number in the count (incidents) or volume column.
+    value: u64,
+    /// The category (incidents).
+    category: usize,
+    /// Whether a group cell differs from the previous line's.
+    regroup: bool,
+}
+
+impl RowState {
+    /// Matches one line of a sorted log at `pos` against the previous
+    /// line's date and group cells, the next category and a plain whole
+    /// number of at most `max_digits` digits; `None` when the line is not
+    /// ordinary (it then goes through the tokenizer). `bounds` receives
+    /// each cell's span, for [`RowState::locate`] when the group changed.
+    #[inline(always)]
+    fn match_line(
+        &self,
+        roles: &[Role],
+        cats: Option<&CategoryMatch<'_>>,
+        max_digits: usize,
+        region: &[u8],
+        pos: usize,
+        bounds: &mut [(usize, usize); MAX_FIELDS],
+    ) -> Option<Matched> {
+        let width = roles.len();
+        let mut p = pos;
+        let mut m = Matched {
+            end: 0,
+            value: 1,
+            category: usize::MAX,
+            regroup: false,
+        };
+        for (i, role) in roles.iter().enumerate() {
+            let start = p;
+            let sep = sep_of(i, width);
+            match *role {
+                Role::Date => {
+                    let d = &self.date_pattern;
+                    if !d.matches(region, p) {
+                        return None;
+                    }
+                    p += d.len();
+                }
+                Role::Group(j) => match self.group_patterns.get(j) {
+                    Some(g) if g.matches(region, p) => p += g.len(),
+                    _ => {
+                        p = field_end(region, p, sep)? + 1;
+                        m.regroup = true;
+                    }
+                },
+                Role::Category => {
+                    let c = cats?;
+                    let next = c.last.wrapping_add(1);
+                    let next = if next >= c.patterns.len() { 0 } else { next };
+                    if c.patterns[next].matches(region, p) {
+                        p += c.patterns[next].len();
+                        m.category = next;
+                    } else {
+                        let e = field_end(region, p, sep)?;
+                        m.category = *c.exact.get(&region[p..e])?;
+                        p = e + 1;
+                    }
+                }
+                Role::Count => {
+                    let mut v = 0u64;
+                    let mut q = p;
+                    while q < region.len() && region[q].is_ascii_digit() {
+                        v = v.wrapping_mul(10).wrapping_add((region[q] - b'0') as u64);
+                        q += 1;
+                    }
+                    if q == p || q - p > max_digits || region.get(q) != Some(&sep) {
+                        return None;
+                    }
+                    m.value = v;
+                    p = q + 1;
+                }
+                Role::Other => p = field_end(region, p, sep)? + 1,
+            }
+            bounds[i] = (start, p - 1);
+        }
+        m.end = p;
+        Some(m)
     }
 }
 
@@ -920,74 +963,40 @@ impl VolumeSink {
     /// duplicate) as [`IncidentSink::lines`] does; every other line goes
     /// through the tokenizer and [`VolumeSink::row`].
     fn lines(&mut self, region: &[u8], max_start: usize) -> (usize, u64) {
-        let width = self.roles.len();
-        if self.state.date.date.is_none() || self.state.cell.is_none() || width > MAX_FIELDS {
+        if self.state.date.date.is_none()
+            || self.state.cell.is_none()
+            || self.roles.len() > MAX_FIELDS
+        {
             return (0, 0);
         }
         let mut bounds = [(0usize, 0usize); MAX_FIELDS];
         let (mut pos, mut n) = (0usize, 0u64);
-        'lines: while pos < max_start {
-            let mut p = pos;
-            let (mut volume, mut regroup) = (0u64, false);
-            for (i, role) in self.roles.iter().enumerate() {
-                let start = p;
-                match *role {
-                    Role::Date => {
-                        let d = &self.state.date_pattern;
-                        if !d.matches(region, p) {
-                            break 'lines;
-                        }
-                        p += d.len();
-                    }
-                    Role::Group(j) => match self.state.group_patterns.get(j) {
-                        Some(g) if g.matches(region, p) => p += g.len(),
-                        _ => {
-                            let Some(e) = field_end(region, p, sep_of(i, width)) else {
-                                break 'lines;
-                            };
-                            p = e + 1;
-                            regroup = true;
-                        }
-                    },
-                    Role::Count => {
-                        let mut q = p;
-                        while q < region.len() && region[q].is_ascii_digit() {
-                            volume = volume
-                                .wrapping_mul(10)
-                                .wrapping_add((region[q] - b'0') as u64);
-                            q += 1;
-                        }
-                        if q == p || q - p > 15 || region.get(q) != Some(&sep_of(i, width)) {
-                            break 'lines;
-                        }
-                        p = q + 1;
-                    }
-                    Role::Category | Role::Other => match field_end(region, p, sep_of(i, width)) {
-                        Some(e) => p = e + 1,
-                        None => break 'lines,
-                    },
-                }
-                bounds[i] = (start, p - 1);
-            }
-            let (cell, bit) = if regroup {
+        while pos < max_start {
+            let Some(m) = self
+                .state
+                .match_line(&self.roles, None, 15, region, pos, &mut bounds)
+            else {
+                break;
+            };
+            let (cell, bit) = if m.regroup {
                 match self.state.locate(|i| &region[bounds[i].0..bounds[i].1]) {
                     Ok(x) => x,
-                    Err(_) => break 'lines,
+                    Err(_) => break,
                 }
             } else {
                 match (self.state.cell, self.state.date.date) {
                     (Some(c), Some((_, _, bit))) => (c, 1u32 << bit),
-                    _ => break 'lines,
+                    _ => break,
                 }
             };
             let head = &mut self.state.table.heads[cell as usize];
             if !self.summed && head.volume_days & bit != 0 {
-                break 'lines; // a duplicate: reported by the tokenizer's path
+                break; // a duplicate: reported by the tokenizer's path
             }
             head.days |= bit;
             head.volume_days |= bit;
-            head.volume += volume as f64;
-            pos = p;
+            head.volume += m.value as f64;
+            pos = m.end;
             n += 1;
         }
         self.state.rows_read += n;

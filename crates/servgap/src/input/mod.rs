@@ -187,6 +187,33 @@ impl RejectTally {
     }
 }
 
+/// Applies the invalid-row policy to a row: its error by default, a skip
+/// counted under `reason` with `--on-invalid skip`.
+pub(crate) fn reject_row(
+    policy: OnInvalid,
+    tally: &mut RejectTally,
+    line: u64,
+    reason: &str,
+    err: impl FnOnce() -> Error,
+) -> Result<()> {
+    match policy {
+        OnInvalid::Error => Err(err()),
+        OnInvalid::Skip => {
+            tally.add(reason, line);
+            Ok(())
+        }
+    }
+}
+
+/// The error of a record whose field count differs from the header's.
+pub(crate) fn ragged(file: &str, line: u64, fields: usize, width: usize) -> Error {
+    Error::file(
+        file,
+        Some(line),
+        format!("the record has {fields} fields but the header has {width}"),
+    )
+}
+
 /// A header row, matched case-insensitively after trimming.
 #[derive(Debug, Clone)]
 pub struct Header {

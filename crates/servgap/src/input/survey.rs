@@ -940,23 +940,14 @@ impl SurveySink {
         reason: &str,
         problem: String,
     ) -> Result<()> {
-        match self.on_invalid {
-            OnInvalid::Error => Err(invalid(&self.file, line, &self.header, col, value, problem)),
-            OnInvalid::Skip => {
-                self.tally.add(reason, line);
-                Ok(())
-            }
-        }
+        let (file, header) = (&self.file, &self.header);
+        super::reject_row(self.on_invalid, &mut self.tally, line, reason, || {
+            invalid(file, line, header, col, value, problem)
+        })
     }
 
     fn reject_err(&mut self, line: u64, err: Error, reason: &str) -> Result<()> {
-        match self.on_invalid {
-            OnInvalid::Error => Err(err),
-            OnInvalid::Skip => {
-                self.tally.add(reason, line);
-                Ok(())
-            }
-        }
+        super::reject_row(self.on_invalid, &mut self.tally, line, reason, || err)
     }
 
     pub(crate) fn finish(mut self) -> Result<(SurveyData, Option<std::sync::Arc<Instrument>>)> {
