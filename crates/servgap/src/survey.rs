@@ -590,6 +590,63 @@ fn accumulate_store(
         acc.respondents += 1;
         let row = &store.codes[r * store.k * store.m..(r + 1) * store.k * store.m];
         for (d, items) in dims.iter().enumerate() {
+            if let (true, None, Some(es), Some(ps)) = (use_hist, zone_slots, e_slot, p_slot) {
+                // The common case (E and P, few distinct scores): one pass
+                // over the dimension's items, no per-item value arrays.
+                let m = store.m;
+                let (mut se, mut sp, mut sd, mut c) = (0.0, 0.0, 0.0, 0u32);
+                let mut complete = true;
+                for &i in items {
+                    let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
+                    if ce != 0 && cp != 0 {
+                        hist[(i * v + ce) * v + cp] += 1;
+                        let (e, p) = (values[ce], values[cp]);
+                        se += e;
+                        sp += p;
+                        sd += p - e;
+                        c += 1;
+                    } else {
+                        complete = false;
+                    }
+                }
+                if c > 0 {
+                    let cf = c as f64;
+                    acc.dim_e[d].push(se / cf);
+                    acc.dim_p[d].push(sp / cf);
+                    let g = (sp - se) / cf;
+                    acc.dim_d[d].push(g);
+                    dim_gap[d] = Some(g);
+                } else {
+                    dim_gap[d] = None;
+                }
+                let k = items.len();
+                if k > 1 && complete {
+                    for &i in items {
+                        let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
+                        hist_c[(i * v + ce) * v + cp] += 1;
+                    }
+                    acc.alpha[d][0].push_total(se);
+                    acc.alpha[d][1].push_total(sp);
+                    acc.alpha[d][2].push_total(sd);
+                } else if k > 1 {
+                    // Only E (or only P) complete: α from the values.
+                    let (mut all_e, mut all_p) = (true, true);
+                    for (j, &i) in items.iter().enumerate() {
+                        let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
+                        all_e &= ce != 0;
+                        all_p &= cp != 0;
+                        ve[j] = values[ce];
+                        vp[j] = values[cp];
+                    }
+                    if all_e {
+                        acc.alpha[d][0].push(&ve[..k]);
+                    }
+                    if all_p {
+                        acc.alpha[d][1].push(&vp[..k]);
+                    }
+                }
+                continue;
+            }
             let (mut se, mut sp, mut c) = (0.0, 0.0, 0u32);
             let (mut all_e, mut all_p) = (true, true);
             for (j, &i) in items.iter().enumerate() {

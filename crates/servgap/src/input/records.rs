@@ -230,7 +230,7 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
             }
         };
         let region = &buf[..region_end];
-        if cfg.validate_utf8 && std::str::from_utf8(region).is_err() {
+        if cfg.validate_utf8 && simdutf8::basic::from_utf8(region).is_err() {
             return Err(ParseStop::NotUtf8);
         }
         if fast && memchr::memchr(b'"', region).is_some() {
