@@ -1281,21 +1281,7 @@ impl SurveySink {
         };
         let r = *r;
         let width = fast.width;
-        let Some(id_pattern) = Pattern::new(last_id, sep_of(fast.id, width)) else {
-            return (0, 0);
-        };
         let nby = fast.by.len();
-        let mut group_patterns = [Pattern::default(); 8];
-        for (j, &c) in fast.by.iter().enumerate() {
-            let code = store.groups[r as usize * nby + j] as usize;
-            let Some(v) = store.group_dicts[j].values.get(code) else {
-                return (0, 0);
-            };
-            match Pattern::new(v.as_bytes(), sep_of(c, width)) {
-                Some(p) => group_patterns[j] = p,
-                None => return (0, 0),
-            }
-        }
         let (mut pos, mut n) = (0usize, 0u64);
         let mut item = self.next_item;
         // The usual layout (id and group columns, then the item, then the
@@ -1381,6 +1367,20 @@ impl SurveySink {
             self.rows_read += n;
             self.rows_used += n;
             return (pos, n);
+        }
+        let Some(id_pattern) = Pattern::new(last_id, sep_of(fast.id, width)) else {
+            return (0, 0);
+        };
+        let mut group_patterns = [Pattern::default(); 8];
+        for (j, &c) in fast.by.iter().enumerate() {
+            let code = store.groups[r as usize * nby + j] as usize;
+            let Some(v) = store.group_dicts[j].values.get(code) else {
+                return (0, 0);
+            };
+            match Pattern::new(v.as_bytes(), sep_of(c, width)) {
+                Some(p) => group_patterns[j] = p,
+                None => return (0, 0),
+            }
         }
         'lines: while pos < max_start {
             let mut p = pos;
