@@ -375,7 +375,7 @@ impl RowState {
         )
     }
 
-    /// The cell a row belongs to, and its day bit; `Err(Some(col))` when the
+    /// The cell a row belongs to, and its day bit; `Err(col)` when the
     /// date is invalid. Repeated dates and groups cost a comparison each.
     #[inline(always)]
     fn locate<'a>(
@@ -400,7 +400,7 @@ impl RowState {
             let sep = sep_of(self.layout.date, self.layout.width);
             self.date_pattern = Pattern::new(raw, sep).unwrap_or_default();
         }
-        let Some((date, period, bit)) = self.date.date else {
+        let Some((_, period, bit)) = self.date.date else {
             return Err(self.layout.date);
         };
         let same_group = self.group.is_some() && self.same_group(&field);
@@ -437,7 +437,6 @@ impl RowState {
                 c
             }
         };
-        let _ = date;
         Ok((cell, 1u32 << bit))
     }
 
