@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Service-quality gap analytics: SERVQUAL expectation vs perception, Service Quality Index.
 #[derive(Debug, Parser)]
-#[command(name = "servgap", version, about, long_about = None, after_help = "Exit codes: 0 success, 1 a check failed, 2 usage error, 3 invalid input data, 4 I/O error.")]
+#[command(name = "servgap", version, about = "Service-quality gap analytics: SERVQUAL (gap 5), the gap model (gaps 1-4), hard-standard compliance and the FedEx-style Service Quality Index", long_about = None, after_help = "Exit codes: 0 success, 1 a check failed, 2 usage error, 3 invalid input data, 4 I/O error.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
