@@ -470,7 +470,18 @@ fn bad_input_names_file_line_column_and_value() {
     fails(
         &["sqi", &ok, "--volume", &vol],
         3,
-        &["vol.csv:3", "2026-01-05"],
+        &["vol.csv:3", "2026-01-05", "first on line 2"],
+    );
+    // The same day written as a timestamp is the same day.
+    let vol = write(
+        &dir,
+        "vol4.csv",
+        "date,volume\n2026-01-04,90\n2026-01-05,100\n2026-01-05T09:00:00+08:00,120\n",
+    );
+    fails(
+        &["sqi", &ok, "--volume", &vol],
+        3,
+        &["vol4.csv:4", "first on line 3"],
     );
     let vol = write(&dir, "vol2.csv", "date,volume\n2026-01-05,-100\n");
     fails(

@@ -1111,7 +1111,8 @@ pub(crate) fn read_incidents(
                 state: RowState::new(vname.clone(), h, layout, opts.on_invalid, t),
                 summed,
             })
-        })?;
+        })
+        .map_err(|e| first_volume_line(e, vs, by, &vopts))?;
         volume_rows = Some(counts(
             sink.state.rows_read,
             sink.state.rows_used,
@@ -1125,4 +1126,79 @@ pub(crate) fn read_incidents(
         volume_rows,
         encoding: info.encoding,
     })
+}
+
+/// Completes a duplicate-volume error with the line of the first row for
+/// the same day and group, found by reading the (small) volume file again.
+fn first_volume_line(e: Error, source: &Source, by: &[String], opts: &ReadOptions) -> Error {
+    let ErrorKind::Duplicate {
+        file,
+        line,
+        first_line: None,
+        what,
+        key,
+    } = e.kind()
+    else {
+        return e;
+    };
+    let Some(day) = key.first().and_then(|d| parse_date(d.as_bytes())) else {
+        return e;
+    };
+    struct Find {
+        cols: Option<(usize, Vec<usize>)>,
+        day: NaiveDate,
+        groups: Vec<String>,
+        first: Option<u64>,
+    }
+    impl RecordSink for Find {
+        fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+            if let (None, Some((dc, bcs))) = (self.first, &self.cols) {
+                let same = parse_date(trim_bytes(rec.get(*dc))) == Some(self.day)
+                    && bcs
+                        .iter()
+                        .zip(&self.groups)
+                        .all(|(&c, g)| rec.text(c) == *g);
+                if same {
+                    self.first = Some(line);
+                }
+            }
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Find {
+                cols: self.cols.clone(),
+                day: self.day,
+                groups: self.groups.clone(),
+                first: None,
+            }
+        }
+        fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+            if self.first.is_none() {
+                self.first = later.first.map(|l| l + off);
+            }
+            Ok(())
+        }
+    }
+    let found = read_csv(source, opts, |h| {
+        let cols = h
+            .find("date")
+            .zip(by.iter().map(|b| h.find(b)).collect::<Option<Vec<_>>>());
+        Ok(Find {
+            cols,
+            day,
+            groups: key[1..].to_vec(),
+            first: None,
+        })
+    });
+    match found {
+        Ok((f, _)) if f.first.is_some_and(|l| l < *line) => ErrorKind::Duplicate {
+            file: file.clone(),
+            line: *line,
+            first_line: f.first,
+            what: what.clone(),
+            key: key.clone(),
+        }
+        .into(),
+        _ => e,
+    }
 }
