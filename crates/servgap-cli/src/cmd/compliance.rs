@@ -10,11 +10,7 @@ use crate::output::{report_check_failure, with_progress, write_output};
 
 pub fn run(a: ComplianceArgs) -> servgap::Result<u8> {
     let read = super::read_options(&a.read)?;
-    let small = servgap::input::ReadOptions {
-        threads: 1,
-        progress: None,
-        ..read.clone()
-    };
+    let small = super::small_file_options(&read);
     let standards = HardStandards::load(&Source::from_arg(&a.standards), &small)?;
     let events = Source::from_arg(&a.events);
     let report = with_progress(&events, read, |read| {

@@ -1,8 +1,6 @@
 //! `servgap gaps`: gaps 1–5 of the gap model.
 
 use servgap::gaps::{run_gaps, GapModel, GapsConfig};
-use servgap::input::columns::ColumnMap;
-use servgap::input::instrument::Instrument;
 use servgap::input::survey::{Scale, SurveyReadOptions};
 use servgap::input::Source;
 
@@ -11,19 +9,9 @@ use crate::output::{with_progress, write_output};
 
 pub fn run(a: GapsArgs) -> servgap::Result<u8> {
     let read = super::read_options(&a.read)?;
-    let small = servgap::input::ReadOptions {
-        threads: 1,
-        progress: None,
-        ..read.clone()
-    };
-    let instrument = match &a.instrument {
-        Some(arg) => Some(Instrument::load(arg, &small)?),
-        None => None,
-    };
-    let columns = match &a.columns {
-        Some(path) => Some(ColumnMap::load(&Source::from_arg(path))?),
-        None => None,
-    };
+    let small = super::small_file_options(&read);
+    let instrument = super::instrument(a.instrument.as_deref(), &small)?;
+    let columns = super::column_map(a.columns.as_deref())?;
     let customers = Source::from_arg(&a.customers);
     let report = with_progress(&customers, read, |read| {
         let cfg = GapsConfig {

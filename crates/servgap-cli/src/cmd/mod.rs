@@ -36,6 +36,33 @@ pub(crate) fn read_options(a: &ReadArgs) -> servgap::Result<ReadOptions> {
     })
 }
 
+/// Options for the small side files (instrument, weights, standards…):
+/// the same encoding and invalid-row policy, one thread, no progress bar.
+pub(crate) fn small_file_options(read: &ReadOptions) -> ReadOptions {
+    ReadOptions {
+        threads: 1,
+        progress: None,
+        ..read.clone()
+    }
+}
+
+/// `--instrument`: a built-in name or a file.
+pub(crate) fn instrument(
+    arg: Option<&str>,
+    small: &ReadOptions,
+) -> servgap::Result<Option<servgap::input::instrument::Instrument>> {
+    arg.map(|a| servgap::input::instrument::Instrument::load(a, small))
+        .transpose()
+}
+
+/// `--columns`: a column map for a real export.
+pub(crate) fn column_map(
+    arg: Option<&str>,
+) -> servgap::Result<Option<servgap::input::columns::ColumnMap>> {
+    arg.map(|a| servgap::input::columns::ColumnMap::load(&servgap::input::Source::from_arg(a)))
+        .transpose()
+}
+
 pub(crate) fn period(p: PeriodArg) -> servgap::period::PeriodKind {
     match p {
         PeriodArg::Day => servgap::period::PeriodKind::Day,

@@ -9,11 +9,7 @@ use crate::output::{with_progress, write_output_with};
 
 pub fn run(a: SqiArgs) -> servgap::Result<u8> {
     let read = super::read_options(&a.read)?;
-    let small = servgap::input::ReadOptions {
-        threads: 1,
-        progress: None,
-        ..read.clone()
-    };
+    let small = super::small_file_options(&read);
     let weights = WeightTable::load(&a.weights, &small)?;
     let mut checks = Vec::new();
     if let Some(limit) = a.max_points {

@@ -1,6 +1,5 @@
 //! `servgap survey`: expectation vs perception.
 
-use servgap::input::columns::ColumnMap;
 use servgap::input::importance::Importance;
 use servgap::input::instrument::Instrument;
 use servgap::input::survey::{Scale, SurveyReadOptions};
@@ -13,15 +12,8 @@ use crate::output::{with_progress, write_output};
 pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
     let read = super::read_options(&a.read)?;
     let scale = Scale::parse(&a.scale)?;
-    let small = servgap::input::ReadOptions {
-        threads: 1,
-        progress: None,
-        ..read.clone()
-    };
-    let instrument = match &a.instrument {
-        Some(arg) => Some(Instrument::load(arg, &small)?),
-        None => None,
-    };
+    let small = super::small_file_options(&read);
+    let instrument = super::instrument(a.instrument.as_deref(), &small)?;
     let importance = match &a.importance {
         Some(path) => {
             let ins = instrument.clone().unwrap_or_else(Instrument::servqual22);
@@ -30,10 +22,7 @@ pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
         }
         None => None,
     };
-    let columns = match &a.columns {
-        Some(path) => Some(ColumnMap::load(&Source::from_arg(path))?),
-        None => None,
-    };
+    let columns = super::column_map(a.columns.as_deref())?;
     let source = Source::from_arg(&a.survey);
     let report = with_progress(&source, read, |read| {
         let cfg = SurveyConfig {
