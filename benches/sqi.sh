@@ -10,18 +10,8 @@
 #
 # Set-up is automatic, as for benches/survey.sh (BENCH_VENV, BENCH_DATA).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-bench=$root/../shared/bench
 sites=${1:-3000}
-venv=${BENCH_VENV:-$root/target/bench-venv}
-data=${BENCH_DATA:-$root/target/bench-data}
-runs=${RUNS:-3}
-PY=$venv/bin/python3
-if [ ! -x "$PY" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q -r "$bench/requirements.txt"
-fi
-mkdir -p "$data"
+source "$(dirname "$0")/setup.sh"
 inc=$data/incidents_365x$sites.csv vol=$data/volume_365x$sites.csv
 [ -f "$inc" ] && [ -f "$vol" ] || "$PY" "$bench/gen.py" sqi --days 365 --sites "$sites" --outdir "$data" >/dev/null
 (cd "$root" && cargo build --release -q -p servgap-cli)

@@ -10,18 +10,8 @@
 # Set-up is automatic: a Python venv with the peers' pinned packages in
 # target/bench-venv, generated data in target/bench-data (about 1.5 GB for 1M).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-bench=$root/../shared/bench
 n=${1:-1000000}
-venv=${BENCH_VENV:-$root/target/bench-venv}
-data=${BENCH_DATA:-$root/target/bench-data}
-runs=${RUNS:-3}
-PY=$venv/bin/python3
-if [ ! -x "$PY" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q -r "$bench/requirements.txt"
-fi
-mkdir -p "$data"
+source "$(dirname "$0")/setup.sh"
 long=$data/survey_long_$n.csv wide=$data/survey_wide_$n.csv shuf=$data/survey_long_${n}_shuffled.csv
 [ -f "$long" ] && [ -f "$wide" ] || "$PY" "$bench/gen.py" survey --respondents "$n" --outdir "$data" >/dev/null
 [ -f "$shuf" ] || "$PY" "$root/benches/shuffle.py" "$long" "$shuf"
