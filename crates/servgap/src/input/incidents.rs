@@ -64,10 +64,20 @@ pub(crate) struct CellTable {
     /// Group keys by code, and the group that followed each one last.
     group_keys: Vec<Box<[u8]>>,
     successor: Vec<u32>,
-    /// Per group: its cells as (period key, cell), sorted by period, and
-    /// where the last look-up found its cell. Logs come sorted by date, so a
-    /// look-up is nearly always the same cell, the next one or a new last.
-    by_group: Vec<GroupCells>,
+    /// Per group: its latest cell as (period key, cell). While every group's
+    /// periods arrive in order (sorted logs) a later period is a new cell
+    /// and nothing else needs looking up; the first period out of order
+    /// builds `index` from `heads`, which is kept from then on.
+    latest: Vec<(i32, u32)>,
+    /// (period key, group) → cell, once the log has been out of order.
+    index: Option<FastMap<(i32, u32), u32>>,
+    /// The cell returned last: a second file in the same order as the
+    /// first (the volume file after the log) finds its cells one after
+    /// another.
+    prev: u32,
+    /// Whether `heads` are in strictly increasing (period key, group)
+    /// order, so that a cell can be found by binary search.
+    sorted: bool,
     /// Distinct dates (days from the common era) with any row.
     pub dates: std::collections::BTreeSet<i32>,
     /// Which categories occur in the incident log.
@@ -87,7 +97,10 @@ impl CellTable {
             group_codes: fast_map(),
             group_keys: Vec::new(),
             successor: Vec::new(),
-            by_group: Vec::new(),
+            latest: Vec::new(),
+            index: None,
+            prev: u32::MAX,
+            sorted: true,
             dates: Default::default(),
             seen: vec![false; k],
             overflow: false,
@@ -145,38 +158,76 @@ impl CellTable {
     fn cell(&mut self, period: Period, group: u32) -> u32 {
         let key = period.sort_key();
         let g = group as usize;
-        if g >= self.by_group.len() {
-            self.by_group.resize_with(g + 1, GroupCells::default);
+        if g >= self.latest.len() {
+            self.latest.resize(g + 1, (i32::MIN, u32::MAX));
         }
-        let list = &mut self.by_group[g];
-        let at = list.cursor;
-        for i in [at, at + 1] {
-            if let Some(&(k, c)) = list.cells.get(i) {
-                if k == key {
-                    list.cursor = i;
-                    return c;
+        let (last, c) = self.latest[g];
+        if last == key {
+            return c;
+        }
+        let next = self.prev.wrapping_add(1);
+        if let Some(h) = self.heads.get(next as usize) {
+            if h.period.sort_key() == key && h.group == group {
+                self.prev = next;
+                return next;
+            }
+        }
+        if self.index.is_none() && last < key {
+            let c = self.push_cell(period, group);
+            self.latest[g] = (key, c);
+            self.prev = c;
+            return c;
+        }
+        let c = self.cell_out_of_order(period, group);
+        self.prev = c;
+        c
+    }
+
+    /// [`CellTable::cell`] for a period before the group's latest: a
+    /// binary search while the cells are sorted, else a hash look-up (the
+    /// index is built on first use and kept from then on).
+    #[cold]
+    fn cell_out_of_order(&mut self, period: Period, group: u32) -> u32 {
+        let key = period.sort_key();
+        if self.index.is_none() && self.sorted {
+            let at = self
+                .heads
+                .partition_point(|h| (h.period.sort_key(), h.group) < (key, group));
+            if let Some(h) = self.heads.get(at) {
+                if h.period.sort_key() == key && h.group == group {
+                    return at as u32;
                 }
             }
         }
-        let pos = match list.cells.last() {
-            Some(&(k, _)) if k >= key => match list.cells.binary_search_by_key(&key, |e| e.0) {
-                Ok(i) => {
-                    list.cursor = i;
-                    return list.cells[i].1;
-                }
-                Err(i) => i,
-            },
-            _ => list.cells.len(),
+        let heads = &self.heads;
+        let index = self.index.get_or_insert_with(|| {
+            let mut m = fast_map();
+            m.reserve(heads.len());
+            for (i, h) in heads.iter().enumerate() {
+                m.insert((h.period.sort_key(), h.group), i as u32);
+            }
+            m
+        });
+        let c = match index.get(&(key, group)) {
+            Some(&c) => c,
+            None => {
+                let c = self.heads.len() as u32;
+                index.insert((key, group), c);
+                self.push_cell(period, group)
+            }
         };
-        let c = self.heads.len() as u32;
-        let list = &mut self.by_group[g];
-        list.cells.insert(pos, (key, c));
-        list.cursor = pos;
-        self.push_cell(period, group)
+        let latest = &mut self.latest[group as usize];
+        if key >= latest.0 {
+            *latest = (key, c);
+        }
+        c
     }
 
     fn push_cell(&mut self, period: Period, group: u32) -> u32 {
         let c = self.heads.len() as u32;
+        if let Some(h) = self.heads.last() {
+            self.sorted &= (h.period.sort_key(), h.group) < (period.sort_key(), group);
+        }
         self.heads.push(CellHead {
             period,
             group,
@@ -220,13 +271,6 @@ impl CellTable {
             *s |= o;
         }
     }
-}
-
-/// One group's cells, sorted by period.
-#[derive(Debug, Default, Clone)]
-struct GroupCells {
-    cells: Vec<(i32, u32)>,
-    cursor: usize,
 }
 
 /// The date cell of the previous row, parsed.
