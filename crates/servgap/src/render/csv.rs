@@ -43,15 +43,26 @@ pub fn render(tables: &[TextTable]) -> Result<String> {
 /// Appends the shortest text that reads back as `v`, exactly as `v.to_string()`
 /// writes it (no exponent), but several times faster: whole numbers through
 /// itoa, others through ryu.
+#[inline]
 pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
-    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+    // `as` saturates, and every float of magnitude 2^53 or more is whole,
+    // so this is `v.fract() == 0.0` for the range without a libm call.
+    if v.abs() < 9_007_199_254_740_992.0 && (v as i64) as f64 == v {
         if v == 0.0 && v.is_sign_negative() {
             buf.extend_from_slice(b"-0");
+        } else if v >= 0.0 {
+            push_u64(buf, v as u64);
         } else {
-            buf.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+            buf.push(b'-');
+            push_u64(buf, (-v) as u64);
         }
         return;
     }
+    push_fraction(buf, v);
+}
+
+/// [`push_f64`] for a value that is not a whole number below 2^53.
+fn push_fraction(buf: &mut Vec<u8>, v: f64) {
     // ryu and Rust may break a tie between two shortest texts differently;
     // a tie needs an exact decimal expansion of at most 18 digits, so only
     // values with 24 or more fractional bits (never a tie) take ryu.
@@ -83,8 +94,17 @@ fn fractional_bits(v: f64) -> i64 {
 }
 
 /// Appends an unsigned integer.
+#[inline]
 pub fn push_u64(buf: &mut Vec<u8>, v: u64) {
-    buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    // Counts are mostly one or two digits: pushed without a copy call.
+    if v < 10 {
+        buf.push(b'0' + v as u8);
+    } else if v < 100 {
+        buf.push(b'0' + (v / 10) as u8);
+        buf.push(b'0' + (v % 10) as u8);
+    } else {
+        buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
 }
 
 /// Appends a text cell: neutralised (see [`neutralise`]) and quoted when it
@@ -126,6 +146,13 @@ mod tests {
             1e16,
             2.5e20,
             -3.25,
+            -5.0,
+            10.0,
+            100.0,
+            -100.0,
+            9_007_199_254_740_991.0,
+            -9_007_199_254_740_991.0,
+            9_007_199_254_740_992.0,
             f64::MAX,
             f64::MIN_POSITIVE,
         ];
@@ -136,11 +163,31 @@ mod tests {
             values.push(f64::from_bits(x));
             values.push((x % 1_000_000) as f64 / 7.0);
             values.push((x % 100_000) as f64 / 1000.0 * 1e-3);
+            values.push((x % 1000) as f64);
+            values.push(-((x % 1000) as f64));
         }
         for v in values.into_iter().filter(|v| v.is_finite()) {
             let mut buf = Vec::new();
             push_f64(&mut buf, v);
             assert_eq!(String::from_utf8_lossy(&buf), v.to_string(), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn integers_read_as_rust_writes_them() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut values: Vec<u64> = (0..1000).chain([u64::MAX, 1 << 53]).collect();
+        for _ in 0..10000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x);
+            values.push(x % 100_000);
+        }
+        for v in values {
+            let mut buf = Vec::new();
+            push_u64(&mut buf, v);
+            assert_eq!(String::from_utf8_lossy(&buf), v.to_string());
         }
     }
 

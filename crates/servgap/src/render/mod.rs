@@ -134,13 +134,18 @@ pub fn sqi_to(
     let ioerr = |e: std::io::Error| Error::io("<output>", e);
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, report).map_err(|e| {
+            // serde_json writes token by token: a concrete buffer makes
+            // each token a copy instead of a call through `dyn Write`.
+            use std::io::Write as _;
+            let mut buf = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+            serde_json::to_writer_pretty(&mut buf, report).map_err(|e| {
                 match e.io_error_kind() {
                     Some(kind) => Error::io("<output>", std::io::Error::new(kind, e)),
                     None => Error::inconsistent(format!("writing JSON: {e}")),
                 }
             })?;
-            out.write_all(b"\n").map_err(ioerr)
+            buf.write_all(b"\n").map_err(ioerr)?;
+            buf.flush().map_err(ioerr)
         }
         Format::Csv => sqi_tables::write_csv(report, out),
         Format::Table => out
