@@ -541,6 +541,11 @@ pub(crate) struct IncidentSink {
     exact: FastMap<Box<[u8]>, usize>,
     weights: std::sync::Arc<WeightTable>,
     last_category: usize,
+    /// How many leading columns are date and `--by` columns when the rest
+    /// of the line is the category then the count (or the category alone):
+    /// the usual layout, whose lines are then matched as one repeated
+    /// prefix, a category and a number. 0 for other layouts.
+    prefix_cols: usize,
 }
 
 impl IncidentSink {
@@ -571,6 +576,17 @@ impl IncidentSink {
             exact.insert(n.clone(), i);
         }
         let roles = Role::of(&layout);
+        let prefix_cols = match roles.as_slice() {
+            [lead @ .., Role::Category, Role::Count] | [lead @ .., Role::Category]
+                if !lead.is_empty()
+                    && lead
+                        .iter()
+                        .all(|r| matches!(r, Role::Date | Role::Group(_))) =>
+            {
+                lead.len()
+            }
+            _ => 0,
+        };
         let sep = sep_of(layout.category, layout.width);
         let patterns = names
             .iter()
@@ -584,6 +600,7 @@ impl IncidentSink {
             exact,
             weights,
             last_category: usize::MAX,
+            prefix_cols,
         })
     }
 
@@ -693,7 +710,62 @@ impl IncidentSink {
         let mut bounds = [(0usize, 0usize); MAX_FIELDS];
         let (mut pos, mut n) = (0usize, 0u64);
         let k = self.state.table.k;
+        // The previous line's date and group cells as one pattern (usual
+        // layout only): a line that starts with it has the same cell.
+        let mut prefix = Pattern::default();
+        let with_count = self.state.layout.value.is_some();
+        let cat_sep = if with_count { b',' } else { b'\n' };
         while pos < max_start {
+            if prefix.matches(region, pos) {
+                let Some(cell) = self.state.cell else { break };
+                let mut p = pos + prefix.len();
+                let next = self.last_category.wrapping_add(1);
+                let next = if next >= self.patterns.len() { 0 } else { next };
+                let cat = if self.patterns[next].matches(region, p) {
+                    p += self.patterns[next].len();
+                    next
+                } else {
+                    let Some(e) = field_end(region, p, cat_sep) else {
+                        break;
+                    };
+                    let Some(&c) = self.exact.get(&region[p..e]) else {
+                        break;
+                    };
+                    p = e + 1;
+                    c
+                };
+                let mut value = 1u64;
+                if with_count {
+                    let (mut v, mut q) = (0u64, p);
+                    while let Some(d) = region
+                        .get(q)
+                        .map(|b| b.wrapping_sub(b'0'))
+                        .filter(|d| *d < 10)
+                    {
+                        v = v * 10 + d as u64;
+                        q += 1;
+                        if q - p > 18 {
+                            break;
+                        }
+                    }
+                    if q == p || q - p > 18 || region.get(q) != Some(&b'\n') {
+                        break;
+                    }
+                    value = v;
+                    p = q + 1;
+                }
+                let t = &mut self.state.table;
+                let slot = &mut t.counts[cell as usize * k + cat];
+                let Some(sum) = u32::try_from(value).ok().and_then(|c| slot.checked_add(c)) else {
+                    break;
+                };
+                *slot = sum;
+                t.seen[cat] = true;
+                self.last_category = cat;
+                pos = p;
+                n += 1;
+                continue;
+            }
             let cats = CategoryMatch {
                 patterns: &self.patterns,
                 exact: &self.exact,
@@ -730,6 +802,10 @@ impl IncidentSink {
             *slot = sum;
             t.seen[m.category] = true;
             self.last_category = m.category;
+            if self.prefix_cols > 0 {
+                let end = bounds[self.prefix_cols - 1].1;
+                prefix = Pattern::new(&region[pos..end], b',').unwrap_or_default();
+            }
             pos = m.end;
             n += 1;
         }
@@ -915,6 +991,7 @@ impl RecordSink for IncidentSink {
             exact: self.exact.clone(),
             weights: self.weights.clone(),
             last_category: usize::MAX,
+            prefix_cols: self.prefix_cols,
         }
     }
 
