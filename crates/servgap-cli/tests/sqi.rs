@@ -682,3 +682,109 @@ fn messy_cells_give_the_same_figures_as_clean_ones() {
         }
     }
 }
+
+#[test]
+fn a_large_volume_file_read_by_two_threads() {
+    // Over 4 MB (long site names), so that two threads split it; shuffled, so that the
+    // second range finds its cells out of order.
+    let dir = tmp();
+    let mut x: u64 = 11;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        x >> 33
+    };
+    let mut log = String::from("date,site,category,count\n");
+    let mut volume = Vec::new();
+    for day in 0..364 {
+        let date = chrono_like(day);
+        for site in 0..300 {
+            if site % 20 == 0 {
+                log.push_str(&format!(
+                    "{date},Centre de distribution {site:03},lost,{}\n",
+                    next() % 4
+                ));
+            }
+            volume.push(format!(
+                "{date},Centre de distribution {site:03},{}\n",
+                500 + next() % 1000
+            ));
+        }
+    }
+    let header = "date,site,volume\n".to_string();
+    let sorted: String = std::iter::once(header.clone())
+        .chain(volume.iter().cloned())
+        .collect();
+    assert!(sorted.len() > 4 << 20);
+    let mut shuffled = volume.clone();
+    for i in (1..shuffled.len()).rev() {
+        shuffled.swap(i, next() as usize % (i + 1));
+    }
+    let shuffled: String = std::iter::once(header.clone()).chain(shuffled).collect();
+    let log = write(&dir, "log.csv", log);
+    let a = write(&dir, "sorted.csv", sorted.clone());
+    let b = write(&dir, "shuffled.csv", shuffled);
+    // Runs are compared as CSV text, which is quick to check.
+    let csv = |vol: &str, threads: &str| {
+        let out = servgap()
+            .args(["sqi", &log, "--volume", vol, "--by", "site"])
+            .args(["--threads", threads, "--format", "csv"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success(), "{vol} --threads {threads}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let expected = csv(&a, "1");
+    // Every site and day has a row, with or without incidents, and its volume.
+    let rows: Vec<&str> = expected
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(rows.len(), 364 * 300);
+    let read: u64 = rows
+        .iter()
+        .map(|l| l.split(',').nth(5).and_then(|v| v.parse::<u64>().ok()))
+        .sum::<Option<u64>>()
+        .unwrap_or_else(|| panic!("a volume cell is not a whole number"));
+    let written: u64 = volume
+        .iter()
+        .map(|l| {
+            l.trim_end()
+                .rsplit(',')
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+        })
+        .sum::<Option<u64>>()
+        .unwrap_or_else(|| panic!("generated volume"));
+    assert_eq!(read, written);
+    for (vol, t) in [(&a, "2"), (&b, "1"), (&b, "2")] {
+        assert!(csv(vol, t) == expected, "{vol} --threads {t}");
+    }
+    // A duplicate far from its first row: each thread reads one of them.
+    let first = volume[0].trim_end();
+    let dup = write(&dir, "dup.csv", format!("{sorted}{first}\n"));
+    let last_line = volume.len() + 2;
+    for t in ["1", "2"] {
+        fails(
+            &[
+                "sqi",
+                &log,
+                "--volume",
+                &dup,
+                "--by",
+                "site",
+                "--threads",
+                t,
+            ],
+            3,
+            &[
+                &format!("dup.csv:{last_line}"),
+                "first on line 2",
+                "2025-01-01",
+                "Centre de distribution 000",
+            ],
+        );
+    }
+}
