@@ -342,6 +342,9 @@ struct RowState {
     /// The previous row's date and `--by` cells with their separators.
     date_pattern: Pattern,
     group_patterns: Vec<Pattern>,
+    /// Whether the line reader matches `group_patterns` (not when it
+    /// matches whole prefixes, or when groups change on every line).
+    match_groups: bool,
     group: Option<u32>,
     /// The previous row's cell, valid while date and group repeat.
     cell: Option<u32>,
@@ -369,6 +372,7 @@ impl RowState {
             group_bounds: Vec::new(),
             date_pattern: Pattern::default(),
             group_patterns: Vec::new(),
+            match_groups: true,
             group: None,
             cell: None,
             table,
@@ -376,13 +380,15 @@ impl RowState {
     }
 
     fn fork(&self) -> Self {
-        RowState::new(
+        let mut forked = RowState::new(
             self.file.clone(),
             self.header.clone(),
             self.layout.clone(),
             self.on_invalid,
             self.table.empty_like(),
-        )
+        );
+        forked.match_groups = self.match_groups;
+        forked
     }
 
     fn merge(&mut self, later: RowState, off: u64) {
@@ -461,7 +467,8 @@ impl RowState {
                 self.group_bounds.push((at, self.group_raw.len()));
             }
             self.group_patterns.clear();
-            for (&c, &(a, b)) in self.layout.by.iter().zip(&self.group_bounds) {
+            let wanted = if self.match_groups { self.layout.by.len() } else { 0 };
+            for (&c, &(a, b)) in self.layout.by.iter().zip(&self.group_bounds).take(wanted) {
                 let raw = field(c);
                 let pattern = if raw.len() == b - a {
                     Pattern::new(raw, sep_of(c, self.layout.width)).unwrap_or_default()
@@ -595,7 +602,10 @@ impl IncidentSink {
         Ok(IncidentSink {
             roles,
             patterns,
-            state: RowState::new(file, header, layout, on_invalid, CellTable::new(kind, k)),
+            state: RowState {
+                match_groups: prefix_cols == 0,
+                ..RowState::new(file, header, layout, on_invalid, CellTable::new(kind, k))
+            },
             names,
             exact,
             weights,
@@ -1229,7 +1239,11 @@ pub(crate) fn read_incidents(
                 })?;
             Ok(VolumeSink {
                 roles: Role::of(&layout),
-                state: RowState::new(vname.clone(), h, layout, opts.on_invalid, t),
+                // Volume rows change group on nearly every line.
+                state: RowState {
+                    match_groups: false,
+                    ..RowState::new(vname.clone(), h, layout, opts.on_invalid, t)
+                },
                 summed,
             })
         })
