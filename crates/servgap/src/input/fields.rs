@@ -50,6 +50,31 @@ impl Pattern {
         Some(p)
     }
 
+    /// The pattern of the `len` bytes at `region[start..]` (a field and
+    /// its separator), read straight from the region as words.
+    #[inline]
+    pub fn at(region: &[u8], start: usize, len: usize) -> Option<Self> {
+        if len == 0 || len > MAX {
+            return None;
+        }
+        let nwords = len.div_ceil(8);
+        let Some(tail) = region.get(start..start + nwords * 8) else {
+            return Pattern::new(region.get(start..start + len - 1)?, *region.get(start + len - 1)?);
+        };
+        let mut p = Pattern {
+            len,
+            nwords,
+            ..Default::default()
+        };
+        for i in 0..nwords {
+            let n = (len - i * 8).min(8);
+            let mask = if n == 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 };
+            p.masks[i] = mask;
+            p.words[i] = load(tail, i * 8) & mask;
+        }
+        Some(p)
+    }
+
     /// Bytes including the separator (0: no pattern).
     #[inline(always)]
     pub fn len(&self) -> usize {
@@ -132,6 +157,19 @@ mod tests {
         let long = Pattern::new(b"aircraft_delay_minutes", b',').expect("short");
         assert_eq!(long.len(), 23);
         assert!(Pattern::new(&[b'x'; 40], b',').is_none());
+        // A pattern read from the region is the pattern of its bytes, also
+        // where fewer than eight bytes follow.
+        for (start, len) in [(0, 11), (11, 6), (0, 17), (17, 5), (35, 8), (44, 6)] {
+            let a = Pattern::at(region, start, len).expect("short");
+            let b = Pattern::new(&region[start..start + len - 1], region[start + len - 1])
+                .expect("short");
+            assert_eq!((a.words, a.masks, a.len, a.nwords), (b.words, b.masks, b.len, b.nwords));
+        }
+        let short = b"2025-01-01,S1,";
+        let a = Pattern::at(short, 11, 3).expect("short");
+        assert_eq!(a.len(), 3);
+        assert!(a.matches(b"S1,.......", 0));
+        assert!(Pattern::at(short, 12, 5).is_none(), "past the end");
         assert!(!Pattern::default().matches(region, 0));
         assert_eq!(field_end(region, 11, b','), Some(16));
         assert_eq!(field_end(region, 22, b'\n'), Some(23));

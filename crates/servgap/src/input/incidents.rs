@@ -814,7 +814,7 @@ impl IncidentSink {
             self.last_category = m.category;
             if self.prefix_cols > 0 {
                 let end = bounds[self.prefix_cols - 1].1;
-                prefix = Pattern::new(&region[pos..end], b',').unwrap_or_default();
+                prefix = Pattern::at(region, pos, end + 1 - pos).unwrap_or_default();
             }
             pos = m.end;
             n += 1;

@@ -42,7 +42,7 @@ pub fn render(tables: &[TextTable]) -> Result<String> {
 
 /// Appends the shortest text that reads back as `v`, exactly as `v.to_string()`
 /// writes it (no exponent), but several times faster: whole numbers through
-/// itoa, others through ryu.
+/// itoa, others through zmij.
 #[inline]
 pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
     // `as` saturates, and every float of magnitude 2^53 or more is whole,
@@ -63,11 +63,11 @@ pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
 
 /// [`push_f64`] for a value that is not a whole number below 2^53.
 fn push_fraction(buf: &mut Vec<u8>, v: f64) {
-    // ryu and Rust may break a tie between two shortest texts differently;
+    // zmij and Rust may break a tie between two shortest texts differently;
     // a tie needs an exact decimal expansion of at most 18 digits, so only
-    // values with 24 or more fractional bits (never a tie) take ryu.
+    // values with 24 or more fractional bits (never a tie) take zmij.
     if v.is_finite() && fractional_bits(v) >= 24 {
-        let mut b = ryu::Buffer::new();
+        let mut b = zmij::Buffer::new();
         let s = b.format_finite(v);
         if !s.contains('e') {
             buf.extend_from_slice(s.as_bytes());

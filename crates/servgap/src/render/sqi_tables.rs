@@ -262,7 +262,7 @@ pub fn footer(r: &SqiReport) -> Vec<String> {
 
 /// The period rows of the CSV, written straight into bytes: this block can
 /// have a million rows, so group cells are escaped once and numbers go
-/// through itoa and ryu (the same text as `to_string`, several times faster).
+/// through itoa and zmij (the same text as `to_string`, several times faster).
 fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::io::Result<()> {
     use super::csv::{push_f64, push_text, push_u64};
     let groups: Vec<Vec<u8>> = all
