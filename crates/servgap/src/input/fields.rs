@@ -59,7 +59,10 @@ impl Pattern {
         }
         let nwords = len.div_ceil(8);
         let Some(tail) = region.get(start..start + nwords * 8) else {
-            return Pattern::new(region.get(start..start + len - 1)?, *region.get(start + len - 1)?);
+            return Pattern::new(
+                region.get(start..start + len - 1)?,
+                *region.get(start + len - 1)?,
+            );
         };
         let mut p = Pattern {
             len,
@@ -68,7 +71,11 @@ impl Pattern {
         };
         for i in 0..nwords {
             let n = (len - i * 8).min(8);
-            let mask = if n == 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 };
+            let mask = if n == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * n)) - 1
+            };
             p.masks[i] = mask;
             p.words[i] = load(tail, i * 8) & mask;
         }
@@ -163,7 +170,10 @@ mod tests {
             let a = Pattern::at(region, start, len).expect("short");
             let b = Pattern::new(&region[start..start + len - 1], region[start + len - 1])
                 .expect("short");
-            assert_eq!((a.words, a.masks, a.len, a.nwords), (b.words, b.masks, b.len, b.nwords));
+            assert_eq!(
+                (a.words, a.masks, a.len, a.nwords),
+                (b.words, b.masks, b.len, b.nwords)
+            );
         }
         let short = b"2025-01-01,S1,";
         let a = Pattern::at(short, 11, 3).expect("short");

@@ -467,7 +467,11 @@ impl RowState {
                 self.group_bounds.push((at, self.group_raw.len()));
             }
             self.group_patterns.clear();
-            let wanted = if self.match_groups { self.layout.by.len() } else { 0 };
+            let wanted = if self.match_groups {
+                self.layout.by.len()
+            } else {
+                0
+            };
             for (&c, &(a, b)) in self.layout.by.iter().zip(&self.group_bounds).take(wanted) {
                 let raw = field(c);
                 let pattern = if raw.len() == b - a {

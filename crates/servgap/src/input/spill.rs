@@ -12,7 +12,7 @@
 //! files, read in range order).
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -50,15 +50,27 @@ impl SpillDir {
     }
 }
 
-/// The partition of a respondent id (FNV-1a of its bytes, then mixed).
+/// The partition of a respondent id: its bytes taken eight at a time,
+/// multiplied in, then murmur3's finaliser (the top bits must be well mixed
+/// for short ids that differ only in their last bytes).
 #[inline]
 pub(crate) fn partition(id: &[u8]) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in id {
-        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ id.len() as u64;
+    let mut chunks = id.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^= h >> 29;
     }
-    // murmur3's finaliser: FNV alone leaves the top bits poorly mixed for
-    // short ids that differ in their last bytes
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = 0u64;
+        for (i, &b) in rest.iter().enumerate() {
+            w |= (b as u64) << (8 * i);
+        }
+        h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
@@ -67,9 +79,117 @@ pub(crate) fn partition(id: &[u8]) -> usize {
     (h >> (64 - PARTS.trailing_zeros())) as usize % PARTS
 }
 
+/// Appends `v` as LEB128 (seven bits a byte, low first).
+#[inline(always)]
+fn put_varint(b: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        b.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    b.push(v as u8);
+}
+
+/// Writes `v` as LEB128 into `r` at `n`; returns the position after it.
+/// `r` has room: callers leave at least ten bytes per number.
+#[inline(always)]
+fn varint_into(r: &mut [u8; 128], mut n: usize, mut v: u64) -> usize {
+    while v >= 0x80 {
+        r[n & 127] = v as u8 | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    r[n & 127] = v as u8;
+    n + 1
+}
+
+/// Reads a LEB128 number at `*at`.
+#[inline(always)]
+fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    let mut shift = 0u32;
+    loop {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        if shift > 63 {
+            return None;
+        }
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_read_back_as_written() {
+        let dir = SpillDir::new().expect("temp dir");
+        let mut w = SpillWriter::new(dir.clone());
+        let long_id = "R".repeat(40);
+        // (line, id, item, codes, groups): short and long ids, lines that
+        // jump and go back, large items, codes and group codes.
+        let records: Vec<(u64, String, usize, [u16; 2], [u32; 3])> = (0..3000u64)
+            .map(|i| {
+                let id = match i % 3 {
+                    0 => format!("R{i:07}"),
+                    1 => format!("{long_id}{}", i % 7),
+                    _ => format!("{}", i % 11),
+                };
+                let line = if i % 5 == 0 {
+                    u64::MAX - i
+                } else {
+                    i * 1_000_003
+                };
+                (
+                    line,
+                    id,
+                    (i as usize * 37) % 700,
+                    [i as u16, u16::MAX - i as u16],
+                    [i as u32, u32::MAX, 0],
+                )
+            })
+            .collect();
+        for (line, id, item, codes, groups) in &records {
+            w.write(*line, id.as_bytes(), *item, codes, groups)
+                .expect("write");
+        }
+        w.finish().expect("finish");
+        let mut back = Vec::new();
+        for p in 0..PARTS {
+            read_partition(&dir, p, w.tag, 2, 3, |r| {
+                back.push((
+                    r.line,
+                    String::from_utf8_lossy(r.id).into_owned(),
+                    r.item,
+                    [r.codes[0], r.codes[1]],
+                    [r.groups[0], r.groups[1], r.groups[2]],
+                ));
+                Ok(())
+            })
+            .expect("read");
+        }
+        // Within a partition records come back in the order written.
+        let want = records;
+        assert_eq!(back.len(), want.len());
+        for (p, chunk) in (0..PARTS).map(|p| {
+            (
+                p,
+                want.iter()
+                    .filter(|r| partition(r.1.as_bytes()) == p)
+                    .collect::<Vec<_>>(),
+            )
+        }) {
+            let got: Vec<_> = back
+                .iter()
+                .filter(|r| partition(r.1.as_bytes()) == p)
+                .collect();
+            assert_eq!(got, chunk, "partition {p}");
+        }
+    }
 
     #[test]
     fn partitions_are_balanced_for_short_similar_ids() {
@@ -88,15 +208,24 @@ mod tests {
     }
 }
 
+/// Bytes a partition buffers before they go to its file.
+const FLUSH: usize = 16 << 10;
+
 /// One reader range's writers: a file per partition.
+///
+/// A record is: the line as the difference from the partition's previous
+/// record, the id's length and bytes, the item, each score code (two bytes)
+/// and each group code; numbers are LEB128, so a record of a typical export
+/// is about 17 bytes.
 #[derive(Debug)]
 pub(crate) struct SpillWriter {
     dir: Arc<SpillDir>,
     /// Order of this writer's range in the file.
     pub tag: usize,
     /// Opened on the first write.
-    files: Vec<BufWriter<File>>,
-    buf: Vec<u8>,
+    files: Vec<File>,
+    /// Per partition: bytes not yet written and the last record's line.
+    bufs: Vec<(Vec<u8>, u64)>,
 }
 
 impl SpillWriter {
@@ -107,7 +236,7 @@ impl SpillWriter {
             dir,
             tag,
             files: Vec::new(),
-            buf: Vec::with_capacity(64),
+            bufs: Vec::new(),
         }
     }
 
@@ -116,11 +245,13 @@ impl SpillWriter {
         SpillWriter::new(self.dir.clone())
     }
 
+    #[cold]
     fn open(&mut self) -> Result<()> {
         for p in 0..PARTS {
             let path = self.dir.path(p, self.tag);
             let f = File::create(&path).map_err(|e| Error::io(&path, e))?;
-            self.files.push(BufWriter::with_capacity(32 << 10, f));
+            self.files.push(f);
+            self.bufs.push((Vec::with_capacity(FLUSH + 64), 0));
         }
         Ok(())
     }
@@ -135,32 +266,61 @@ impl SpillWriter {
         codes: &[u16],
         groups: &[u32],
     ) -> Result<()> {
-        let b = &mut self.buf;
-        b.clear();
-        b.extend_from_slice(&line.to_le_bytes());
-        b.extend_from_slice(&(id.len() as u16).to_le_bytes());
-        b.extend_from_slice(id);
-        b.extend_from_slice(&(item as u16).to_le_bytes());
-        for c in codes {
-            b.extend_from_slice(&c.to_le_bytes());
-        }
-        for g in groups {
-            b.extend_from_slice(&g.to_le_bytes());
-        }
         if self.files.is_empty() {
             self.open()?;
         }
         let p = partition(id);
-        self.files[p]
-            .write_all(&self.buf)
-            .map_err(|e| Error::io(self.dir.path(p, self.tag), e))
+        let Some((b, last)) = self.bufs.get_mut(p) else {
+            return Err(Error::inconsistent("internal: no spill partition"));
+        };
+        let delta = line.wrapping_sub(*last);
+        *last = line;
+        if id.len() <= 32 && codes.len() <= 4 && groups.len() <= 8 {
+            // The usual record, laid out on the stack and appended at once.
+            let mut r = [0u8; 128];
+            let mut n = varint_into(&mut r, 0, delta);
+            n = varint_into(&mut r, n, id.len() as u64);
+            r[n..n + id.len()].copy_from_slice(id);
+            n = varint_into(&mut r, n + id.len(), item as u64);
+            for c in codes {
+                r[n..n + 2].copy_from_slice(&c.to_le_bytes());
+                n += 2;
+            }
+            for &g in groups {
+                n = varint_into(&mut r, n, u64::from(g));
+            }
+            b.extend_from_slice(&r[..n]);
+        } else {
+            put_varint(b, delta);
+            put_varint(b, id.len() as u64);
+            b.extend_from_slice(id);
+            put_varint(b, item as u64);
+            for c in codes {
+                b.extend_from_slice(&c.to_le_bytes());
+            }
+            for &g in groups {
+                put_varint(b, u64::from(g));
+            }
+        }
+        if b.len() >= FLUSH {
+            self.flush_part(p)?;
+        }
+        Ok(())
     }
 
-    /// Flushes every file.
-    pub fn finish(&mut self) -> Result<()> {
-        for (p, f) in self.files.iter_mut().enumerate() {
-            f.flush()
+    fn flush_part(&mut self, p: usize) -> Result<()> {
+        if let (Some(f), Some((b, _))) = (self.files.get_mut(p), self.bufs.get_mut(p)) {
+            f.write_all(b)
                 .map_err(|e| Error::io(self.dir.path(p, self.tag), e))?;
+            b.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes out what every partition still buffers.
+    pub fn finish(&mut self) -> Result<()> {
+        for p in 0..self.files.len() {
+            self.flush_part(p)?;
         }
         Ok(())
     }
@@ -199,39 +359,39 @@ pub(crate) fn read_partition(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io(&path, e)),
     }
-    let mut at = 0usize;
     let corrupt = || {
         Error::inconsistent(format!(
             "internal: spill file {} is damaged",
             path.display()
         ))
     };
-    let take = |at: &mut usize, n: usize| -> Result<&[u8]> {
-        let s = bytes.get(*at..*at + n).ok_or_else(corrupt)?;
-        *at += n;
-        Ok(s)
-    };
+    let (mut at, mut line) = (0usize, 0u64);
     while at < bytes.len() {
-        let line = u64::from_le_bytes(take(&mut at, 8)?.try_into().map_err(|_| corrupt())?);
-        let len = u16::from_le_bytes(take(&mut at, 2)?.try_into().map_err(|_| corrupt())?) as usize;
-        let id = take(&mut at, len)?;
-        let item =
-            u16::from_le_bytes(take(&mut at, 2)?.try_into().map_err(|_| corrupt())?) as usize;
-        let mut codes = [0u16; 4];
-        for c in codes.iter_mut().take(m) {
-            *c = u16::from_le_bytes(take(&mut at, 2)?.try_into().map_err(|_| corrupt())?);
-        }
-        let mut groups = [0u32; 8];
-        for g in groups.iter_mut().take(nby) {
-            *g = u32::from_le_bytes(take(&mut at, 4)?.try_into().map_err(|_| corrupt())?);
-        }
-        each(SpillRecord {
-            line,
-            id,
-            item,
-            codes,
-            groups,
-        })?;
+        let mut record = || -> Option<SpillRecord<'_>> {
+            line = line.wrapping_add(get_varint(&bytes, &mut at)?);
+            let len = usize::try_from(get_varint(&bytes, &mut at)?).ok()?;
+            let id = bytes.get(at..at.checked_add(len)?)?;
+            at += len;
+            let item = usize::try_from(get_varint(&bytes, &mut at)?).ok()?;
+            let mut codes = [0u16; 4];
+            for c in codes.iter_mut().take(m) {
+                *c = u16::from_le_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]);
+                at += 2;
+            }
+            let mut groups = [0u32; 8];
+            for g in groups.iter_mut().take(nby) {
+                *g = u32::try_from(get_varint(&bytes, &mut at)?).ok()?;
+            }
+            Some(SpillRecord {
+                line,
+                id,
+                item,
+                codes,
+                groups,
+            })
+        };
+        let rec = record().ok_or_else(corrupt)?;
+        each(rec)?;
     }
     Ok(())
 }

@@ -554,6 +554,84 @@ struct FastLong {
     roles: Vec<LongRole>,
     /// Each item id followed by the item column's separator.
     item_patterns: Vec<Pattern>,
+    /// Item ids of at most eight bytes by their bytes as a word.
+    item_words: Option<ItemWords>,
+}
+
+/// An open-addressing table from item ids of up to eight bytes, read as one
+/// word, to items: shuffled exports give no "next item" to guess, and this
+/// costs a multiplication and a comparison where a hash map costs a hash.
+#[derive(Debug, Clone)]
+struct ItemWords {
+    /// (id bytes as a little-endian word, id length, item); length 0 is empty.
+    slots: Vec<(u64, u8, u32)>,
+    shift: u32,
+}
+
+impl ItemWords {
+    fn new(ids: &[&[u8]]) -> Option<Self> {
+        if ids.iter().any(|id| id.is_empty() || id.len() > 8) || ids.len() > 1 << 16 {
+            return None;
+        }
+        let bits = (ids.len() * 2).next_power_of_two().max(16).trailing_zeros();
+        let mut t = ItemWords {
+            slots: vec![(0, 0, 0); 1 << bits],
+            shift: 64 - bits,
+        };
+        for (i, id) in ids.iter().enumerate() {
+            let w = Self::word(id);
+            let mut h = t.home(w);
+            while t.slots[h].1 != 0 {
+                if t.slots[h].0 == w && t.slots[h].1 as usize == id.len() {
+                    break; // the same id twice: the first one counts
+                }
+                h = (h + 1) & (t.slots.len() - 1);
+            }
+            if t.slots[h].1 == 0 {
+                t.slots[h] = (w, id.len() as u8, i as u32);
+            }
+        }
+        Some(t)
+    }
+
+    #[inline(always)]
+    fn word(id: &[u8]) -> u64 {
+        id.iter()
+            .enumerate()
+            .fold(0u64, |w, (i, &b)| w | (b as u64) << (8 * i))
+    }
+
+    #[inline(always)]
+    fn home(&self, w: u64) -> usize {
+        (w.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    /// The item whose id is `region[at..at + len]`.
+    #[inline(always)]
+    fn find(&self, region: &[u8], at: usize, len: usize) -> Option<usize> {
+        if len == 0 || len > 8 {
+            return None;
+        }
+        let w = match region.get(at..at + 8) {
+            Some(b) => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(b);
+                u64::from_le_bytes(a) & (u64::MAX >> (64 - 8 * len as u32))
+            }
+            None => Self::word(region.get(at..at + len)?),
+        };
+        let mut h = self.home(w);
+        loop {
+            let (sw, sl, item) = self.slots[h];
+            if sl == 0 {
+                return None;
+            }
+            if sw == w && sl as usize == len {
+                return Some(item as usize);
+            }
+            h = (h + 1) & (self.slots.len() - 1);
+        }
+    }
 }
 
 /// A column of a long-form file, for the line reader.
@@ -1140,6 +1218,10 @@ impl SurveySink {
                                 .collect()
                         })
                         .unwrap_or_default();
+                    let item_words = self.instrument.as_deref().and_then(|ins| {
+                        let ids: Vec<&[u8]> = ins.items.iter().map(|d| d.id.as_bytes()).collect();
+                        ItemWords::new(&ids)
+                    });
                     self.fast = Some(FastLong {
                         width: l.width,
                         id,
@@ -1148,6 +1230,7 @@ impl SurveySink {
                         by: l.by_cols.clone(),
                         roles,
                         item_patterns,
+                        item_words,
                     });
                 }
             }
@@ -1259,6 +1342,91 @@ impl SurveySink {
         self.rows_read += 1;
         self.rows_used += 1;
         Ok(())
+    }
+
+    /// Spill mode: splits ordinary long-form lines (clean id, an item given
+    /// exactly, single-digit scores already seen, group values already
+    /// seen) eight bytes at a time and appends them to the partition files;
+    /// anything else goes to the tokenizer and [`SurveySink::long_fast`].
+    fn spill_lines(
+        &mut self,
+        first_line: u64,
+        region: &[u8],
+        max_start: usize,
+    ) -> Result<(usize, u64)> {
+        let SurveySink {
+            fast: Some(fast),
+            spill: Some(spill),
+            instrument: Some(ins),
+            body: Body::Respondents(_, stores),
+            ..
+        } = self
+        else {
+            return Ok((0, 0));
+        };
+        let Some(store) = stores.first() else {
+            return Ok((0, 0));
+        };
+        let width = fast.roles.len();
+        let (nby, nm) = (fast.by.len(), fast.measures.len());
+        if width != fast.width || nby > 8 || nm > 4 {
+            return Ok((0, 0));
+        }
+        let (mut pos, mut n) = (0usize, 0u64);
+        'lines: while pos < max_start {
+            let mut p = pos;
+            let (mut id, mut item) = (&region[..0], usize::MAX);
+            let mut codes = [0u16; 4];
+            let mut groups = [0u32; 8];
+            for (i, role) in fast.roles.iter().enumerate() {
+                let Some(e) = field_end(region, p, sep_of(i, width)) else {
+                    break 'lines;
+                };
+                let f = &region[p..e];
+                match *role {
+                    LongRole::Id => match f {
+                        [a, .., z] if !a.is_ascii_whitespace() && !z.is_ascii_whitespace() => {
+                            id = f
+                        }
+                        [a] if !a.is_ascii_whitespace() => id = f,
+                        _ => break 'lines,
+                    },
+                    LongRole::Item => {
+                        let found = match &fast.item_words {
+                            Some(t) => t.find(region, p, e - p),
+                            None => ins.lookup_exact(f),
+                        };
+                        match found {
+                            Some(i) => item = i,
+                            None => break 'lines,
+                        }
+                    }
+                    LongRole::Measure(j) => match f {
+                        [d] if d.wrapping_sub(b'0') < 10
+                            && store.values.digits[(d - b'0') as usize] != 0 =>
+                        {
+                            codes[j] = store.values.digits[(d - b'0') as usize];
+                        }
+                        _ => break 'lines,
+                    },
+                    LongRole::Group(j) => match store.group_dicts[j].known(f) {
+                        Some(c) => groups[j] = c,
+                        None => break 'lines,
+                    },
+                    LongRole::Other => {}
+                }
+                p = e + 1;
+            }
+            if item == usize::MAX || id.is_empty() {
+                break;
+            }
+            spill.write(first_line + n, id, item, &codes[..nm], &groups[..nby])?;
+            pos = p;
+            n += 1;
+        }
+        self.rows_read += n;
+        self.rows_used += n;
+        Ok((pos, n))
     }
 
     /// Reads the common long-form lines of the respondent of the previous
@@ -1807,15 +1975,18 @@ impl RecordSink for SurveySink {
     }
 
     fn takes_lines(&self) -> bool {
-        self.fast.is_some() && self.spill.is_none()
+        self.fast.is_some()
     }
 
     fn quote_free_lines(
         &mut self,
-        _line: u64,
+        line: u64,
         region: &[u8],
         max_start: usize,
     ) -> Result<(usize, u64)> {
+        if self.spill.is_some() {
+            return self.spill_lines(line, region, max_start);
+        }
         Ok(self.long_lines(region, max_start))
     }
 
@@ -2270,6 +2441,23 @@ fn reconcile(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn item_words_find_exactly_the_ids() {
+        let ids: Vec<&[u8]> = vec![b"q01", b"q02", b"q1", b"abcdefgh", b"q01"];
+        let t = ItemWords::new(&ids).expect("short ids");
+        let region = b"q01,q02,q1,abcdefgh,q0,q011,Q01,x";
+        assert_eq!(t.find(region, 0, 3), Some(0));
+        assert_eq!(t.find(region, 4, 3), Some(1));
+        assert_eq!(t.find(region, 8, 2), Some(2));
+        assert_eq!(t.find(region, 11, 8), Some(3), "eight bytes");
+        assert_eq!(t.find(region, 20, 2), None, "a prefix of an id");
+        assert_eq!(t.find(region, 23, 4), None, "an id and more");
+        assert_eq!(t.find(region, 28, 3), None, "case matters here");
+        assert_eq!(t.find(region, 32, 1), None, "near the end");
+        assert_eq!(t.find(region, 0, 0), None);
+        assert!(ItemWords::new(&[b"a_long_item_id"]).is_none());
+    }
 
     #[test]
     fn id_index_sorted_then_unsorted() {
