@@ -132,7 +132,8 @@ mod tests {
         let long_id = "R".repeat(40);
         // (line, id, item, codes, groups): short and long ids, lines that
         // jump and go back, large items, codes and group codes.
-        let records: Vec<(u64, String, usize, [u16; 2], [u32; 3])> = (0..3000u64)
+        type Record = (u64, String, usize, [u16; 2], [u32; 3]);
+        let records: Vec<Record> = (0..3000u64)
             .map(|i| {
                 let id = match i % 3 {
                     0 => format!("R{i:07}"),
