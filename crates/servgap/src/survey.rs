@@ -528,8 +528,11 @@ fn accumulate_store(
     ins: &Instrument,
     importance: Option<&Importance>,
 ) -> Vec<(Vec<String>, GroupAcc)> {
-    // Store-local group index per respondent.
-    let mut combos: HashMap<&[u32], usize> = HashMap::new();
+    // Store-local group index per respondent. One `--by` column (group
+    // codes are small dictionary codes) needs no hashing.
+    let mut combos: HashMap<&[u32], usize, foldhash::fast::FixedState> =
+        HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x6a09_e667));
+    let mut dense: Vec<usize> = Vec::new();
     let mut keys: Vec<&[u32]> = Vec::new();
     let group_of: Vec<usize> = (0..store.len())
         .map(|r| {
@@ -537,6 +540,19 @@ fn accumulate_store(
                 return 0;
             }
             let key = &store.groups[r * nby..(r + 1) * nby];
+            if let [code] = key {
+                let c = *code as usize;
+                if c < 1 << 16 {
+                    if c >= dense.len() {
+                        dense.resize(c + 1, usize::MAX);
+                    }
+                    if dense[c] == usize::MAX {
+                        keys.push(key);
+                        dense[c] = keys.len() - 1;
+                    }
+                    return dense[c];
+                }
+            }
             *combos.entry(key).or_insert_with(|| {
                 keys.push(key);
                 keys.len() - 1
