@@ -1103,6 +1103,9 @@ impl VolumeSink {
         {
             return (0, 0);
         }
+        if let [Role::Date, Role::Group(0), Role::Count] = self.roles.as_slice() {
+            return self.site_lines(region, max_start);
+        }
         let mut bounds = [(0usize, 0usize); MAX_FIELDS];
         let (mut pos, mut n) = (0usize, 0u64);
         while pos < max_start {
@@ -1132,6 +1135,88 @@ impl VolumeSink {
             head.volume += m.value as f64;
             pos = m.end;
             n += 1;
+        }
+        self.state.rows_read += n;
+        self.state.rows_used += n;
+        (pos, n)
+    }
+}
+
+impl VolumeSink {
+    /// [`VolumeSink::lines`] for the usual `date,site,volume` layout, whose
+    /// site changes on every line: the date is matched as the previous
+    /// line's, the site is tried as the one that followed the previous site
+    /// last time (sites come in the same order every day), then looked up.
+    /// A new date or site, or anything unusual, goes to the tokenizer.
+    fn site_lines(&mut self, region: &[u8], max_start: usize) -> (usize, u64) {
+        let Some((_, period, bit)) = self.state.date.date else {
+            return (0, 0);
+        };
+        let (Some(mut g), Some(mut cell)) = (self.state.group, self.state.cell) else {
+            return (0, 0);
+        };
+        let bit = 1u32 << bit;
+        let date = self.state.date_pattern;
+        let (mut pos, mut n) = (0usize, 0u64);
+        while pos < max_start && date.matches(region, pos) {
+            let p = pos + date.len();
+            let Some(e) = field_end(region, p, b',') else {
+                break;
+            };
+            let key = &region[p..e];
+            let t = &mut self.state.table;
+            let guess = t.successor.get(g as usize).copied().unwrap_or(u32::MAX);
+            let next = match t.group_keys.get(guess as usize) {
+                Some(k) if short_eq(k, key) => guess,
+                _ => match t.group_codes.get(key) {
+                    Some(&c) => {
+                        if let Some(s) = t.successor.get_mut(g as usize) {
+                            *s = c;
+                        }
+                        c
+                    }
+                    None => break,
+                },
+            };
+            let (mut v, mut q) = (0u64, e + 1);
+            while let Some(d) = region
+                .get(q)
+                .map(|b| b.wrapping_sub(b'0'))
+                .filter(|d| *d < 10)
+            {
+                v = v * 10 + d as u64;
+                q += 1;
+                if q - e > 16 {
+                    break;
+                }
+            }
+            if q == e + 1 || q - e > 16 || region.get(q) != Some(&b'\n') {
+                break;
+            }
+            let c = t.cell(period, next);
+            let head = &mut t.heads[c as usize];
+            if !self.summed && head.volume_days & bit != 0 {
+                break; // a duplicate: reported by the tokenizer's path
+            }
+            head.days |= bit;
+            head.volume_days |= bit;
+            head.volume += v as f64;
+            (g, cell) = (next, c);
+            pos = q + 1;
+            n += 1;
+        }
+        if n > 0 {
+            // What `RowState::locate` compares the next line with.
+            let st = &mut self.state;
+            st.group_raw.clear();
+            if let Some(k) = st.table.group_keys.get(g as usize) {
+                st.group_raw.extend_from_slice(k);
+            }
+            st.group_bounds.clear();
+            st.group_bounds.push((0, st.group_raw.len()));
+            st.group_patterns.clear();
+            st.group = Some(g);
+            st.cell = Some(cell);
         }
         self.state.rows_read += n;
         self.state.rows_used += n;
