@@ -12,7 +12,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::input::incidents::{read_incidents, IncidentData};
+use crate::input::incidents::{read_incidents, CellHead, IncidentData};
 use crate::input::weights::{CategoryWeight, WeightTable};
 use crate::input::{ReadOptions, Rejection, RowCounts, Source};
 use crate::period::{Period, PeriodKind};
@@ -460,11 +460,8 @@ fn analyse(
 
     let counts = table.counts;
     let row_counts = |i: usize| &counts[i * k..(i + 1) * k];
-    let mut rows: Vec<SqiPeriod> = table
-        .heads
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
+    let make = |i: usize, h: &CellHead| -> SqiPeriod {
+        {
             let points = row_counts(i)
                 .iter()
                 .zip(&w)
@@ -487,8 +484,27 @@ fn analyse(
                 lcl: f64::NAN,
                 row: i as u32,
             }
-        })
-        .collect();
+        }
+    };
+    // Two cores build halves of the rows (a million rows of 64 bytes is
+    // mostly fresh memory to touch).
+    let heads = &table.heads;
+    let half = heads.len() / 2;
+    let build = |from: usize, to: usize| -> Vec<SqiPeriod> {
+        (from..to).map(|i| make(i, &heads[i])).collect()
+    };
+    let mut rows = if heads.len() < 1 << 16 {
+        build(0, heads.len())
+    } else {
+        let (mut first, second) = std::thread::scope(|scope| {
+            let helper = scope.spawn(|| build(half, heads.len()));
+            let first = build(0, half);
+            let second = helper.join().unwrap_or_else(|_| build(half, heads.len()));
+            (first, second)
+        });
+        first.extend(second);
+        first
+    };
     drop(table.heads);
     rows.sort_unstable_by_key(|p| (p.period, rank[p.group as usize]));
 
@@ -500,18 +516,42 @@ fn analyse(
             Some(p.days as f64)
         }
     };
+    // One pass over the rows for the chart's sums, the totals and the
+    // groups' points (a year of daily rows per site is a million rows).
     let mut sum_counts = vec![0u64; k];
+    let mut all_counts = vec![0u64; k];
     let mut total_units = 0.0;
     let mut without_units = 0u64;
+    let mut volume_sum = 0.0;
+    let mut periods_seen = 0u64;
+    let mut group_sums = vec![(0u64, 0.0f64); table.groups.len()];
+    let mut last_period = None;
     for p in &rows {
+        let row = row_counts(p.row as usize);
+        let mut incidents = 0u64;
+        for (a, c) in all_counts.iter_mut().zip(row) {
+            *a += u64::from(*c);
+            incidents += u64::from(*c);
+        }
         match units(p) {
             Some(n) => {
                 total_units += n;
-                for (s, c) in sum_counts.iter_mut().zip(row_counts(p.row as usize)) {
+                for (s, c) in sum_counts.iter_mut().zip(row) {
                     *s += u64::from(*c);
                 }
             }
             None => without_units += 1,
+        }
+        if let Some(v) = p.volume() {
+            volume_sum += v;
+        }
+        if last_period != Some(p.period) {
+            periods_seen += 1;
+            last_period = Some(p.period);
+        }
+        if let Some(e) = group_sums.get_mut(p.group as usize) {
+            e.0 += incidents;
+            e.1 += p.points;
         }
     }
     let rates: Vec<Option<f64>> = sum_counts
@@ -546,21 +586,13 @@ fn analyse(
     }
 
     // Totals.
-    let mut all_counts = vec![0u64; k];
-    for row in counts.chunks_exact(k.max(1)) {
-        for (s, c) in all_counts.iter_mut().zip(row) {
-            *s += u64::from(*c);
-        }
-    }
     let points: f64 = all_counts
         .iter()
         .zip(&w)
         .map(|(&c, &wc)| c as f64 * wc)
         .sum();
     let days = table.dates.len() as u64;
-    let volume = with_volume.then(|| rows.iter().filter_map(|p| p.volume()).sum::<f64>());
-    let mut periods: Vec<Period> = rows.iter().map(|p| p.period).collect();
-    periods.dedup();
+    let volume = with_volume.then_some(volume_sum);
     let totals = SqiTotals {
         incidents: all_counts.iter().fold(0u64, |a, &b| a.saturating_add(b)),
         points,
@@ -568,7 +600,7 @@ fn analyse(
         mean_daily_points: (days > 0).then(|| points / days as f64),
         volume,
         points_per_unit: volume.filter(|v| *v > 0.0).map(|v| points / v * cfg.per),
-        periods: periods.len() as u64,
+        periods: periods_seen,
         cells: rows.len() as u64,
     };
 
@@ -607,15 +639,7 @@ fn analyse(
     };
     let mut pareto_groups = Vec::new();
     if !cfg.by.is_empty() {
-        let mut by_group = vec![(0u64, 0.0f64); table.groups.len()];
-        for p in &rows {
-            let e = &mut by_group[p.group as usize];
-            e.0 += row_counts(p.row as usize)
-                .iter()
-                .map(|&b| u64::from(b))
-                .sum::<u64>();
-            e.1 += p.points;
-        }
+        let by_group = group_sums;
         let mut gs: Vec<u32> = (0..by_group.len() as u32).collect();
         gs.sort_by(|&a, &b| {
             by_group[b as usize]
