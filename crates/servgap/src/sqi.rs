@@ -486,24 +486,26 @@ fn analyse(
             }
         }
     };
-    // Two cores build halves of the rows (a million rows of 64 bytes is
-    // mostly fresh memory to touch).
+    // Two cores fill halves of the rows in place (no second copy, so peak
+    // memory stays that of one set of rows).
     let heads = &table.heads;
-    let half = heads.len() / 2;
-    let build = |from: usize, to: usize| -> Vec<SqiPeriod> {
-        (from..to).map(|i| make(i, &heads[i])).collect()
-    };
-    let mut rows = if heads.len() < 1 << 16 {
-        build(0, heads.len())
-    } else {
-        let (mut first, second) = std::thread::scope(|scope| {
-            let helper = scope.spawn(|| build(half, heads.len()));
-            let first = build(0, half);
-            let second = helper.join().unwrap_or_else(|_| build(half, heads.len()));
-            (first, second)
-        });
-        first.extend(second);
-        first
+    let mut rows: Vec<SqiPeriod> = match heads.first() {
+        Some(h) if heads.len() >= 1 << 16 => {
+            let mut rows = vec![make(0, h); heads.len()];
+            let half = heads.len() / 2;
+            let (a, b) = rows.split_at_mut(half);
+            let fill = |out: &mut [SqiPeriod], from: usize| {
+                for (j, slot) in out.iter_mut().enumerate() {
+                    *slot = make(from + j, &heads[from + j]);
+                }
+            };
+            std::thread::scope(|scope| {
+                scope.spawn(|| fill(b, half));
+                fill(a, 0);
+            });
+            rows
+        }
+        _ => heads.iter().enumerate().map(|(i, h)| make(i, h)).collect(),
     };
     drop(table.heads);
     rows.sort_unstable_by_key(|p| (p.period, rank[p.group as usize]));
