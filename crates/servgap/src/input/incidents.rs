@@ -750,23 +750,11 @@ impl IncidentSink {
                 };
                 let mut value = 1u64;
                 if with_count {
-                    let (mut v, mut q) = (0u64, p);
-                    while let Some(d) = region
-                        .get(q)
-                        .map(|b| b.wrapping_sub(b'0'))
-                        .filter(|d| *d < 10)
-                    {
-                        v = v * 10 + d as u64;
-                        q += 1;
-                        if q - p > 18 {
-                            break;
-                        }
-                    }
-                    if q == p || q - p > 18 || region.get(q) != Some(&b'\n') {
+                    let Some((v, end)) = number_then_newline(region, p, 18) else {
                         break;
-                    }
+                    };
                     value = v;
-                    p = q + 1;
+                    p = end;
                 }
                 let t = &mut self.state.table;
                 let slot = &mut t.counts[cell as usize * k + cat];
@@ -827,6 +815,25 @@ impl IncidentSink {
         self.state.rows_used += n;
         (pos, n)
     }
+}
+
+/// A plain whole number of one to `max_digits` digits at `p`, then `\n`:
+/// the number and the position after the newline.
+#[inline(always)]
+fn number_then_newline(region: &[u8], p: usize, max_digits: usize) -> Option<(u64, usize)> {
+    let (mut v, mut q) = (0u64, p);
+    while let Some(d) = region
+        .get(q)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|d| *d < 10)
+    {
+        v = v * 10 + d as u64;
+        q += 1;
+        if q - p > max_digits {
+            return None;
+        }
+    }
+    (q > p && region.get(q) == Some(&b'\n')).then_some((v, q + 1))
 }
 
 /// The separator after column `i` of `width`.
@@ -1178,21 +1185,9 @@ impl VolumeSink {
                     None => break,
                 },
             };
-            let (mut v, mut q) = (0u64, e + 1);
-            while let Some(d) = region
-                .get(q)
-                .map(|b| b.wrapping_sub(b'0'))
-                .filter(|d| *d < 10)
-            {
-                v = v * 10 + d as u64;
-                q += 1;
-                if q - e > 16 {
-                    break;
-                }
-            }
-            if q == e + 1 || q - e > 16 || region.get(q) != Some(&b'\n') {
+            let Some((v, end)) = number_then_newline(region, e + 1, 15) else {
                 break;
-            }
+            };
             let c = t.cell(period, next);
             let head = &mut t.heads[c as usize];
             if !self.summed && head.volume_days & bit != 0 {
@@ -1202,7 +1197,7 @@ impl VolumeSink {
             head.volume_days |= bit;
             head.volume += v as f64;
             (g, cell) = (next, c);
-            pos = q + 1;
+            pos = end;
             n += 1;
         }
         if n > 0 {
