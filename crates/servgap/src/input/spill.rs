@@ -215,9 +215,9 @@ const FLUSH: usize = 16 << 10;
 /// One reader range's writers: a file per partition.
 ///
 /// A record is: the line as the difference from the partition's previous
-/// record, the id's length and bytes, the item, each score code (two bytes)
-/// and each group code; numbers are LEB128, so a record of a typical export
-/// is about 17 bytes.
+/// record, the id's length and bytes, the item, each score code and each
+/// group code; numbers are LEB128, so a record of a typical export is about
+/// 15 bytes.
 #[derive(Debug)]
 pub(crate) struct SpillWriter {
     dir: Arc<SpillDir>,
@@ -283,9 +283,8 @@ impl SpillWriter {
             n = varint_into(&mut r, n, id.len() as u64);
             r[n..n + id.len()].copy_from_slice(id);
             n = varint_into(&mut r, n + id.len(), item as u64);
-            for c in codes {
-                r[n..n + 2].copy_from_slice(&c.to_le_bytes());
-                n += 2;
+            for &c in codes {
+                n = varint_into(&mut r, n, u64::from(c));
             }
             for &g in groups {
                 n = varint_into(&mut r, n, u64::from(g));
@@ -296,8 +295,8 @@ impl SpillWriter {
             put_varint(b, id.len() as u64);
             b.extend_from_slice(id);
             put_varint(b, item as u64);
-            for c in codes {
-                b.extend_from_slice(&c.to_le_bytes());
+            for &c in codes {
+                put_varint(b, u64::from(c));
             }
             for &g in groups {
                 put_varint(b, u64::from(g));
@@ -376,8 +375,7 @@ pub(crate) fn read_partition(
             let item = usize::try_from(get_varint(&bytes, &mut at)?).ok()?;
             let mut codes = [0u16; 4];
             for c in codes.iter_mut().take(m) {
-                *c = u16::from_le_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]);
-                at += 2;
+                *c = u16::try_from(get_varint(&bytes, &mut at)?).ok()?;
             }
             let mut groups = [0u32; 8];
             for g in groups.iter_mut().take(nby) {
