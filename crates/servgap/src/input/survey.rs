@@ -194,22 +194,21 @@ impl ShortId {
         if id.len() > 23 {
             return None;
         }
-        let mut b = [0u8; 24];
-        b[..id.len()].copy_from_slice(id);
-        b[23] = id.len() as u8;
-        let w = |i: usize| {
-            u64::from_le_bytes([
-                b[i],
-                b[i + 1],
-                b[i + 2],
-                b[i + 3],
-                b[i + 4],
-                b[i + 5],
-                b[i + 6],
-                b[i + 7],
-            ])
-        };
-        Some(ShortId([w(0), w(8), w(16)]))
+        // Bytes 0..23 little-endian in three words, the length in byte 23;
+        // whole words are loaded as such (no copy call for a variable length).
+        let mut w = [0u64; 3];
+        let mut chunks = id.chunks_exact(8);
+        for (slot, c) in w.iter_mut().zip(&mut chunks) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            *slot = u64::from_le_bytes(a);
+        }
+        let whole = id.len() / 8;
+        for (i, &b) in chunks.remainder().iter().enumerate() {
+            w[whole] |= u64::from(b) << (8 * i);
+        }
+        w[2] |= (id.len() as u64) << 56;
+        Some(ShortId(w))
     }
 
     fn bytes(&self) -> Vec<u8> {
@@ -473,6 +472,22 @@ impl ResponseStore {
                 return (*r, false);
             }
         }
+        let (r, new) = self.respondent_uncached(id, line, groups);
+        match &mut self.last {
+            Some((b, lr)) => {
+                b.clear();
+                b.extend_from_slice(id);
+                *lr = r;
+            }
+            None => self.last = Some((id.to_vec(), r)),
+        }
+        (r, new)
+    }
+
+    /// [`ResponseStore::respondent`] without the previous-row cache, for
+    /// rows whose respondents are scattered (the spill's second pass).
+    #[inline]
+    fn respondent_uncached(&mut self, id: &[u8], line: u64, groups: &[u32]) -> (u32, bool) {
         let (r, new) = match &mut self.keys {
             Keys::Ids(map) if map.beyond_last(id) => {
                 let r = self.first_line.len() as u32;
@@ -491,14 +506,6 @@ impl ResponseStore {
         };
         if new {
             self.push_respondent(line, groups);
-        }
-        match &mut self.last {
-            Some((b, lr)) => {
-                b.clear();
-                b.extend_from_slice(id);
-                *lr = r;
-            }
-            None => self.last = Some((id.to_vec(), r)),
         }
         (r, new)
     }
@@ -2237,7 +2244,7 @@ impl SecondPass<'_> {
                 for g in 0..nby {
                     groups[g] = gmaps[g][rec.groups[g] as usize];
                 }
-                let (r, new) = store.respondent(rec.id, rec.line, &groups[..nby]);
+                let (r, new) = store.respondent_uncached(rec.id, rec.line, &groups[..nby]);
                 if !new {
                     let id_s = || String::from_utf8_lossy(rec.id).into_owned();
                     if store.seen(r, rec.item) {
@@ -2441,6 +2448,22 @@ fn reconcile(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_ids_keep_their_bytes_and_length() {
+        let all: Vec<Vec<u8>> = (0..=23u8).map(|n| (1..=n).collect()).collect();
+        for id in &all {
+            let k = ShortId::new(id).expect("at most 23 bytes");
+            assert_eq!(&k.bytes(), id);
+            assert_eq!(k.cmp_bytes(id), std::cmp::Ordering::Equal);
+        }
+        // A trailing zero byte is not the same id as one without it.
+        assert_ne!(
+            ShortId::new(b"R1\0").map(|k| k.0),
+            ShortId::new(b"R1").map(|k| k.0)
+        );
+        assert!(ShortId::new(&[b'x'; 24]).is_none());
+    }
 
     #[test]
     fn item_words_find_exactly_the_ids() {
