@@ -446,6 +446,21 @@ struct GroupAcc {
 }
 
 impl GroupAcc {
+    /// Adds one respondent's means over the `c` items of dimension `d` they
+    /// answered (sums `se` of E and `sp` of P); returns their gap there.
+    #[inline]
+    fn push_dimension(&mut self, d: usize, se: f64, sp: f64, c: u32) -> Option<f64> {
+        if c == 0 {
+            return None;
+        }
+        let cf = c as f64;
+        self.dim_e[d].push(se / cf);
+        self.dim_p[d].push(sp / cf);
+        let g = (sp - se) / cf;
+        self.dim_d[d].push(g);
+        Some(g)
+    }
+
     fn new(ins: &Instrument) -> Self {
         let k = ins.items.len();
         let nd = ins.dimensions.len();
@@ -625,16 +640,7 @@ fn accumulate_store(
                         complete = false;
                     }
                 }
-                if c > 0 {
-                    let cf = c as f64;
-                    acc.dim_e[d].push(se / cf);
-                    acc.dim_p[d].push(sp / cf);
-                    let g = (sp - se) / cf;
-                    acc.dim_d[d].push(g);
-                    dim_gap[d] = Some(g);
-                } else {
-                    dim_gap[d] = None;
-                }
+                dim_gap[d] = acc.push_dimension(d, se, sp, c);
                 let k = items.len();
                 if k > 1 && complete {
                     for &i in items {
@@ -689,16 +695,7 @@ fn accumulate_store(
                 }
             }
             let k = items.len();
-            if c > 0 {
-                let cf = c as f64;
-                acc.dim_e[d].push(se / cf);
-                acc.dim_p[d].push(sp / cf);
-                let g = (sp - se) / cf;
-                acc.dim_d[d].push(g);
-                dim_gap[d] = Some(g);
-            } else {
-                dim_gap[d] = None;
-            }
+            dim_gap[d] = acc.push_dimension(d, se, sp, c);
             if k > 1 {
                 if use_hist && all_e && all_p {
                     // item parts from hist_c at the end; totals now

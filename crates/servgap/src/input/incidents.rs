@@ -425,6 +425,12 @@ impl RowState {
         )
     }
 
+    /// Whether the line readers can start: the previous row's date and
+    /// cell are known and the file is narrow enough.
+    fn ready_for_lines(&self, width: usize) -> bool {
+        self.date.date.is_some() && self.cell.is_some() && width <= MAX_FIELDS
+    }
+
     /// The cell a row belongs to, and its day bit; `Err(col)` when the
     /// date is invalid. Repeated dates and groups cost a comparison each.
     #[inline(always)]
@@ -715,10 +721,7 @@ impl IncidentSink {
     /// CRLF line. Fields are found by matching the previous line's (same
     /// date, same group, the next category), not by scanning for commas.
     fn lines(&mut self, region: &[u8], max_start: usize) -> (usize, u64) {
-        if self.state.date.date.is_none()
-            || self.state.cell.is_none()
-            || self.roles.len() > MAX_FIELDS
-        {
+        if !self.state.ready_for_lines(self.roles.len()) {
             return (0, 0);
         }
         let mut bounds = [(0usize, 0usize); MAX_FIELDS];
@@ -1104,10 +1107,7 @@ impl VolumeSink {
     /// duplicate) as [`IncidentSink::lines`] does; every other line goes
     /// through the tokenizer and [`VolumeSink::row`].
     fn lines(&mut self, region: &[u8], max_start: usize) -> (usize, u64) {
-        if self.state.date.date.is_none()
-            || self.state.cell.is_none()
-            || self.roles.len() > MAX_FIELDS
-        {
+        if !self.state.ready_for_lines(self.roles.len()) {
             return (0, 0);
         }
         if let [Role::Date, Role::Group(0), Role::Count] = self.roles.as_slice() {
