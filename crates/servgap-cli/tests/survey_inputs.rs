@@ -550,3 +550,128 @@ fn common_and_unusual_row_formats_give_identical_figures() {
         assert_eq!(figures(&clean), figures(&got), "{name}");
     }
 }
+
+/// A respondent's id, segment and (item, expectation, perception) answers.
+type Answers = (String, String, Vec<(usize, String, String)>);
+
+/// A sorted long export in the usual layout (`respondent_id,segment,item,
+/// expectation,perception`), large enough for two threads, with the rows
+/// the line reader must hand to the tokenizer: a missing score, a segment
+/// first seen mid-file, a respondent that comes back after others, items
+/// out of order, a respondent without its last item, and ids out of order.
+/// Returns the long text and the same answers in wide form.
+fn sorted_usual_layout() -> (String, String) {
+    let items: Vec<String> = (1..=22).map(|i| format!("q{i:02}")).collect();
+    let mut state: u64 = 7;
+    let mut score = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        1 + (state >> 33) % 7
+    };
+    let n = 9000;
+    let mut answers: Vec<Answers> = Vec::new();
+    for r in 0..n {
+        // respondents 5000.. are numbered from 90000 down: ids out of order
+        let id = if r < 5000 {
+            format!("R{r:07}")
+        } else {
+            format!("R{:07}", 90000 - r)
+        };
+        let segment = match r {
+            4000.. => "新客户",
+            _ if r % 3 == 0 => "enterprise",
+            _ => "small_business",
+        };
+        let mut rows: Vec<(usize, String, String)> = (0..22)
+            .map(|i| (i, score().to_string(), score().to_string()))
+            .collect();
+        if r % 97 == 5 {
+            rows[7].1 = String::new();
+        }
+        if r % 89 == 3 {
+            rows.swap(3, 4);
+        }
+        if r % 83 == 11 {
+            rows.pop();
+        }
+        answers.push((id, segment.to_string(), rows));
+    }
+    let mut long = String::from("respondent_id,segment,item,expectation,perception\n");
+    let line = |out: &mut String, a: &Answers, i: usize| {
+        let (item, e, p) = &a.2[i];
+        out.push_str(&format!("{},{},{},{e},{p}\n", a.0, a.1, items[*item]));
+    };
+    for (r, a) in answers.iter().enumerate() {
+        // respondent 1200 gives its last five rows after respondent 1201
+        let upto = if r == 1200 { a.2.len() - 5 } else { a.2.len() };
+        for i in 0..upto {
+            line(&mut long, a, i);
+        }
+        if r == 1201 {
+            let back = &answers[1200];
+            for i in back.2.len() - 5..back.2.len() {
+                line(&mut long, back, i);
+            }
+        }
+    }
+    let mut wide = String::from("respondent_id,segment");
+    for m in ["e", "p"] {
+        for it in &items {
+            wide.push_str(&format!(",{m}_{it}"));
+        }
+    }
+    wide.push('\n');
+    for (id, segment, rows) in &answers {
+        let mut e = vec![String::new(); 22];
+        let mut p = vec![String::new(); 22];
+        for (item, ev, pv) in rows {
+            e[*item] = ev.clone();
+            p[*item] = pv.clone();
+        }
+        wide.push_str(&format!("{id},{segment},{},{}\n", e.join(","), p.join(",")));
+    }
+    (long, wide)
+}
+
+#[test]
+fn sorted_usual_layout_agrees_with_wide_form_and_one_thread() {
+    let (long, wide) = sorted_usual_layout();
+    assert!(long.len() > 5 << 20, "two threads need a few MiB");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let lp = write(&dir, "long.csv", long.as_bytes());
+    let wp = write(&dir, "wide.csv", wide.as_bytes());
+    let two = json(&["survey", &lp, "--by", "segment", "--threads", "2"]);
+    let one = json(&["survey", &lp, "--by", "segment", "--threads", "1"]);
+    let w = json(&["survey", &wp, "--by", "segment", "--threads", "1"]);
+    let rows = long.lines().count() as u64 - 1;
+    assert_eq!(two["rows_read"], rows);
+    assert_eq!(two["rows_used"], rows);
+    assert_eq!(two["respondents"], 9000);
+    assert_eq!(w["respondents"], 9000);
+    compare_close(&one, &two, "");
+    // wide rows are respondents, long rows are answers: compare the figures
+    for k in ["items", "dimensions", "servqual", "groups", "ipa"] {
+        compare_close(&one[k], &w[k], k);
+    }
+}
+
+#[test]
+fn sorted_usual_layout_repeated_item_names_both_lines() {
+    let (long, _) = sorted_usual_layout();
+    let mut lines: Vec<&str> = long.lines().collect();
+    // respondent 2 answers all 22 items, then q01 again right after
+    let first = lines
+        .iter()
+        .position(|l| l.starts_with("R0000002,"))
+        .unwrap_or(0);
+    let again = lines[first];
+    lines.insert(first + 22, again);
+    let body = lines.join("\n") + "\n";
+    let err = fails(&body, &["--by", "segment", "--threads", "2"], 3);
+    assert!(
+        err.contains(&format!(":{}:", first + 23))
+            && err.contains(&format!("first on line {}", first + 1)),
+        "{err}"
+    );
+}
