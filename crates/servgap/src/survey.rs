@@ -427,7 +427,9 @@ fn locate_duplicate(e: Error, source: &Source, read: &ReadOptions) -> Error {
 }
 
 /// Per-group accumulators over respondents. Item-level sums are exact for
-/// integer scores; per-respondent dimension means use Welford updates.
+/// integer scores; per-respondent dimension means come from counts of
+/// integer sums when scores are whole (see [`WholeSums`]), else from
+/// Welford updates.
 #[derive(Debug, Clone)]
 struct GroupAcc {
     respondents: u64,
@@ -611,6 +613,17 @@ fn accumulate_store(
     let mut hists: Vec<(Vec<u32>, Vec<u32>)> = (0..keys.len())
         .map(|_| (vec![0u32; hist_len], vec![0u32; hist_len]))
         .collect();
+    // Whole scores (the usual): a respondent complete in a dimension adds
+    // one to three counts of integer sums instead of updating six running
+    // moments; incomplete ones take the general path below. With it, the
+    // second histogram counts the pairs of *incomplete* respondents.
+    let whole = match (use_hist, zone_slots, e_slot, p_slot) {
+        (true, None, Some(es), Some(ps)) => WholeSums::new(&values, &dims).map(|w| (w, es, ps)),
+        _ => None,
+    };
+    let mut sums: Vec<Vec<u32>> = (0..keys.len())
+        .map(|_| vec![0u32; whole.as_ref().map_or(0, |(w, _, _)| w.len)])
+        .collect();
     let mut pair_codes = vec![(0u16, 0u16); kmax];
     for r in 0..store.len() {
         if !store.is_live(r) {
@@ -620,6 +633,53 @@ fn accumulate_store(
         let (hist, hist_c) = &mut hists[group_of[r]];
         acc.respondents += 1;
         let row = &store.codes[r * store.k * store.m..(r + 1) * store.k * store.m];
+        if let Some((w, es, ps)) = &whole {
+            let (es, ps, m) = (*es, *ps, store.m);
+            let counts = &mut sums[group_of[r]];
+            for (d, items) in dims.iter().enumerate() {
+                let (mut ie, mut ip, mut c) = (0i64, 0i64, 0usize);
+                for &i in items {
+                    let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
+                    if ce != 0 && cp != 0 {
+                        hist[(i * v + ce) * v + cp] += 1;
+                        ie += w.of[ce];
+                        ip += w.of[cp];
+                        c += 1;
+                    }
+                }
+                if c == items.len() && c > 0 {
+                    let t = &w.dims[d];
+                    counts[t.e + (ie - t.low) as usize] += 1;
+                    counts[t.p + (ip - t.low) as usize] += 1;
+                    counts[t.d + (ip - ie + t.span) as usize] += 1;
+                    dim_gap[d] = Some((ip - ie) as f64 / c as f64);
+                    continue;
+                }
+                // Incomplete: its pairs are taken out of the complete
+                // respondents' counts, its means and α cases go as values.
+                let k = items.len();
+                let (mut se, mut sp) = (0.0, 0.0);
+                let (all_e, all_p) =
+                    dimension_values(row, items, (m, es, ps), &values, &mut ve, &mut vp);
+                for &i in items {
+                    let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
+                    if ce != 0 && cp != 0 {
+                        hist_c[(i * v + ce) * v + cp] += 1;
+                        se += values[ce];
+                        sp += values[cp];
+                    }
+                }
+                dim_gap[d] = acc.push_dimension(d, se, sp, c as u32);
+                if k > 1 && all_e {
+                    acc.alpha[d][0].push(&ve[..k]);
+                }
+                if k > 1 && all_p {
+                    acc.alpha[d][1].push(&vp[..k]);
+                }
+            }
+            push_weighted(acc, resp_weights.as_ref().and_then(|ws| ws[r]), &dim_gap);
+            continue;
+        }
         for (d, items) in dims.iter().enumerate() {
             if let (true, None, Some(es), Some(ps)) = (use_hist, zone_slots, e_slot, p_slot) {
                 // The common case (E and P, few distinct scores): one pass
@@ -652,14 +712,8 @@ fn accumulate_store(
                     acc.alpha[d][2].push_total(sd);
                 } else if k > 1 {
                     // Only E (or only P) complete: α from the values.
-                    let (mut all_e, mut all_p) = (true, true);
-                    for (j, &i) in items.iter().enumerate() {
-                        let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
-                        all_e &= ce != 0;
-                        all_p &= cp != 0;
-                        ve[j] = values[ce];
-                        vp[j] = values[cp];
-                    }
+                    let (all_e, all_p) =
+                        dimension_values(row, items, (m, es, ps), &values, &mut ve, &mut vp);
                     if all_e {
                         acc.alpha[d][0].push(&ve[..k]);
                     }
@@ -749,21 +803,14 @@ fn accumulate_store(
                 }
             }
         }
-        if let Some(Some(w)) = resp_weights.as_ref().map(|ws| ws[r]) {
-            acc.imp_sum.iter_mut().zip(w).for_each(|(s, x)| *s += x);
-            acc.imp_n += 1;
-            let mut score = 0.0;
-            let mut ok = true;
-            for d in 0..nd {
-                if w[d] > 0.0 {
-                    match dim_gap[d] {
-                        Some(g) => score += w[d] * g,
-                        None => ok = false,
-                    }
-                }
-            }
-            if ok {
-                acc.weighted.push(score);
+        push_weighted(acc, resp_weights.as_ref().and_then(|ws| ws[r]), &dim_gap);
+    }
+    if let Some((w, _, _)) = &whole {
+        for ((acc, counts), (hist, incomplete)) in accs.iter_mut().zip(&sums).zip(&mut hists) {
+            w.merge_into(acc, counts);
+            // the second histogram becomes that of the complete respondents
+            for (inc, all) in incomplete.iter_mut().zip(hist.iter()) {
+                *inc = all - *inc;
             }
         }
     }
@@ -798,6 +845,152 @@ fn accumulate_store(
             (key, acc)
         })
         .collect()
+}
+
+/// A respondent's E and P values over a dimension's items (NaN where
+/// missing) into `ve` and `vp`; whether all E and all P are present.
+fn dimension_values(
+    row: &[u16],
+    items: &[usize],
+    (m, es, ps): (usize, usize, usize),
+    values: &[f64],
+    ve: &mut [f64],
+    vp: &mut [f64],
+) -> (bool, bool) {
+    let (mut all_e, mut all_p) = (true, true);
+    for (j, &i) in items.iter().enumerate() {
+        let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
+        all_e &= ce != 0;
+        all_p &= cp != 0;
+        ve[j] = values[ce];
+        vp[j] = values[cp];
+    }
+    (all_e, all_p)
+}
+
+/// A respondent's importance-weighted gap, from their dimension gaps.
+fn push_weighted(acc: &mut GroupAcc, weights: Option<&Vec<f64>>, dim_gap: &[Option<f64>]) {
+    let Some(w) = weights else {
+        return;
+    };
+    acc.imp_sum.iter_mut().zip(w).for_each(|(s, x)| *s += x);
+    acc.imp_n += 1;
+    let mut score = 0.0;
+    for (wd, g) in w.iter().zip(dim_gap) {
+        if *wd > 0.0 {
+            match g {
+                Some(g) => score += wd * g,
+                None => return,
+            }
+        }
+    }
+    acc.weighted.push(score);
+}
+
+/// Where one dimension's counts sit in a group's table of integer sums.
+#[derive(Debug, Clone)]
+struct SumSlots {
+    /// Items in the dimension.
+    k: usize,
+    /// Smallest possible sum (k × the lowest score).
+    low: i64,
+    /// Largest sum minus the smallest.
+    span: i64,
+    /// Offsets of the counts of Σ E, Σ P (each `span + 1` long) and of
+    /// Σ P − Σ E (`2 span + 1` long, from `−span`).
+    e: usize,
+    p: usize,
+    d: usize,
+}
+
+/// Counts of complete respondents' integer sums of E, P and P − E per
+/// dimension, for whole-number scores: dimension means and α totals come
+/// from them once, at the end.
+#[derive(Debug, Clone)]
+struct WholeSums {
+    /// Score code → whole value (code 0, missing, → 0).
+    of: Vec<i64>,
+    dims: Vec<SumSlots>,
+    /// Length of a group's table.
+    len: usize,
+}
+
+impl WholeSums {
+    /// `None` unless every score is a whole number of magnitude at most
+    /// 1000 and the tables stay small.
+    fn new(values: &[f64], dims: &[Vec<usize>]) -> Option<Self> {
+        let mut of = vec![0i64];
+        for &x in values.iter().skip(1) {
+            if x.fract() != 0.0 || x.abs() > 1000.0 {
+                return None;
+            }
+            of.push(x as i64);
+        }
+        let lo = *of.iter().skip(1).min()?;
+        let hi = *of.iter().skip(1).max()?;
+        let mut len = 0;
+        let mut slots = Vec::with_capacity(dims.len());
+        for items in dims {
+            let k = items.len();
+            let span = k as i64 * (hi - lo);
+            let width = span as usize + 1;
+            slots.push(SumSlots {
+                k,
+                low: k as i64 * lo,
+                span,
+                e: len,
+                p: len + width,
+                d: len + 2 * width,
+            });
+            len += 2 * width + 2 * span as usize + 1;
+        }
+        (len <= 1 << 20).then_some(WholeSums {
+            of,
+            dims: slots,
+            len,
+        })
+    }
+
+    /// Adds a group's counts to its accumulators: dimension means (sums
+    /// over k) and, for dimensions of two or more items, α totals.
+    fn merge_into(&self, acc: &mut GroupAcc, counts: &[u32]) {
+        for (d, t) in self.dims.iter().enumerate() {
+            if t.k == 0 {
+                continue;
+            }
+            let width = t.span as usize + 1;
+            let kf = t.k as f64;
+            let of = |at: usize, len: usize, first: i64| -> Vec<(f64, u64)> {
+                counts[at..at + len]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n > 0)
+                    .map(|(j, &n)| ((first + j as i64) as f64, u64::from(n)))
+                    .collect()
+            };
+            let sums = [
+                of(t.e, width, t.low),
+                of(t.p, width, t.low),
+                of(t.d, 2 * width - 1, -t.span),
+            ];
+            let means = [&mut acc.dim_e[d], &mut acc.dim_p[d], &mut acc.dim_d[d]];
+            for (moments, s) in means.into_iter().zip(&sums) {
+                let per_item: Vec<(f64, u64)> = s.iter().map(|&(x, n)| (x / kf, n)).collect();
+                moments.merge(&Moments::from_counts(&per_item));
+            }
+            if t.k > 1 {
+                for (alpha, s) in acc.alpha[d].iter_mut().zip(&sums) {
+                    let mut totals = SumMoments::default();
+                    for &(x, n) in s {
+                        totals.n += n;
+                        totals.s1 += x * n as f64;
+                        totals.s2 += x * x * n as f64;
+                    }
+                    alpha.merge_totals(&totals);
+                }
+            }
+        }
+    }
 }
 
 /// E, P and P − E moments from counts of (E code, P code) pairs; `values[c]`

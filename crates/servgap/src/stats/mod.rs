@@ -55,6 +55,22 @@ impl Moments {
     pub fn sd(&self) -> Option<f64> {
         self.variance().map(f64::sqrt)
     }
+
+    /// The moments of `count` observations of each `value`, in two passes
+    /// (the mean, then the squared deviations from it): as exact as the
+    /// values allow, and independent of the order the observations came in.
+    pub fn from_counts(counts: &[(f64, u64)]) -> Moments {
+        let n: u64 = counts.iter().map(|&(_, c)| c).sum();
+        if n == 0 {
+            return Moments::default();
+        }
+        let mean = counts.iter().map(|&(x, c)| x * c as f64).sum::<f64>() / n as f64;
+        let m2 = counts
+            .iter()
+            .map(|&(x, c)| (x - mean) * (x - mean) * c as f64)
+            .sum();
+        Moments { n, mean, m2 }
+    }
 }
 
 /// Count, sum and sum of squares: the cheapest mergeable accumulator.
@@ -225,6 +241,12 @@ impl AlphaAccumulator {
         self.total.push(total);
     }
 
+    /// Adds the totals of complete cases whose item scores are added
+    /// later, in bulk, with [`AlphaAccumulator::merge_item`].
+    pub fn merge_totals(&mut self, totals: &SumMoments) {
+        self.total.merge(totals);
+    }
+
     /// Adds item `j`'s moments over cases whose totals were given by
     /// [`AlphaAccumulator::push_total`].
     pub fn merge_item(&mut self, j: usize, m: &SumMoments) {
@@ -320,6 +342,22 @@ mod tests {
         assert_eq!(a.n, whole.n);
         assert_relative_eq!(a.mean, whole.mean, epsilon = 1e-12);
         assert_relative_eq!(a.m2, whole.m2, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn moments_from_counts_equal_the_observations() {
+        // 2 once, 4 three times, 5 twice, 7 and 9 once: the set above
+        let counts = [(4.0, 3), (2.0, 1), (9.0, 1), (5.0, 2), (7.0, 1), (3.0, 0)];
+        let m = Moments::from_counts(&counts);
+        assert_eq!(m.n, 8);
+        assert_relative_eq!(m.mean, 5.0);
+        assert_relative_eq!(m.m2, 32.0);
+        // thirds, as dimension means of three items are: mean 7/3,
+        // squared deviations 1/9 + 0 + 1/9
+        let m = Moments::from_counts(&[(2.0, 1), (7.0 / 3.0, 1), (8.0 / 3.0, 1)]);
+        assert_relative_eq!(m.mean, 7.0 / 3.0, epsilon = 1e-15);
+        assert_relative_eq!(m.m2, 2.0 / 9.0, epsilon = 1e-15);
+        assert_eq!(Moments::from_counts(&[]), Moments::default());
     }
 
     #[test]
