@@ -731,34 +731,14 @@ impl IncidentSink {
         // layout only): a line that starts with it has the same cell.
         let mut prefix = Pattern::default();
         let with_count = self.state.layout.value.is_some();
-        let cat_sep = if with_count { b',' } else { b'\n' };
         while pos < max_start {
             if prefix.matches(region, pos) {
                 let Some(cell) = self.state.cell else { break };
-                let mut p = pos + prefix.len();
-                let next = self.last_category.wrapping_add(1);
-                let next = if next >= self.patterns.len() { 0 } else { next };
-                let cat = if self.patterns[next].matches(region, p) {
-                    p += self.patterns[next].len();
-                    next
-                } else {
-                    let Some(e) = field_end(region, p, cat_sep) else {
-                        break;
-                    };
-                    let Some(&c) = self.exact.get(&region[p..e]) else {
-                        break;
-                    };
-                    p = e + 1;
-                    c
+                let Some((cat, value, p)) =
+                    self.category_then_count(region, pos + prefix.len(), with_count)
+                else {
+                    break;
                 };
-                let mut value = 1u64;
-                if with_count {
-                    let Some((v, end)) = number_then_newline(region, p, 18) else {
-                        break;
-                    };
-                    value = v;
-                    p = end;
-                }
                 let t = &mut self.state.table;
                 let slot = &mut t.counts[cell as usize * k + cat];
                 let Some(sum) = u32::try_from(value).ok().and_then(|c| slot.checked_add(c)) else {
@@ -767,6 +747,13 @@ impl IncidentSink {
                 *slot = sum;
                 t.seen[cat] = true;
                 self.last_category = cat;
+                pos = p;
+                n += 1;
+                continue;
+            }
+            if let Some((p, cell, prefix_len)) = self.next_group_line(region, pos, with_count) {
+                prefix = Pattern::at(region, pos, prefix_len).unwrap_or_default();
+                self.state.cell = Some(cell);
                 pos = p;
                 n += 1;
                 continue;
@@ -817,6 +804,89 @@ impl IncidentSink {
         self.state.rows_read += n;
         self.state.rows_used += n;
         (pos, n)
+    }
+}
+
+impl IncidentSink {
+    /// The category cell at `p` (the one after the previous line's is tried
+    /// first) and the count after it (1 without a count column): category,
+    /// count and the position after the line; `None` unless both are plain.
+    #[inline(always)]
+    fn category_then_count(
+        &self,
+        region: &[u8],
+        mut p: usize,
+        with_count: bool,
+    ) -> Option<(usize, u64, usize)> {
+        let next = self.last_category.wrapping_add(1);
+        let next = if next >= self.patterns.len() { 0 } else { next };
+        let cat = if self.patterns[next].matches(region, p) {
+            p += self.patterns[next].len();
+            next
+        } else {
+            let e = field_end(region, p, if with_count { b',' } else { b'\n' })?;
+            let c = *self.exact.get(&region[p..e])?;
+            p = e + 1;
+            c
+        };
+        if !with_count {
+            return Some((cat, 1, p));
+        }
+        let (value, end) = number_then_newline(region, p, 18)?;
+        Some((cat, value, end))
+    }
+
+    /// In the usual layout (`date,GROUP,category[,count]`), the first line
+    /// of the next group on the same date: the group the previous one was
+    /// followed by last time, a category given exactly and a plain count.
+    /// Adds the line and returns the position after it, its cell and the
+    /// length of its date and group cells; `None` (nothing changed) for any
+    /// other line.
+    #[inline]
+    fn next_group_line(
+        &mut self,
+        region: &[u8],
+        pos: usize,
+        with_count: bool,
+    ) -> Option<(usize, u32, usize)> {
+        let st = &self.state;
+        if self.prefix_cols != 2 || st.layout.date != 0 || st.layout.by.as_slice() != [1] {
+            return None;
+        }
+        let (_, period, bit) = st.date.date?;
+        if st.cell.is_none() || !st.date_pattern.matches(region, pos) {
+            return None;
+        }
+        let g_at = pos + st.date_pattern.len();
+        let g_end = field_end(region, g_at, b',')?;
+        let raw = &region[g_at..g_end];
+        let t = &st.table;
+        let g = t.successor.get(st.group? as usize).copied()?;
+        if !t
+            .group_keys
+            .get(g as usize)
+            .is_some_and(|k| short_eq(k, raw))
+        {
+            return None;
+        }
+        let (cat, value, p) = self.category_then_count(region, g_end + 1, with_count)?;
+        let value = u32::try_from(value).ok()?;
+        // The whole line is valid: its cell (found or created; doing this
+        // again is harmless if the count then overflows).
+        let st = &mut self.state;
+        let t = &mut st.table;
+        let cell = t.cell(period, g);
+        t.heads[cell as usize].days |= 1u32 << bit;
+        let slot = &mut t.counts[cell as usize * t.k + cat];
+        *slot = slot.checked_add(value)?;
+        t.seen[cat] = true;
+        self.last_category = cat;
+        st.group = Some(g);
+        st.group_raw.clear();
+        st.group_raw.extend_from_slice(raw);
+        st.group_bounds.clear();
+        st.group_bounds.push((0, raw.len()));
+        Some((p, cell, g_end + 1 - pos))
     }
 }
 
