@@ -261,6 +261,39 @@ fn counted(per_incident: &str) -> String {
 }
 
 #[test]
+fn rows_are_by_period_then_group_value_whatever_the_log_order() {
+    // Sites listed Z before A every day: rows still go A then Z.
+    let dir = tmp();
+    let log = "date,site,category,count\n\
+               2025-03-01,Z,lost,1\n2025-03-01,A,lost,2\n\
+               2025-03-02,Z,lost,3\n2025-03-02,A,lost,4\n";
+    let p = write(&dir, "log.csv", log);
+    let v = json(&["sqi", &p, "--by", "site"]);
+    let got: Vec<(String, String, f64)> = periods(&v)
+        .iter()
+        .map(|r| {
+            (
+                r["period"].as_str().unwrap_or_default().to_string(),
+                r["site"].as_str().unwrap_or_default().to_string(),
+                r["points"].as_f64().unwrap_or(f64::NAN),
+            )
+        })
+        .collect();
+    // lost weighs 10 in fedex12
+    let want = [
+        ("2025-03-01", "A", 20.0),
+        ("2025-03-01", "Z", 10.0),
+        ("2025-03-02", "A", 40.0),
+        ("2025-03-02", "Z", 30.0),
+    ];
+    assert_eq!(got.len(), want.len(), "{got:?}");
+    for ((p, g, x), (wp, wg, wx)) in got.iter().zip(want) {
+        assert_eq!((p.as_str(), g.as_str()), (wp, wg));
+        assert_relative_eq!(*x, wx);
+    }
+}
+
+#[test]
 fn per_incident_and_counted_logs_agree() {
     let dir = tmp();
     let text = std::fs::read_to_string(data("data/example_incidents.csv"))

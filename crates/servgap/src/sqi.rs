@@ -392,13 +392,28 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
         return Err(Error::usage("--max-per-unit needs a --volume file"));
     }
     let weights = std::sync::Arc::new(cfg.weights.clone());
-    let data = read_incidents(
+    // The rows' buffer (a million rows is 70 MB to fault in and fill) is
+    // made on the core the volume file leaves idle.
+    let blank = SqiPeriod {
+        period: cfg.period.period_of(chrono::NaiveDate::default()).0,
+        group: 0,
+        days: 0,
+        points: 0.0,
+        out_of_control: false,
+        volume: f64::NAN,
+        per: cfg.per,
+        ucl: f64::NAN,
+        lcl: f64::NAN,
+        row: 0,
+    };
+    let (data, rows) = read_incidents(
         incidents,
         cfg.volume.as_ref(),
         weights,
         cfg.period,
         &cfg.by,
         &cfg.read,
+        |cells| vec![blank; cells],
     )?;
     let inputs = SqiInputs {
         incidents: incidents.name(),
@@ -410,7 +425,7 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
         by: cfg.by.clone(),
         check_scope: cfg.check_scope,
     };
-    Ok(analyse(data, &cfg.weights, inputs, cfg))
+    Ok(analyse(data, rows, &cfg.weights, inputs, cfg))
 }
 
 /// Share and cumulative share of a ranked list, and the vital few: the
@@ -433,8 +448,11 @@ fn shares(points: &[f64]) -> Vec<(Option<f64>, Option<f64>, bool)> {
         .collect()
 }
 
+/// The report from the cells; `rows` is a buffer for the rows (any length,
+/// any contents: every row is written).
 fn analyse(
     data: IncidentData,
+    mut rows: Vec<SqiPeriod>,
     weights: &WeightTable,
     inputs: SqiInputs,
     cfg: &SqiConfig,
@@ -489,9 +507,9 @@ fn analyse(
     // Two cores fill halves of the rows in place (no second copy, so peak
     // memory stays that of one set of rows).
     let heads = &table.heads;
-    let mut rows: Vec<SqiPeriod> = match heads.first() {
+    match heads.first() {
         Some(h) if heads.len() >= 1 << 16 => {
-            let mut rows = vec![make(0, h); heads.len()];
+            rows.resize(heads.len(), make(0, h));
             let half = heads.len() / 2;
             let (a, b) = rows.split_at_mut(half);
             let fill = |out: &mut [SqiPeriod], from: usize| {
@@ -503,12 +521,19 @@ fn analyse(
                 scope.spawn(|| fill(b, half));
                 fill(a, 0);
             });
-            rows
         }
-        _ => heads.iter().enumerate().map(|(i, h)| make(i, h)).collect(),
-    };
+        _ => {
+            rows.clear();
+            rows.extend(heads.iter().enumerate().map(|(i, h)| make(i, h)));
+        }
+    }
     drop(table.heads);
-    rows.sort_unstable_by_key(|p| (p.period, rank[p.group as usize]));
+    // Rows are in cell order: already by period then group value when the
+    // cells came in (period, group) order and groups in value order.
+    let in_order = table.sorted && rank.iter().enumerate().all(|(g, &r)| r as usize == g);
+    if !in_order {
+        rows.sort_unstable_by_key(|p| (p.period, rank[p.group as usize]));
+    }
 
     // Demerit u-chart: n_t per cell, ū_c over all cells, Ū, σ_t.
     let units = |p: &SqiPeriod| -> Option<f64> {

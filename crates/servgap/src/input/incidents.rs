@@ -77,7 +77,7 @@ pub(crate) struct CellTable {
     prev: u32,
     /// Whether `heads` are in strictly increasing (period key, group)
     /// order, so that a cell can be found by binary search.
-    sorted: bool,
+    pub sorted: bool,
     /// Distinct dates (days from the common era) with any row.
     pub dates: std::collections::BTreeSet<i32>,
     /// Which categories occur in the incident log.
@@ -1348,20 +1348,24 @@ fn counts(rows_read: u64, rows_used: u64, tally: RejectTally) -> RowCounts {
 }
 
 /// Reads the incident log, then the volume file into the same cells.
-pub(crate) fn read_incidents(
+/// `prepare` gets the number of cells the log made and runs on another
+/// core while the volume file is read (one core reads it), so the caller
+/// can get its result buffer ready in the meantime.
+pub(crate) fn read_incidents<T: Send>(
     incidents: &Source,
     volume: Option<&Source>,
     weights: std::sync::Arc<WeightTable>,
     kind: PeriodKind,
     by: &[String],
     opts: &ReadOptions,
-) -> Result<IncidentData> {
+    prepare: impl FnOnce(usize) -> T + Send,
+) -> Result<(IncidentData, T)> {
     let name = incidents.name();
     let (sink, info): (IncidentSink, ReadInfo) = read_csv(incidents, opts, |h| {
         IncidentSink::new(name.clone(), h, weights.clone(), kind, by, opts.on_invalid)
     })?;
     let incident_rows = counts(sink.state.rows_read, sink.state.rows_used, sink.state.tally);
-    let mut table = sink.state.table;
+    let table = sink.state.table;
     if table.overflow {
         return Err(Error::file(
             &name,
@@ -1369,8 +1373,42 @@ pub(crate) fn read_incidents(
             "the counts of one category in one period add up to more than 4,294,967,295",
         ));
     }
-    let mut volume_rows = None;
-    if let Some(vs) = volume {
+    let cells = table.heads.len();
+    let Some(vs) = volume else {
+        let data = IncidentData {
+            table,
+            incident_rows,
+            volume_rows: None,
+            encoding: info.encoding,
+        };
+        return Ok((data, prepare(cells)));
+    };
+    let (volume_read, prepared) = std::thread::scope(|scope| {
+        let helper = scope.spawn(move || prepare(cells));
+        let volume_read = read_volume(vs, table, kind, by, opts);
+        (volume_read, helper.join())
+    });
+    let prepared =
+        prepared.map_err(|_| Error::inconsistent("internal: a helper thread panicked"))?;
+    let (table, volume_rows) = volume_read?;
+    let data = IncidentData {
+        table,
+        incident_rows,
+        volume_rows: Some(volume_rows),
+        encoding: info.encoding,
+    };
+    Ok((data, prepared))
+}
+
+/// Reads the volume file into the cells of `table`.
+fn read_volume(
+    vs: &Source,
+    mut table: CellTable,
+    kind: PeriodKind,
+    by: &[String],
+    opts: &ReadOptions,
+) -> Result<(CellTable, RowCounts)> {
+    {
         let vname = vs.name();
         let slot = Mutex::new(Some(std::mem::replace(&mut table, CellTable::new(kind, 0))));
         let vopts = ReadOptions {
@@ -1402,19 +1440,9 @@ pub(crate) fn read_incidents(
             })
         })
         .map_err(|e| first_volume_line(e, vs, by, &vopts))?;
-        volume_rows = Some(counts(
-            sink.state.rows_read,
-            sink.state.rows_used,
-            sink.state.tally,
-        ));
-        table = sink.state.table;
+        let rows = counts(sink.state.rows_read, sink.state.rows_used, sink.state.tally);
+        Ok((sink.state.table, rows))
     }
-    Ok(IncidentData {
-        table,
-        incident_rows,
-        volume_rows,
-        encoding: info.encoding,
-    })
 }
 
 /// Completes a duplicate-volume error with the line of the first row for
