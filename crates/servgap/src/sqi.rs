@@ -428,6 +428,71 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
     Ok(analyse(data, rows, &cfg.weights, inputs, cfg))
 }
 
+/// Sums over period rows for the control chart (counts of rows with
+/// units, and the units), the totals and the Pareto of groups; one per
+/// core, merged.
+struct RowSums {
+    sum_counts: Vec<u64>,
+    all_counts: Vec<u64>,
+    /// Σ units of rows with units (volume not yet divided by `per`).
+    total_units: f64,
+    without_units: u64,
+    volume_sum: f64,
+    /// Per group: (incidents, points).
+    group_sums: Vec<(u64, f64)>,
+}
+
+impl RowSums {
+    fn new(k: usize, groups: usize) -> Self {
+        RowSums {
+            sum_counts: vec![0; k],
+            all_counts: vec![0; k],
+            total_units: 0.0,
+            without_units: 0,
+            volume_sum: 0.0,
+            group_sums: vec![(0, 0.0); groups],
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, p: &SqiPeriod, counts: &[u32], units: Option<f64>) {
+        let mut incidents = 0u64;
+        for (a, c) in self.all_counts.iter_mut().zip(counts) {
+            *a += u64::from(*c);
+            incidents += u64::from(*c);
+        }
+        match units {
+            Some(n) => {
+                self.total_units += n;
+                for (s, c) in self.sum_counts.iter_mut().zip(counts) {
+                    *s += u64::from(*c);
+                }
+            }
+            None => self.without_units += 1,
+        }
+        if let Some(v) = p.volume() {
+            self.volume_sum += v;
+        }
+        if let Some(e) = self.group_sums.get_mut(p.group as usize) {
+            e.0 += incidents;
+            e.1 += p.points;
+        }
+    }
+
+    fn merge(&mut self, o: &RowSums) {
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.sum_counts, &o.sum_counts);
+        add(&mut self.all_counts, &o.all_counts);
+        self.total_units += o.total_units;
+        self.without_units += o.without_units;
+        self.volume_sum += o.volume_sum;
+        for (a, b) in self.group_sums.iter_mut().zip(&o.group_sums) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+    }
+}
+
 /// Share and cumulative share of a ranked list, and the vital few: the
 /// smallest leading set whose cumulative share reaches 80%.
 fn shares(points: &[f64]) -> Vec<(Option<f64>, Option<f64>, bool)> {
@@ -504,37 +569,6 @@ fn analyse(
             }
         }
     };
-    // Two cores fill halves of the rows in place (no second copy, so peak
-    // memory stays that of one set of rows).
-    let heads = &table.heads;
-    match heads.first() {
-        Some(h) if heads.len() >= 1 << 16 => {
-            rows.resize(heads.len(), make(0, h));
-            let half = heads.len() / 2;
-            let (a, b) = rows.split_at_mut(half);
-            let fill = |out: &mut [SqiPeriod], from: usize| {
-                for (j, slot) in out.iter_mut().enumerate() {
-                    *slot = make(from + j, &heads[from + j]);
-                }
-            };
-            std::thread::scope(|scope| {
-                scope.spawn(|| fill(b, half));
-                fill(a, 0);
-            });
-        }
-        _ => {
-            rows.clear();
-            rows.extend(heads.iter().enumerate().map(|(i, h)| make(i, h)));
-        }
-    }
-    drop(table.heads);
-    // Rows are in cell order: already by period then group value when the
-    // cells came in (period, group) order and groups in value order.
-    let in_order = table.sorted && rank.iter().enumerate().all(|(g, &r)| r as usize == g);
-    if !in_order {
-        rows.sort_unstable_by_key(|p| (p.period, rank[p.group as usize]));
-    }
-
     // Demerit u-chart: n_t per cell, ū_c over all cells, Ū, σ_t.
     let units = |p: &SqiPeriod| -> Option<f64> {
         if with_volume {
@@ -543,42 +577,73 @@ fn analyse(
             Some(p.days as f64)
         }
     };
-    // One pass over the rows for the chart's sums, the totals and the
-    // groups' points (a year of daily rows per site is a million rows).
-    let mut sum_counts = vec![0u64; k];
-    let mut all_counts = vec![0u64; k];
-    let mut total_units = 0.0;
-    let mut without_units = 0u64;
-    let mut volume_sum = 0.0;
+    // Two cores fill halves of the rows in place (no second copy, so peak
+    // memory stays that of one set of rows), each summing its half for the
+    // chart, the totals and the groups' points as it goes.
+    let heads = &table.heads;
+    let ngroups = table.groups.len();
+    let fill = |out: &mut [SqiPeriod], from: usize| -> RowSums {
+        let mut sums = RowSums::new(k, ngroups);
+        for (j, slot) in out.iter_mut().enumerate() {
+            *slot = make(from + j, &heads[from + j]);
+            // volume before dividing by `per`: whole volumes sum exactly,
+            // in any order, and Ū divides once
+            let raw = if with_volume {
+                some(slot.volume).filter(|v| *v > 0.0)
+            } else {
+                units(slot)
+            };
+            sums.add(slot, row_counts(from + j), raw);
+        }
+        sums
+    };
+    match heads.first() {
+        Some(h) => rows.resize(heads.len(), make(0, h)),
+        None => rows.clear(),
+    }
+    let sums = if rows.len() >= 1 << 16 {
+        let half = rows.len() / 2;
+        let (a, b) = rows.split_at_mut(half);
+        let (mut first, second) = std::thread::scope(|scope| {
+            let helper = scope.spawn(|| fill(b, half));
+            let first = fill(a, 0);
+            // a panic in the helper is a bug: pass it on
+            let second = helper
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (first, second)
+        });
+        first.merge(&second);
+        first
+    } else {
+        fill(&mut rows, 0)
+    };
+    drop(table.heads);
+    // Rows are in cell order: already by period then group value when the
+    // cells came in (period, group) order and groups in value order.
+    let in_order = table.sorted && rank.iter().enumerate().all(|(g, &r)| r as usize == g);
+    if !in_order {
+        rows.sort_unstable_by_key(|p| (p.period, rank[p.group as usize]));
+    }
+    let RowSums {
+        sum_counts,
+        all_counts,
+        total_units,
+        volume_sum,
+        group_sums,
+        without_units,
+    } = sums;
+    let total_units = if with_volume {
+        total_units / cfg.per
+    } else {
+        total_units
+    };
     let mut periods_seen = 0u64;
-    let mut group_sums = vec![(0u64, 0.0f64); table.groups.len()];
     let mut last_period = None;
     for p in &rows {
-        let row = row_counts(p.row as usize);
-        let mut incidents = 0u64;
-        for (a, c) in all_counts.iter_mut().zip(row) {
-            *a += u64::from(*c);
-            incidents += u64::from(*c);
-        }
-        match units(p) {
-            Some(n) => {
-                total_units += n;
-                for (s, c) in sum_counts.iter_mut().zip(row) {
-                    *s += u64::from(*c);
-                }
-            }
-            None => without_units += 1,
-        }
-        if let Some(v) = p.volume() {
-            volume_sum += v;
-        }
         if last_period != Some(p.period) {
             periods_seen += 1;
             last_period = Some(p.period);
-        }
-        if let Some(e) = group_sums.get_mut(p.group as usize) {
-            e.0 += incidents;
-            e.1 += p.points;
         }
     }
     let rates: Vec<Option<f64>> = sum_counts
