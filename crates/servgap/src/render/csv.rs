@@ -69,7 +69,8 @@ fn push_fraction(buf: &mut Vec<u8>, v: f64) {
     if v.is_finite() && fractional_bits(v) >= 24 {
         let mut b = zmij::Buffer::new();
         let s = b.format_finite(v);
-        if !s.contains('e') {
+        // zmij writes decimal exponents -5 to 15 without an `e`
+        if (1e-5..1e15).contains(&v.abs()) || !s.contains('e') {
             buf.extend_from_slice(s.as_bytes());
             return;
         }
@@ -165,6 +166,10 @@ mod tests {
             values.push((x % 100_000) as f64 / 1000.0 * 1e-3);
             values.push((x % 1000) as f64);
             values.push(-((x % 1000) as f64));
+            // around 1e-5, where Rust's text has no exponent and zmij's
+            // would switch to one below
+            values.push(f64::from_bits(1e-5f64.to_bits() - 1000 + (x % 2000)));
+            values.push(-f64::from_bits(1e-5f64.to_bits() - 1000 + (x % 2000)));
         }
         for v in values.into_iter().filter(|v| v.is_finite()) {
             let mut buf = Vec::new();
