@@ -542,6 +542,127 @@ impl ResponseStore {
     }
 }
 
+/// The sorted long-form line reader for the usual layout (id and group
+/// cells, the item, two one-digit scores): see [`TwoScoreLines::read`].
+struct TwoScoreLines<'a> {
+    fast: &'a FastLong,
+    /// Leading id and group columns.
+    lead: usize,
+    /// Store slots of the two scores, in column order.
+    slots: (usize, usize),
+    nby: usize,
+}
+
+impl TwoScoreLines<'_> {
+    /// Reads lines from `region` while they are ordinary: the line's tail
+    /// is four bytes, checked as one word. A line that does not start with
+    /// the previous line's id and groups (`prefix`, respondent `r`) may
+    /// start the next respondent of a sorted export: it is taken here too,
+    /// once all of it has been checked. `first_line` is the line number of
+    /// `region`'s first line. Returns the position after the last line
+    /// taken, the lines taken and the next expected item.
+    fn read(
+        &self,
+        store: &mut ResponseStore,
+        (mut prefix, mut r, mut item): (Pattern, u32, usize),
+        first_line: u64,
+        region: &[u8],
+        max_start: usize,
+    ) -> (usize, u64, usize) {
+        let (fast, lead, nby) = (self.fast, self.lead, self.nby);
+        let (s0, s1) = self.slots;
+        let (mut pos, mut n) = (0usize, 0u64);
+        let digits = store.values.digits;
+        let (k, m, words) = (store.k, store.m, store.words);
+        let lead_roles = &fast.roles[..lead];
+        let id_then_groups = matches!(lead_roles.first(), Some(LongRole::Id))
+            && lead_roles[1..]
+                .iter()
+                .all(|r| matches!(r, LongRole::Group(_)));
+        let (mut seen_at, mut row_at) = (r as usize * words, r as usize * k * m);
+        'two: while pos < max_start {
+            let mut p = pos;
+            let mut next: Option<(&[u8], [u32; 8])> = None;
+            if prefix.matches(region, p) {
+                p += prefix.len();
+            } else {
+                if !id_then_groups {
+                    break;
+                }
+                let mut groups = [0u32; 8];
+                let mut id: &[u8] = &[];
+                for role in lead_roles {
+                    let Some(e) = field_end(region, p, b',') else {
+                        break 'two;
+                    };
+                    let cell = &region[p..e];
+                    match *role {
+                        LongRole::Id => id = cell,
+                        LongRole::Group(j) => match store.group_dicts[j].known(cell) {
+                            Some(c) => groups[j] = c,
+                            None => break 'two,
+                        },
+                        _ => break 'two,
+                    }
+                    p = e + 1;
+                }
+                let clean = |b: &[u8]| {
+                    b.first().is_some_and(|c| !c.is_ascii_whitespace())
+                        && b.last().is_some_and(|c| !c.is_ascii_whitespace())
+                };
+                if !clean(id) || !store.is_next_sorted(id) {
+                    break;
+                }
+                next = Some((id, groups));
+            }
+            let lead_end = p;
+            let ip = &fast.item_patterns[item];
+            if !ip.matches(region, p) {
+                break;
+            }
+            p += ip.len();
+            let Some(tail) = region.get(p..p + 4) else {
+                break;
+            };
+            let w = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+            if w & 0xff00_ff00 != 0x0a00_2c00 {
+                break;
+            }
+            let d0 = (w & 0xff).wrapping_sub(u32::from(b'0')) as usize;
+            let d1 = ((w >> 16) & 0xff).wrapping_sub(u32::from(b'0')) as usize;
+            let (Some(&c0), Some(&c1)) = (digits.get(d0), digits.get(d1)) else {
+                break;
+            };
+            if c0 == 0 || c1 == 0 {
+                break;
+            }
+            if let Some((id, groups)) = next {
+                // The whole line is valid: the new respondent.
+                let (nr, new) = store.respondent(id, first_line + n, &groups[..nby]);
+                if !new {
+                    break;
+                }
+                r = nr;
+                (seen_at, row_at) = (r as usize * words, r as usize * k * m);
+                prefix = Pattern::at(region, pos, lead_end - pos).unwrap_or_default();
+            }
+            let bit = 1u64 << (item % 64);
+            let seen = &mut store.seen[seen_at + item / 64];
+            if *seen & bit != 0 {
+                break;
+            }
+            *seen |= bit;
+            let base = row_at + item * m;
+            store.codes[base + s0] = c0;
+            store.codes[base + s1] = c1;
+            item = if item + 1 == k { 0 } else { item + 1 };
+            pos = p + 4;
+            n += 1;
+        }
+        (pos, n, item)
+    }
+}
+
 /// Layout of a respondent-level survey file.
 #[derive(Debug, Clone)]
 struct Layout {
@@ -1518,100 +1639,14 @@ impl SurveySink {
                 slot_of(1),
                 fast.item_patterns.len() == store.k,
             ) {
-                // Two one-digit scores (the usual export): the line's tail
-                // is four bytes, checked as one word. A line that does not
-                // start with the previous line's id and groups may start
-                // the next respondent of a sorted export: it is taken here
-                // too, once all of it has been checked.
-                let digits = store.values.digits;
-                let (k, m, words) = (store.k, store.m, store.words);
-                let lead_roles = &fast.roles[..lead];
-                let id_then_groups = matches!(lead_roles.first(), Some(LongRole::Id))
-                    && lead_roles[1..]
-                        .iter()
-                        .all(|r| matches!(r, LongRole::Group(_)));
-                let mut prefix = prefix;
-                let mut r = r;
-                let (mut seen_at, mut row_at) = (r as usize * words, r as usize * k * m);
-                'two: while pos < max_start {
-                    let mut p = pos;
-                    let mut next: Option<(&[u8], [u32; 8])> = None;
-                    if prefix.matches(region, p) {
-                        p += prefix.len();
-                    } else {
-                        if !id_then_groups {
-                            break;
-                        }
-                        let mut groups = [0u32; 8];
-                        let mut id: &[u8] = &[];
-                        for role in lead_roles {
-                            let Some(e) = field_end(region, p, b',') else {
-                                break 'two;
-                            };
-                            let cell = &region[p..e];
-                            match *role {
-                                LongRole::Id => id = cell,
-                                LongRole::Group(j) => match store.group_dicts[j].known(cell) {
-                                    Some(c) => groups[j] = c,
-                                    None => break 'two,
-                                },
-                                _ => break 'two,
-                            }
-                            p = e + 1;
-                        }
-                        let clean = |b: &[u8]| {
-                            b.first().is_some_and(|c| !c.is_ascii_whitespace())
-                                && b.last().is_some_and(|c| !c.is_ascii_whitespace())
-                        };
-                        if !clean(id) || !store.is_next_sorted(id) {
-                            break;
-                        }
-                        next = Some((id, groups));
-                    }
-                    let lead_end = p;
-                    let ip = &fast.item_patterns[item];
-                    if !ip.matches(region, p) {
-                        break;
-                    }
-                    p += ip.len();
-                    let Some(tail) = region.get(p..p + 4) else {
-                        break;
-                    };
-                    let w = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
-                    if w & 0xff00_ff00 != 0x0a00_2c00 {
-                        break;
-                    }
-                    let d0 = (w & 0xff).wrapping_sub(u32::from(b'0')) as usize;
-                    let d1 = ((w >> 16) & 0xff).wrapping_sub(u32::from(b'0')) as usize;
-                    let (Some(&c0), Some(&c1)) = (digits.get(d0), digits.get(d1)) else {
-                        break;
-                    };
-                    if c0 == 0 || c1 == 0 {
-                        break;
-                    }
-                    if let Some((id, groups)) = next {
-                        // The whole line is valid: the new respondent.
-                        let (nr, new) = store.respondent(id, first_line + n, &groups[..nby]);
-                        if !new {
-                            break;
-                        }
-                        r = nr;
-                        (seen_at, row_at) = (r as usize * words, r as usize * k * m);
-                        prefix = Pattern::at(region, pos, lead_end - pos).unwrap_or_default();
-                    }
-                    let bit = 1u64 << (item % 64);
-                    let seen = &mut store.seen[seen_at + item / 64];
-                    if *seen & bit != 0 {
-                        break;
-                    }
-                    *seen |= bit;
-                    let base = row_at + item * m;
-                    store.codes[base + s0] = c0;
-                    store.codes[base + s1] = c1;
-                    item = if item + 1 == k { 0 } else { item + 1 };
-                    pos = p + 4;
-                    n += 1;
-                }
+                let lines = TwoScoreLines {
+                    fast,
+                    lead,
+                    slots: (s0, s1),
+                    nby,
+                };
+                let (pos, n, item) =
+                    lines.read(store, (prefix, r, item), first_line, region, max_start);
                 self.next_item = item;
                 self.rows_read += n;
                 self.rows_used += n;
