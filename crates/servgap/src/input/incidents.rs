@@ -501,6 +501,21 @@ impl RowState {
         Ok((cell, 1u32 << bit))
     }
 
+    /// Makes group `g` (one `--by` column) and its `cell` the previous
+    /// row's, as [`RowState::locate`] would have: what the next line is
+    /// compared with.
+    fn enter_group(&mut self, g: u32, cell: u32) {
+        self.group_raw.clear();
+        if let Some(k) = self.table.group_keys.get(g as usize) {
+            self.group_raw.extend_from_slice(k);
+        }
+        self.group_bounds.clear();
+        self.group_bounds.push((0, self.group_raw.len()));
+        self.group_patterns.clear();
+        self.group = Some(g);
+        self.cell = Some(cell);
+    }
+
     #[inline(always)]
     fn same_group<'a>(&self, field: &impl Fn(usize) -> &'a [u8]) -> bool {
         match self.layout.by.as_slice() {
@@ -751,9 +766,8 @@ impl IncidentSink {
                 n += 1;
                 continue;
             }
-            if let Some((p, cell, prefix_len)) = self.next_group_line(region, pos, with_count) {
+            if let Some((p, prefix_len)) = self.next_group_line(region, pos, with_count) {
                 prefix = Pattern::at(region, pos, prefix_len).unwrap_or_default();
-                self.state.cell = Some(cell);
                 pos = p;
                 n += 1;
                 continue;
@@ -839,16 +853,16 @@ impl IncidentSink {
     /// In the usual layout (`date,GROUP,category[,count]`), the first line
     /// of the next group on the same date: the group the previous one was
     /// followed by last time, a category given exactly and a plain count.
-    /// Adds the line and returns the position after it, its cell and the
-    /// length of its date and group cells; `None` (nothing changed) for any
-    /// other line.
+    /// Adds the line and returns the position after it and the length of
+    /// its date and group cells; `None` (nothing changed) for any other
+    /// line.
     #[inline]
     fn next_group_line(
         &mut self,
         region: &[u8],
         pos: usize,
         with_count: bool,
-    ) -> Option<(usize, u32, usize)> {
+    ) -> Option<(usize, usize)> {
         let st = &self.state;
         if self.prefix_cols != 2 || st.layout.date != 0 || st.layout.by.as_slice() != [1] {
             return None;
@@ -881,12 +895,8 @@ impl IncidentSink {
         *slot = slot.checked_add(value)?;
         t.seen[cat] = true;
         self.last_category = cat;
-        st.group = Some(g);
-        st.group_raw.clear();
-        st.group_raw.extend_from_slice(raw);
-        st.group_bounds.clear();
-        st.group_bounds.push((0, raw.len()));
-        Some((p, cell, g_end + 1 - pos))
+        st.enter_group(g, cell);
+        Some((p, g_end + 1 - pos))
     }
 }
 
@@ -1271,17 +1281,7 @@ impl VolumeSink {
             n += 1;
         }
         if n > 0 {
-            // What `RowState::locate` compares the next line with.
-            let st = &mut self.state;
-            st.group_raw.clear();
-            if let Some(k) = st.table.group_keys.get(g as usize) {
-                st.group_raw.extend_from_slice(k);
-            }
-            st.group_bounds.clear();
-            st.group_bounds.push((0, st.group_raw.len()));
-            st.group_patterns.clear();
-            st.group = Some(g);
-            st.cell = Some(cell);
+            self.state.enter_group(g, cell);
         }
         self.state.rows_read += n;
         self.state.rows_used += n;
@@ -1385,7 +1385,7 @@ pub(crate) fn read_incidents<T: Send>(
     };
     let (volume_read, prepared) = std::thread::scope(|scope| {
         let helper = scope.spawn(move || prepare(cells));
-        let volume_read = read_volume(vs, table, kind, by, opts);
+        let volume_read = read_volume(vs, table, by, opts);
         (volume_read, helper.join())
     });
     let prepared =
@@ -1403,46 +1403,44 @@ pub(crate) fn read_incidents<T: Send>(
 /// Reads the volume file into the cells of `table`.
 fn read_volume(
     vs: &Source,
-    mut table: CellTable,
-    kind: PeriodKind,
+    table: CellTable,
     by: &[String],
     opts: &ReadOptions,
 ) -> Result<(CellTable, RowCounts)> {
-    {
-        let vname = vs.name();
-        let slot = Mutex::new(Some(std::mem::replace(&mut table, CellTable::new(kind, 0))));
-        let vopts = ReadOptions {
-            threads: 1,
-            ..opts.clone()
+    let vname = vs.name();
+    let slot = Mutex::new(Some(table));
+    let vopts = ReadOptions {
+        threads: 1,
+        ..opts.clone()
+    };
+    let (sink, _): (VolumeSink, ReadInfo) = read_csv(vs, &vopts, |h| {
+        let what = "the volume file";
+        let layout = Layout {
+            width: h.len(),
+            date: Layout::find(&vname, &h, "date", what)?,
+            category: usize::MAX,
+            value: Some(Layout::find(&vname, &h, "volume", what)?),
+            by: Layout::by_columns(&vname, &h, by, what)?,
         };
-        let (sink, _): (VolumeSink, ReadInfo) = read_csv(vs, &vopts, |h| {
-            let what = "the volume file";
-            let layout = Layout {
-                width: h.len(),
-                date: Layout::find(&vname, &h, "date", what)?,
-                category: usize::MAX,
-                value: Some(Layout::find(&vname, &h, "volume", what)?),
-                by: Layout::by_columns(&vname, &h, by, what)?,
-            };
-            let summed = h.len() > by.len() + 2;
-            let t =
-                slot.lock().ok().and_then(|mut s| s.take()).ok_or_else(|| {
-                    Error::inconsistent("internal: the volume file was opened twice")
-                })?;
-            Ok(VolumeSink {
-                roles: Role::of(&layout),
-                // Volume rows change group on nearly every line.
-                state: RowState {
-                    match_groups: false,
-                    ..RowState::new(vname.clone(), h, layout, opts.on_invalid, t)
-                },
-                summed,
-            })
+        let summed = h.len() > by.len() + 2;
+        let t = slot
+            .lock()
+            .ok()
+            .and_then(|mut s| s.take())
+            .ok_or_else(|| Error::inconsistent("internal: the volume file was opened twice"))?;
+        Ok(VolumeSink {
+            roles: Role::of(&layout),
+            // Volume rows change group on nearly every line.
+            state: RowState {
+                match_groups: false,
+                ..RowState::new(vname.clone(), h, layout, opts.on_invalid, t)
+            },
+            summed,
         })
-        .map_err(|e| first_volume_line(e, vs, by, &vopts))?;
-        let rows = counts(sink.state.rows_read, sink.state.rows_used, sink.state.tally);
-        Ok((sink.state.table, rows))
-    }
+    })
+    .map_err(|e| first_volume_line(e, vs, by, &vopts))?;
+    let rows = counts(sink.state.rows_read, sink.state.rows_used, sink.state.tally);
+    Ok((sink.state.table, rows))
 }
 
 /// Completes a duplicate-volume error with the line of the first row for
