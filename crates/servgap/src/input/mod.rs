@@ -376,14 +376,6 @@ where
                 if partitioned {
                     sink.enable_spill()?;
                 }
-                // Each spilling reader keeps one file per partition open: at
-                // most three readers stay within the usual limit of 1024
-                // open files.
-                let threads = if partitioned {
-                    threads.min(spill::MAX_WRITERS)
-                } else {
-                    threads
-                };
                 let parsed =
                     records::parse_file_parallel(path, &name, &hdr, &mut sink, threads, progress);
                 match parsed {

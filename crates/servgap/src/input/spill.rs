@@ -4,73 +4,118 @@
 //! Accumulating such a file directly costs several cache misses per row (the
 //! respondent index and the answer store are far larger than the CPU caches).
 //! Instead, the first pass validates each row and appends a compact record to
-//! one of [`PARTS`] temporary files chosen by a hash of the respondent id;
-//! the second pass builds one small store per partition from its records,
-//! with the partition's state staying in cache. Records keep their line, so
-//! duplicates and conflicting groups are still reported with their lines,
-//! and records are read back in file order (each reader range writes its own
-//! files, read in range order).
+//! one of [`PARTS`] partitions chosen by a hash of the respondent id; the
+//! second pass builds one small store per partition from its records, with
+//! the partition's state staying in cache. Each reader range writes one
+//! unnamed temporary file, in blocks that each hold records of a single
+//! partition, and keeps the blocks' places (one file instead of a file per
+//! partition: creating hundreds of files cost more than writing them).
+//! Records keep their line, so duplicates and conflicting groups are still
+//! reported with their lines, and records are read back in file order (each
+//! reader range has its own file, read in range order).
 
 use std::fs::File;
-use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 
 /// Number of partitions: with a million respondents a partition holds about
-/// 4,000, whose index and answers (~600 KB) stay in a core's L2 cache.
+/// 4,000, whose index and answers (~600 KB) mostly stay in a core's L2 cache.
 pub(crate) const PARTS: usize = 256;
 
-/// Readers that may spill at once (each keeps [`PARTS`] files open).
-pub(crate) const MAX_WRITERS: usize = 3;
-
-/// The temporary folder shared by the writers of one read.
-#[derive(Debug)]
-pub(crate) struct SpillDir {
-    dir: tempfile::TempDir,
+/// The temporary files of one read, one per reader range, numbered by tag
+/// in range order; each range hands its file in when it is done.
+#[derive(Debug, Default)]
+pub(crate) struct SpillSet {
     next_tag: AtomicUsize,
+    done: Mutex<Vec<(usize, SpillFile)>>,
 }
 
-impl SpillDir {
-    pub fn new() -> Result<Arc<Self>> {
-        let dir = tempfile::Builder::new()
-            .prefix("servgap-spill-")
-            .tempdir()
-            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-        Ok(Arc::new(SpillDir {
-            dir,
-            next_tag: AtomicUsize::new(0),
-        }))
+impl SpillSet {
+    pub fn new() -> Arc<Self> {
+        Arc::new(SpillSet::default())
     }
 
-    fn path(&self, part: usize, tag: usize) -> PathBuf {
-        self.dir.path().join(format!("p{part:02}-r{tag}"))
-    }
-}
-
-/// The partition of a respondent id: its bytes taken eight at a time,
-/// multiplied in, then murmur3's finaliser (the top bits must be well mixed
-/// for short ids that differ only in their last bytes).
-#[inline]
-pub(crate) fn partition(id: &[u8]) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ id.len() as u64;
-    let mut chunks = id.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        h ^= h >> 29;
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = 0u64;
-        for (i, &b) in rest.iter().enumerate() {
-            w |= (b as u64) << (8 * i);
+    /// The finished files by tag (`None` for a range that wrote nothing).
+    pub fn take_files(&self) -> Result<Vec<Option<SpillFile>>> {
+        let mut done = self
+            .done
+            .lock()
+            .map_err(|_| Error::inconsistent("internal: a spill writer failed"))?;
+        let mut files: Vec<Option<SpillFile>> = Vec::new();
+        files.resize_with(self.next_tag.load(Ordering::Relaxed), || None);
+        for (tag, f) in done.drain(..) {
+            if let Some(slot) = files.get_mut(tag) {
+                *slot = Some(f);
+            }
         }
-        h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        Ok(files)
     }
+}
+
+/// One reader range's records: an unlinked temporary file and, per
+/// partition, the offset and length of each of its blocks in write order.
+#[derive(Debug)]
+pub(crate) struct SpillFile {
+    file: File,
+    blocks: Vec<Vec<(u64, usize)>>,
+}
+
+/// Ids up to this long are handled as three words: bytes 0..23
+/// little-endian, zero-padded, the length in the top byte (as the survey
+/// reader's inline ids).
+pub(crate) const SHORT_ID: usize = 23;
+
+/// The three words of a short id; `None` when it is longer than [`SHORT_ID`].
+#[inline(always)]
+pub(crate) fn id_words(id: &[u8]) -> Option<[u64; 3]> {
+    if id.len() > SHORT_ID {
+        return None;
+    }
+    // Whole words are loaded as such (no copy call for a variable length).
+    let mut w = [0u64; 3];
+    let mut chunks = id.chunks_exact(8);
+    for (slot, c) in w.iter_mut().zip(&mut chunks) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        *slot = u64::from_le_bytes(a);
+    }
+    let whole = id.len() / 8;
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        w[whole] |= u64::from(b) << (8 * i);
+    }
+    w[2] |= (id.len() as u64) << 56;
+    Some(w)
+}
+
+/// [`id_words`] of the id `win[..len]` (`len` ≤ [`SHORT_ID`]), read from a
+/// window of 24 bytes as three loads and masks.
+#[inline(always)]
+fn window_words(win: &[u8; 24], len: usize) -> [u64; 3] {
+    let mut w = [0u64; 3];
+    for (i, slot) in w.iter_mut().enumerate() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&win[i * 8..i * 8 + 8]);
+        let keep = len.saturating_sub(i * 8).min(8);
+        let mask = if keep == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * keep)) - 1
+        };
+        *slot = u64::from_le_bytes(a) & mask;
+    }
+    w[2] |= (len as u64) << 56;
+    w
+}
+
+/// The partition of a short id's words: folded, then murmur3's finaliser
+/// (the top bits must be well mixed for short ids that differ only in
+/// their last bytes).
+#[inline(always)]
+fn partition_of_words(w: &[u64; 3]) -> usize {
+    let mut h = w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42);
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
@@ -79,46 +124,404 @@ pub(crate) fn partition(id: &[u8]) -> usize {
     (h >> (64 - PARTS.trailing_zeros())) as usize % PARTS
 }
 
-/// Appends `v` as LEB128 (seven bits a byte, low first).
-#[inline(always)]
-fn put_varint(b: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        b.push(v as u8 | 0x80);
-        v >>= 7;
+/// The partition of a respondent id: [`partition_of_words`] for short ids;
+/// longer ones are taken eight bytes at a time, multiplied in, then
+/// finalised the same way.
+#[inline]
+pub(crate) fn partition(id: &[u8]) -> usize {
+    if let Some(w) = id_words(id) {
+        return partition_of_words(&w);
     }
-    b.push(v as u8);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ id.len() as u64;
+    let mut chunks = id.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^= h >> 29;
+    }
+    let mut w = 0u64;
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        w |= (b as u64) << (8 * i);
+    }
+    partition_of_words(&[h, w, 0])
 }
 
-/// Writes `v` as LEB128 into `r` at `n`; returns the position after it.
-/// `r` has room: callers leave at least ten bytes per number.
-#[inline(always)]
-fn varint_into(r: &mut [u8; 128], mut n: usize, mut v: u64) -> usize {
-    while v >= 0x80 {
-        r[n & 127] = v as u8 | 0x80;
-        v >>= 7;
-        n += 1;
-    }
-    r[n & 127] = v as u8;
-    n + 1
+/// Bytes a partition buffers before they go to the file as one block.
+const FLUSH: usize = 16 << 10;
+
+/// Room after [`FLUSH`] bytes for one more record of the usual shape,
+/// written as a fixed-size copy.
+const SLACK: usize = 64;
+
+/// A partition's buffer: the bytes not yet written and the last record's line.
+#[derive(Debug)]
+struct PartBuf {
+    bytes: Box<[u8]>,
+    len: usize,
+    last: u64,
 }
 
-/// Reads a LEB128 number at `*at`.
-#[inline(always)]
-fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
-    let mut v = 0u64;
-    let mut shift = 0u32;
-    loop {
-        let b = *bytes.get(*at)?;
-        *at += 1;
-        if shift > 63 {
-            return None;
+/// One reader range's writer.
+///
+/// A record is: the line as the difference from the partition's previous
+/// record (two bytes, or `FF FF` and eight), the id's length (one byte, or
+/// `FF` and four) and bytes, the item (one byte, or `FF` and four), each
+/// score code (one byte, or `FF` and two) and each group code (one byte, or
+/// `FF` and four); all little-endian. A record of a typical export is about
+/// 15 bytes, and the usual one is written with fixed-size copies.
+#[derive(Debug)]
+pub(crate) struct SpillWriter {
+    set: Arc<SpillSet>,
+    /// Order of this writer's range in the file.
+    pub tag: usize,
+    /// Created on the first write.
+    file: Option<File>,
+    written: u64,
+    blocks: Vec<Vec<(u64, usize)>>,
+    bufs: Vec<PartBuf>,
+    scratch: Vec<u8>,
+}
+
+impl SpillWriter {
+    /// A writer whose tag is the next in order (ranges are forked in file order).
+    pub fn new(set: Arc<SpillSet>) -> Self {
+        let tag = set.next_tag.fetch_add(1, Ordering::Relaxed);
+        SpillWriter {
+            set,
+            tag,
+            file: None,
+            written: 0,
+            blocks: Vec::new(),
+            bufs: Vec::new(),
+            scratch: Vec::new(),
         }
-        v |= u64::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return Some(v);
-        }
-        shift += 7;
     }
+
+    /// Another writer for the same read (for a later range).
+    pub fn sibling(&self) -> Self {
+        SpillWriter::new(self.set.clone())
+    }
+
+    #[cold]
+    fn open(&mut self) -> Result<()> {
+        let file = tempfile::tempfile().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        self.file = Some(file);
+        self.blocks = vec![Vec::new(); PARTS];
+        self.bufs = (0..PARTS)
+            .map(|_| PartBuf {
+                bytes: vec![0u8; FLUSH + SLACK].into_boxed_slice(),
+                len: 0,
+                last: 0,
+            })
+            .collect();
+        Ok(())
+    }
+
+    /// Appends a record: line, id, item, score codes, group codes (any
+    /// record; [`SpillWriter::write_in`] is the quick way for the usual one).
+    pub fn write(
+        &mut self,
+        line: u64,
+        id: &[u8],
+        item: usize,
+        codes: &[u16],
+        groups: &[u32],
+    ) -> Result<()> {
+        if self.file.is_none() {
+            self.open()?;
+        }
+        let p = partition(id);
+        let Some(b) = self.bufs.get_mut(p) else {
+            return Err(Error::inconsistent("internal: no spill partition"));
+        };
+        let delta = line.wrapping_sub(b.last);
+        b.last = line;
+        let r = &mut self.scratch;
+        r.clear();
+        put(r, delta, 0xffff, 2, 8);
+        put(r, id.len() as u64, 0xff, 1, 4);
+        r.extend_from_slice(id);
+        put(r, item as u64, 0xff, 1, 4);
+        for &c in codes {
+            put(r, u64::from(c), 0xff, 1, 2);
+        }
+        for &g in groups {
+            put(r, u64::from(g), 0xff, 1, 4);
+        }
+        if b.len + r.len() > b.bytes.len() {
+            self.flush_part(p)?;
+        }
+        let (b, r) = (&mut self.bufs[p], &self.scratch);
+        if r.len() > b.bytes.len() {
+            // A record larger than a buffer is a block of its own.
+            let r = std::mem::take(&mut self.scratch);
+            let res = self.write_block(p, &r);
+            self.scratch = r;
+            return res;
+        }
+        b.bytes[b.len..b.len + r.len()].copy_from_slice(r);
+        b.len += r.len();
+        if b.len >= FLUSH {
+            self.flush_part(p)?;
+        }
+        Ok(())
+    }
+
+    /// [`SpillWriter::write`] for the id `region[at..at + len]`. The usual
+    /// record (a short id with 24 bytes of `region` from `at`, every number
+    /// below 255, at most eight after the id) is laid out with three word
+    /// loads and fixed-size stores.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub fn write_in(
+        &mut self,
+        line: u64,
+        region: &[u8],
+        at: usize,
+        len: usize,
+        item: usize,
+        codes: &[u16],
+        groups: &[u32],
+    ) -> Result<()> {
+        let win = region
+            .get(at..at + 24)
+            .and_then(|w| <&[u8; 24]>::try_from(w).ok());
+        let tail_len = 1 + codes.len() + groups.len();
+        let (Some(win), true) = (
+            win,
+            len > 0 && len <= SHORT_ID && tail_len <= 8 && item < 0xff && !self.bufs.is_empty(),
+        ) else {
+            return self.write(line, &region[at..at + len], item, codes, groups);
+        };
+        let mut tail = item as u64;
+        let mut small = true;
+        for (i, &c) in codes.iter().enumerate() {
+            small &= c < 0xff;
+            tail |= u64::from(c & 0xff) << (8 * (1 + i));
+        }
+        for (i, &g) in groups.iter().enumerate() {
+            small &= g < 0xff;
+            tail |= u64::from(g & 0xff) << ((8 * (1 + codes.len() + i)) & 63);
+        }
+        let w = window_words(win, len);
+        let p = partition_of_words(&w);
+        let delta = line.wrapping_sub(self.bufs[p].last);
+        if !small || delta >= 0xffff {
+            return self.write(line, &region[at..at + len], item, codes, groups);
+        }
+        let b = &mut self.bufs[p];
+        b.last = line;
+        let Some(dst) = b
+            .bytes
+            .get_mut(b.len..b.len + SLACK)
+            .and_then(|d| <&mut [u8; SLACK]>::try_from(d).ok())
+        else {
+            return Err(Error::inconsistent("internal: spill buffer"));
+        };
+        dst[..2].copy_from_slice(&(delta as u16).to_le_bytes());
+        dst[2] = len as u8;
+        for (i, x) in w.iter().enumerate() {
+            dst[3 + 8 * i..11 + 8 * i].copy_from_slice(&x.to_le_bytes());
+        }
+        let o = 3 + (len & 31);
+        dst[o..o + 8].copy_from_slice(&tail.to_le_bytes());
+        b.len += o + tail_len;
+        if b.len >= FLUSH {
+            self.flush_part(p)?;
+        }
+        Ok(())
+    }
+
+    /// Appends `bytes` (whole records of partition `p`) to the file as a block.
+    fn write_block(&mut self, p: usize, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let (Some(f), Some(list)) = (self.file.as_mut(), self.blocks.get_mut(p)) else {
+            return Err(Error::inconsistent("internal: no spill file"));
+        };
+        f.write_all(bytes)
+            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        list.push((self.written, bytes.len()));
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn flush_part(&mut self, p: usize) -> Result<()> {
+        let Some(b) = self.bufs.get_mut(p) else {
+            return Ok(());
+        };
+        let bytes = std::mem::take(&mut b.bytes);
+        let len = std::mem::replace(&mut b.len, 0);
+        let res = self.write_block(p, &bytes[..len]);
+        self.bufs[p].bytes = bytes;
+        res
+    }
+
+    /// Writes out what every partition still buffers and hands the file in.
+    pub fn finish(&mut self) -> Result<()> {
+        for p in 0..self.bufs.len() {
+            self.flush_part(p)?;
+        }
+        self.bufs = Vec::new();
+        if let Some(file) = self.file.take() {
+            let blocks = std::mem::take(&mut self.blocks);
+            self.set
+                .done
+                .lock()
+                .map_err(|_| Error::inconsistent("internal: a spill writer failed"))?
+                .push((self.tag, SpillFile { file, blocks }));
+        }
+        Ok(())
+    }
+
+    /// The read's files, for the second pass.
+    pub fn set(&self) -> Arc<SpillSet> {
+        self.set.clone()
+    }
+}
+
+/// Appends `v`: `small` bytes when below `limit`, else `limit` itself then
+/// `wide` bytes (little-endian).
+fn put(b: &mut Vec<u8>, v: u64, limit: u64, small: usize, wide: usize) {
+    if v < limit {
+        b.extend_from_slice(&v.to_le_bytes()[..small]);
+    } else {
+        b.extend_from_slice(&limit.to_le_bytes()[..small]);
+        b.extend_from_slice(&v.to_le_bytes()[..wide]);
+    }
+}
+
+/// Reads what [`put`] wrote at `*at`.
+#[inline(always)]
+fn get(bytes: &[u8], at: &mut usize, limit: u64, small: usize, wide: usize) -> Option<u64> {
+    let le = |b: &[u8]| b.iter().rev().fold(0u64, |v, &c| v << 8 | u64::from(c));
+    let v = le(bytes.get(*at..*at + small)?);
+    *at += small;
+    if v < limit {
+        return Some(v);
+    }
+    let v = le(bytes.get(*at..*at + wide)?);
+    *at += wide;
+    Some(v)
+}
+
+/// One record read back.
+pub(crate) struct SpillRecord<'a> {
+    pub line: u64,
+    pub id: &'a [u8],
+    pub item: usize,
+    pub codes: [u16; 4],
+    pub groups: [u32; 8],
+}
+
+impl SpillFile {
+    /// Reads every record of partition `part`, in the order written, with
+    /// `m` score codes and `nby` group codes each.
+    pub fn read_partition(
+        &self,
+        part: usize,
+        m: usize,
+        nby: usize,
+        mut each: impl FnMut(SpillRecord<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let Some(blocks) = self.blocks.get(part) else {
+            return Ok(());
+        };
+        let total = blocks.iter().map(|b| b.1).sum();
+        let mut bytes = vec![0u8; total];
+        let mut at = 0;
+        for &(off, len) in blocks {
+            read_at(&self.file, &mut bytes[at..at + len], off)
+                .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+            at += len;
+        }
+        let corrupt = || Error::inconsistent("internal: a spill file is damaged");
+        let (mut at, mut line) = (0usize, 0u64);
+        let tail_len = 1 + m + nby;
+        while at < bytes.len() {
+            // The usual record: two-byte line step, a short id, one byte for
+            // each number after it.
+            if let (Some(win), true) = (
+                bytes
+                    .get(at..at + 40)
+                    .and_then(|w| <&[u8; 40]>::try_from(w).ok()),
+                tail_len <= 8,
+            ) {
+                let delta = u16::from_le_bytes([win[0], win[1]]);
+                let len = win[2] as usize;
+                let o = 3 + (len & 31);
+                if delta != 0xffff && len <= SHORT_ID && !win[o..o + tail_len].contains(&0xff) {
+                    line = line.wrapping_add(u64::from(delta));
+                    let mut codes = [0u16; 4];
+                    for (j, c) in codes.iter_mut().enumerate().take(m) {
+                        *c = u16::from(win[o + 1 + j]);
+                    }
+                    let mut groups = [0u32; 8];
+                    for (g, v) in groups.iter_mut().enumerate().take(nby) {
+                        *v = u32::from(win[o + 1 + m + g]);
+                    }
+                    each(SpillRecord {
+                        line,
+                        id: &bytes[at + 3..at + 3 + len],
+                        item: usize::from(win[o]),
+                        codes,
+                        groups,
+                    })?;
+                    at += o + tail_len;
+                    continue;
+                }
+            }
+            let mut record = || -> Option<SpillRecord<'_>> {
+                line = line.wrapping_add(get(&bytes, &mut at, 0xffff, 2, 8)?);
+                let len = get(&bytes, &mut at, 0xff, 1, 4)? as usize;
+                let id = bytes.get(at..at.checked_add(len)?)?;
+                at += len;
+                let item = get(&bytes, &mut at, 0xff, 1, 4)? as usize;
+                let mut codes = [0u16; 4];
+                for c in codes.iter_mut().take(m) {
+                    *c = get(&bytes, &mut at, 0xff, 1, 2)? as u16;
+                }
+                let mut groups = [0u32; 8];
+                for g in groups.iter_mut().take(nby) {
+                    *g = get(&bytes, &mut at, 0xff, 1, 4)? as u32;
+                }
+                Some(SpillRecord {
+                    line,
+                    id,
+                    item,
+                    codes,
+                    groups,
+                })
+            };
+            let rec = record().ok_or_else(corrupt)?;
+            each(rec)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads `buf.len()` bytes at `off` without moving a shared file position
+/// (the second pass reads one file from several threads).
+#[cfg(unix)]
+fn read_at(f: &File, buf: &mut [u8], off: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, off)
+}
+
+#[cfg(windows)]
+fn read_at(f: &File, mut buf: &mut [u8], mut off: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match f.seek_read(buf, off)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                off += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -127,8 +530,8 @@ mod tests {
 
     #[test]
     fn records_read_back_as_written() {
-        let dir = SpillDir::new().expect("temp dir");
-        let mut w = SpillWriter::new(dir.clone());
+        let set = SpillSet::new();
+        let mut w = SpillWriter::new(set.clone());
         let long_id = "R".repeat(40);
         // (line, id, item, codes, groups): short and long ids, lines that
         // jump and go back, large items, codes and group codes.
@@ -159,9 +562,11 @@ mod tests {
                 .expect("write");
         }
         w.finish().expect("finish");
+        let files = set.take_files().expect("files");
+        let file = files[w.tag].as_ref().expect("a file");
         let mut back = Vec::new();
         for p in 0..PARTS {
-            read_partition(&dir, p, w.tag, 2, 3, |r| {
+            file.read_partition(p, 2, 3, |r| {
                 back.push((
                     r.line,
                     String::from_utf8_lossy(r.id).into_owned(),
@@ -193,6 +598,55 @@ mod tests {
     }
 
     #[test]
+    fn many_blocks_of_usual_and_unusual_records_read_back_in_order() {
+        // Two writers (ranges); enough records that every partition flushes
+        // several blocks, with an unusual record now and then between them.
+        let set = SpillSet::new();
+        let mut writers = [SpillWriter::new(set.clone()), SpillWriter::new(set.clone())];
+        type Written = (u64, Vec<u8>, usize, u16, u32);
+        let mut want: Vec<Vec<Written>> = vec![Vec::new(); 2];
+        for i in 0..1_200_000u64 {
+            let w = (i / 600_000) as usize;
+            let id = if i % 997 == 0 {
+                format!("a-much-longer-respondent-id-{i}")
+            } else {
+                format!("R{:07}", i % 50_000)
+            };
+            let line = 2 + i + if i % 1_001 == 0 { 70_000 } else { 0 };
+            let item = (i % 22) as usize + if i % 5_003 == 0 { 300 } else { 0 };
+            let code = (i % 7) as u16 + 1 + if i % 7_001 == 0 { 400 } else { 0 };
+            let group = (i % 5) as u32;
+            writers[w]
+                .write(line, id.as_bytes(), item, &[code, 3], &[group])
+                .expect("write");
+            want[w].push((line, id.into_bytes(), item, code, group));
+        }
+        for w in &mut writers {
+            w.finish().expect("finish");
+        }
+        let files = set.take_files().expect("files");
+        for (w, want) in want.iter().enumerate() {
+            let file = files[writers[w].tag].as_ref().expect("a file");
+            assert!(file.blocks.iter().all(|b| b.len() >= 2), "several blocks");
+            for p in 0..PARTS {
+                let mut got = Vec::new();
+                file.read_partition(p, 2, 1, |r| {
+                    assert_eq!(r.codes[1], 3);
+                    got.push((r.line, r.id.to_vec(), r.item, r.codes[0], r.groups[0]));
+                    Ok(())
+                })
+                .expect("read");
+                let expect: Vec<_> = want
+                    .iter()
+                    .filter(|r| partition(&r.1) == p)
+                    .cloned()
+                    .collect();
+                assert_eq!(got, expect, "writer {w} partition {p}");
+            }
+        }
+    }
+
+    #[test]
     fn partitions_are_balanced_for_short_similar_ids() {
         let mut counts = [0usize; PARTS];
         for c in 0..160 {
@@ -207,190 +661,4 @@ mod tests {
         );
         assert!(min > 120 && max < 260, "min {min} max {max}");
     }
-}
-
-/// Bytes a partition buffers before they go to its file.
-const FLUSH: usize = 16 << 10;
-
-/// One reader range's writers: a file per partition.
-///
-/// A record is: the line as the difference from the partition's previous
-/// record, the id's length and bytes, the item, each score code and each
-/// group code; numbers are LEB128, so a record of a typical export is about
-/// 15 bytes.
-#[derive(Debug)]
-pub(crate) struct SpillWriter {
-    dir: Arc<SpillDir>,
-    /// Order of this writer's range in the file.
-    pub tag: usize,
-    /// Opened on the first write.
-    files: Vec<File>,
-    /// Per partition: bytes not yet written and the last record's line.
-    bufs: Vec<(Vec<u8>, u64)>,
-}
-
-impl SpillWriter {
-    /// A writer whose tag is the next in order (ranges are forked in file order).
-    pub fn new(dir: Arc<SpillDir>) -> Self {
-        let tag = dir.next_tag.fetch_add(1, Ordering::Relaxed);
-        SpillWriter {
-            dir,
-            tag,
-            files: Vec::new(),
-            bufs: Vec::new(),
-        }
-    }
-
-    /// Another writer in the same folder (for a later range).
-    pub fn sibling(&self) -> Self {
-        SpillWriter::new(self.dir.clone())
-    }
-
-    #[cold]
-    fn open(&mut self) -> Result<()> {
-        for p in 0..PARTS {
-            let path = self.dir.path(p, self.tag);
-            let f = File::create(&path).map_err(|e| Error::io(&path, e))?;
-            self.files.push(f);
-            self.bufs.push((Vec::with_capacity(FLUSH + 64), 0));
-        }
-        Ok(())
-    }
-
-    /// Appends a record: line, id, item, score codes, group codes.
-    #[inline]
-    pub fn write(
-        &mut self,
-        line: u64,
-        id: &[u8],
-        item: usize,
-        codes: &[u16],
-        groups: &[u32],
-    ) -> Result<()> {
-        if self.files.is_empty() {
-            self.open()?;
-        }
-        let p = partition(id);
-        let Some((b, last)) = self.bufs.get_mut(p) else {
-            return Err(Error::inconsistent("internal: no spill partition"));
-        };
-        let delta = line.wrapping_sub(*last);
-        *last = line;
-        if id.len() <= 32 && codes.len() <= 4 && groups.len() <= 8 {
-            // The usual record, laid out on the stack and appended at once.
-            let mut r = [0u8; 128];
-            let mut n = varint_into(&mut r, 0, delta);
-            n = varint_into(&mut r, n, id.len() as u64);
-            r[n..n + id.len()].copy_from_slice(id);
-            n = varint_into(&mut r, n + id.len(), item as u64);
-            for &c in codes {
-                n = varint_into(&mut r, n, u64::from(c));
-            }
-            for &g in groups {
-                n = varint_into(&mut r, n, u64::from(g));
-            }
-            b.extend_from_slice(&r[..n]);
-        } else {
-            put_varint(b, delta);
-            put_varint(b, id.len() as u64);
-            b.extend_from_slice(id);
-            put_varint(b, item as u64);
-            for &c in codes {
-                put_varint(b, u64::from(c));
-            }
-            for &g in groups {
-                put_varint(b, u64::from(g));
-            }
-        }
-        if b.len() >= FLUSH {
-            self.flush_part(p)?;
-        }
-        Ok(())
-    }
-
-    fn flush_part(&mut self, p: usize) -> Result<()> {
-        if let (Some(f), Some((b, _))) = (self.files.get_mut(p), self.bufs.get_mut(p)) {
-            f.write_all(b)
-                .map_err(|e| Error::io(self.dir.path(p, self.tag), e))?;
-            b.clear();
-        }
-        Ok(())
-    }
-
-    /// Writes out what every partition still buffers.
-    pub fn finish(&mut self) -> Result<()> {
-        for p in 0..self.files.len() {
-            self.flush_part(p)?;
-        }
-        Ok(())
-    }
-
-    /// The folder, for the second pass.
-    pub fn dir(&self) -> Arc<SpillDir> {
-        self.dir.clone()
-    }
-}
-
-/// One record read back.
-pub(crate) struct SpillRecord<'a> {
-    pub line: u64,
-    pub id: &'a [u8],
-    pub item: usize,
-    pub codes: [u16; 4],
-    pub groups: [u32; 8],
-}
-
-/// Reads every record of partition `part` written by range `tag`, in order.
-pub(crate) fn read_partition(
-    dir: &SpillDir,
-    part: usize,
-    tag: usize,
-    m: usize,
-    nby: usize,
-    mut each: impl FnMut(SpillRecord<'_>) -> Result<()>,
-) -> Result<()> {
-    let path = dir.path(part, tag);
-    let mut bytes = Vec::new();
-    match File::open(&path) {
-        Ok(mut f) => {
-            f.read_to_end(&mut bytes).map_err(|e| Error::io(&path, e))?;
-        }
-        // A range that wrote nothing opened no files.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(&path, e)),
-    }
-    let corrupt = || {
-        Error::inconsistent(format!(
-            "internal: spill file {} is damaged",
-            path.display()
-        ))
-    };
-    let (mut at, mut line) = (0usize, 0u64);
-    while at < bytes.len() {
-        let mut record = || -> Option<SpillRecord<'_>> {
-            line = line.wrapping_add(get_varint(&bytes, &mut at)?);
-            let len = usize::try_from(get_varint(&bytes, &mut at)?).ok()?;
-            let id = bytes.get(at..at.checked_add(len)?)?;
-            at += len;
-            let item = usize::try_from(get_varint(&bytes, &mut at)?).ok()?;
-            let mut codes = [0u16; 4];
-            for c in codes.iter_mut().take(m) {
-                *c = u16::try_from(get_varint(&bytes, &mut at)?).ok()?;
-            }
-            let mut groups = [0u32; 8];
-            for g in groups.iter_mut().take(nby) {
-                *g = u32::try_from(get_varint(&bytes, &mut at)?).ok()?;
-            }
-            Some(SpillRecord {
-                line,
-                id,
-                item,
-                codes,
-                groups,
-            })
-        };
-        let rec = record().ok_or_else(corrupt)?;
-        each(rec)?;
-    }
-    Ok(())
 }

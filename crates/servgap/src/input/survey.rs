@@ -17,7 +17,7 @@ use super::columns::{ColumnMap, Measure};
 use super::fields::{field_end, Pattern};
 use super::instrument::Instrument;
 use super::records::{RecordSink, RecordView};
-use super::spill::{read_partition, SpillDir, SpillWriter, PARTS};
+use super::spill::{SpillFile, SpillSet, SpillWriter, PARTS};
 use super::{invalid, is_missing, trim_bytes, Header, OnInvalid, RejectTally, RowCounts};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -189,26 +189,10 @@ impl GroupDict {
 struct ShortId([u64; 3]);
 
 impl ShortId {
+    /// Bytes 0..23 little-endian in three words, the length in byte 23.
     #[inline]
     fn new(id: &[u8]) -> Option<Self> {
-        if id.len() > 23 {
-            return None;
-        }
-        // Bytes 0..23 little-endian in three words, the length in byte 23;
-        // whole words are loaded as such (no copy call for a variable length).
-        let mut w = [0u64; 3];
-        let mut chunks = id.chunks_exact(8);
-        for (slot, c) in w.iter_mut().zip(&mut chunks) {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(c);
-            *slot = u64::from_le_bytes(a);
-        }
-        let whole = id.len() / 8;
-        for (i, &b) in chunks.remainder().iter().enumerate() {
-            w[whole] |= u64::from(b) << (8 * i);
-        }
-        w[2] |= (id.len() as u64) << 56;
-        Some(ShortId(w))
+        super::spill::id_words(id).map(ShortId)
     }
 
     fn bytes(&self) -> Vec<u8> {
@@ -229,6 +213,109 @@ impl std::hash::Hash for ShortId {
     }
 }
 
+/// Short ids → index by open addressing (linear probing, at most three
+/// quarters full): a multiplication and usually one slot of 32 bytes per
+/// look-up. The spill's second pass looks up every row of a shuffled
+/// export here.
+#[derive(Debug, Clone, Default)]
+struct ShortTable {
+    /// (id, index); index `u32::MAX` marks an empty slot.
+    slots: Vec<(ShortId, u32)>,
+    len: usize,
+    shift: u32,
+}
+
+impl ShortTable {
+    const EMPTY: u32 = u32::MAX;
+
+    #[inline(always)]
+    fn home(&self, k: &ShortId) -> usize {
+        let [a, b, c] = k.0;
+        let x = a ^ b.rotate_left(21) ^ c.rotate_left(42);
+        ((x ^ x >> 29).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, k: &ShortId) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut h = self.home(k);
+        loop {
+            let (sk, r) = &self.slots[h];
+            if *r == Self::EMPTY {
+                return None;
+            }
+            if sk == k {
+                return Some(*r);
+            }
+            h = (h + 1) & mask;
+        }
+    }
+
+    /// The index of `k`, or `r` after adding it: `(index, is_new)`.
+    #[inline]
+    fn get_or_insert(&mut self, k: ShortId, r: u32) -> (u32, bool) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow(self.len + 1);
+        }
+        let mask = self.slots.len() - 1;
+        let mut h = self.home(&k);
+        loop {
+            let slot = &mut self.slots[h];
+            if slot.1 == Self::EMPTY {
+                *slot = (k, r);
+                self.len += 1;
+                return (r, true);
+            }
+            if slot.0 == k {
+                return (slot.1, false);
+            }
+            h = (h + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, k: ShortId, r: u32) {
+        self.get_or_insert(k, r);
+    }
+
+    /// Makes room for `n` more ids; `Err` when memory does not allow it.
+    fn try_reserve(&mut self, n: usize) -> std::result::Result<(), ()> {
+        let want = (self.len + n).saturating_mul(4) / 3 + 1;
+        if want <= self.slots.len() {
+            return Ok(());
+        }
+        let mut probe: Vec<(ShortId, u32)> = Vec::new();
+        probe
+            .try_reserve_exact(want.next_power_of_two())
+            .map_err(|_| ())?;
+        drop(probe);
+        self.grow(self.len + n);
+        Ok(())
+    }
+
+    #[cold]
+    fn grow(&mut self, n: usize) {
+        let cap = (n.saturating_mul(4) / 3 + 1).next_power_of_two().max(16);
+        let old = std::mem::replace(&mut self.slots, vec![(ShortId([0; 3]), Self::EMPTY); cap]);
+        self.shift = 64 - cap.trailing_zeros();
+        self.len = 0;
+        for (k, r) in old {
+            if r != Self::EMPTY {
+                self.insert(k, r);
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&ShortId, u32)> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.1 != Self::EMPTY)
+            .map(|(k, r)| (k, *r))
+    }
+}
+
 /// Respondent id → index: short ids inline, longer ones boxed. Exports
 /// usually list respondents in increasing id order; while they do, ids are
 /// only appended to a sorted list (a new id is known to be new by one
@@ -239,7 +326,7 @@ pub(crate) struct IdIndex {
     /// `Some` while every id so far was short and larger than the one before:
     /// ids in index order (index = position).
     sorted: Option<Vec<ShortId>>,
-    short: FastMap<ShortId, u32>,
+    short: ShortTable,
     long: FastMap<Box<[u8]>, u32>,
 }
 
@@ -273,7 +360,7 @@ impl IdIndex {
     fn new() -> Self {
         IdIndex {
             sorted: Some(Vec::new()),
-            short: fast_map(),
+            short: ShortTable::default(),
             long: fast_map(),
         }
     }
@@ -287,7 +374,7 @@ impl IdIndex {
                 .map(|i| i as u32);
         }
         match ShortId::new(id) {
-            Some(k) => self.short.get(&k).copied(),
+            Some(k) => self.short.get(&k),
             None => self.long.get(id).copied(),
         }
     }
@@ -329,11 +416,32 @@ impl IdIndex {
         }
     }
 
+    /// The index of `id`, or `r` after adding it: `(index, is_new)`.
+    #[inline]
+    fn get_or_insert(&mut self, id: &[u8], r: u32) -> (u32, bool) {
+        if self.beyond_last(id) {
+            self.insert(id, r);
+            return (r, true);
+        }
+        if self.sorted.is_none() {
+            if let Some(k) = ShortId::new(id) {
+                return self.short.get_or_insert(k, r);
+            }
+        }
+        match self.get(id) {
+            Some(found) => (found, false),
+            None => {
+                self.insert(id, r);
+                (r, true)
+            }
+        }
+    }
+
     /// Moves a sorted list into the hash maps.
     #[cold]
     fn unsort(&mut self) {
         if let Some(ids) = self.sorted.take() {
-            self.short.reserve(ids.len());
+            let _ = self.short.try_reserve(ids.len());
             for (r, k) in ids.into_iter().enumerate() {
                 self.short.insert(k, r as u32);
             }
@@ -343,7 +451,7 @@ impl IdIndex {
     fn reserve(&mut self, n: usize) -> std::result::Result<(), ()> {
         match &mut self.sorted {
             Some(ids) => ids.try_reserve(n).map_err(|_| ()),
-            None => self.short.try_reserve(n).map_err(|_| ()),
+            None => self.short.try_reserve(n),
         }
     }
 
@@ -354,7 +462,7 @@ impl IdIndex {
             None => Box::new(
                 self.short
                     .iter()
-                    .map(|(k, &r)| (k.bytes(), r))
+                    .map(|(k, r)| (k.bytes(), r))
                     .chain(self.long.iter().map(|(k, &r)| (k.to_vec(), r))),
             ),
         }
@@ -489,19 +597,7 @@ impl ResponseStore {
     #[inline]
     fn respondent_uncached(&mut self, id: &[u8], line: u64, groups: &[u32]) -> (u32, bool) {
         let (r, new) = match &mut self.keys {
-            Keys::Ids(map) if map.beyond_last(id) => {
-                let r = self.first_line.len() as u32;
-                map.insert(id, r);
-                (r, true)
-            }
-            Keys::Ids(map) => match map.get(id) {
-                Some(r) => (r, false),
-                None => {
-                    let r = self.first_line.len() as u32;
-                    map.insert(id, r);
-                    (r, true)
-                }
-            },
+            Keys::Ids(map) => map.get_or_insert(id, self.first_line.len() as u32),
             Keys::Rows(_) => (0, true),
         };
         if new {
@@ -621,21 +717,9 @@ impl TwoScoreLines<'_> {
                 break;
             }
             p += ip.len();
-            let Some(tail) = region.get(p..p + 4) else {
+            let Some((c0, c1)) = two_digit_tail(region, p, &digits) else {
                 break;
             };
-            let w = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
-            if w & 0xff00_ff00 != 0x0a00_2c00 {
-                break;
-            }
-            let d0 = (w & 0xff).wrapping_sub(u32::from(b'0')) as usize;
-            let d1 = ((w >> 16) & 0xff).wrapping_sub(u32::from(b'0')) as usize;
-            let (Some(&c0), Some(&c1)) = (digits.get(d0), digits.get(d1)) else {
-                break;
-            };
-            if c0 == 0 || c1 == 0 {
-                break;
-            }
             if let Some((id, groups)) = next {
                 // The whole line is valid: the new respondent.
                 let (nr, new) = store.respondent(id, first_line + n, &groups[..nby]);
@@ -661,6 +745,21 @@ impl TwoScoreLines<'_> {
         }
         (pos, n, item)
     }
+}
+
+/// The codes of two one-digit scores already seen that end a line at
+/// `region[p..]`: "d,d\n" checked as one word.
+#[inline(always)]
+fn two_digit_tail(region: &[u8], p: usize, digits: &[u16; 10]) -> Option<(u16, u16)> {
+    let tail = region.get(p..p + 4)?;
+    let w = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+    if w & 0xff00_ff00 != 0x0a00_2c00 {
+        return None;
+    }
+    let d0 = (w & 0xff).wrapping_sub(u32::from(b'0')) as usize;
+    let d1 = ((w >> 16) & 0xff).wrapping_sub(u32::from(b'0')) as usize;
+    let (&c0, &c1) = (digits.get(d0)?, digits.get(d1)?);
+    (c0 != 0 && c1 != 0).then_some((c0, c1))
 }
 
 /// Layout of a respondent-level survey file.
@@ -1189,7 +1288,7 @@ impl SurveySink {
                         .unwrap_or_default(),
                     tags: &self.spill_tags,
                     holders: &holders,
-                    dir: &writer.dir(),
+                    files: &writer.set().take_files()?,
                 };
                 let (stores, tally, rejected) = ctx.run()?;
                 let mut counts = counts;
@@ -1508,9 +1607,85 @@ impl SurveySink {
             return Ok((0, 0));
         }
         let (mut pos, mut n) = (0usize, 0u64);
+        // The usual layout: the id, the group columns, the item, two scores.
+        let lead = fast
+            .roles
+            .iter()
+            .take_while(|r| matches!(r, LongRole::Id | LongRole::Group(_)))
+            .count();
+        let usual = matches!(fast.roles.first(), Some(LongRole::Id))
+            && fast.roles[1..lead]
+                .iter()
+                .all(|r| matches!(r, LongRole::Group(_)))
+            && matches!(fast.roles.get(lead), Some(LongRole::Item))
+            && width == lead + 3;
+        if let (true, Some(words), Some(LongRole::Measure(j0)), Some(LongRole::Measure(j1))) = (
+            usual,
+            &fast.item_words,
+            fast.roles.get(lead + 1),
+            fast.roles.get(lead + 2),
+        ) {
+            let (j0, j1) = (*j0, *j1);
+            let digits = store.values.digits;
+            'usual: while pos < max_start {
+                let mut p = pos;
+                let Some(e) = field_end(region, p, b',') else {
+                    break;
+                };
+                let (id_at, id_len) = (p, e - p);
+                match &region[p..e] {
+                    [a, .., z] if !a.is_ascii_whitespace() && !z.is_ascii_whitespace() => {}
+                    [a] if !a.is_ascii_whitespace() => {}
+                    _ => break,
+                }
+                p = e + 1;
+                let mut groups = [0u32; 8];
+                for role in &fast.roles[1..lead] {
+                    let LongRole::Group(j) = *role else {
+                        break 'usual;
+                    };
+                    let Some(e) = field_end(region, p, b',') else {
+                        break 'usual;
+                    };
+                    match store.group_dicts[j].known(&region[p..e]) {
+                        Some(c) => groups[j & 7] = c,
+                        None => break 'usual,
+                    }
+                    p = e + 1;
+                }
+                let Some(e) = field_end(region, p, b',') else {
+                    break;
+                };
+                let Some(item) = words.find(region, p, e - p) else {
+                    break;
+                };
+                p = e + 1;
+                let Some((c0, c1)) = two_digit_tail(region, p, &digits) else {
+                    break;
+                };
+                let mut codes = [0u16; 4];
+                codes[j0 & 3] = c0;
+                codes[j1 & 3] = c1;
+                spill.write_in(
+                    first_line + n,
+                    region,
+                    id_at,
+                    id_len,
+                    item,
+                    &codes[..nm],
+                    &groups[..nby],
+                )?;
+                pos = p + 4;
+                n += 1;
+            }
+            self.rows_read += n;
+            self.rows_used += n;
+            return Ok((pos, n));
+        }
         'lines: while pos < max_start {
             let mut p = pos;
             let (mut id, mut item) = (&region[..0], usize::MAX);
+            let mut id_at = 0;
             let mut codes = [0u16; 4];
             let mut groups = [0u32; 8];
             for (i, role) in fast.roles.iter().enumerate() {
@@ -1521,9 +1696,9 @@ impl SurveySink {
                 match *role {
                     LongRole::Id => match f {
                         [a, .., z] if !a.is_ascii_whitespace() && !z.is_ascii_whitespace() => {
-                            id = f
+                            (id, id_at) = (f, p)
                         }
-                        [a] if !a.is_ascii_whitespace() => id = f,
+                        [a] if !a.is_ascii_whitespace() => (id, id_at) = (f, p),
                         _ => break 'lines,
                     },
                     LongRole::Item => {
@@ -1555,7 +1730,15 @@ impl SurveySink {
             if item == usize::MAX || id.is_empty() {
                 break;
             }
-            spill.write(first_line + n, id, item, &codes[..nm], &groups[..nby])?;
+            spill.write_in(
+                first_line + n,
+                region,
+                id_at,
+                id.len(),
+                item,
+                &codes[..nm],
+                &groups[..nby],
+            )?;
             pos = p;
             n += 1;
         }
@@ -2159,7 +2342,7 @@ impl RecordSink for SurveySink {
         if self.partition_key().is_none() {
             return Ok(false);
         }
-        self.spill = Some(SpillWriter::new(SpillDir::new()?));
+        self.spill = Some(SpillWriter::new(SpillSet::new()));
         self.spill_tags = vec![0];
         Ok(true)
     }
@@ -2309,7 +2492,8 @@ struct SecondPass<'a> {
     /// Range tags, in file order, and each range's dictionaries.
     tags: &'a [usize],
     holders: &'a [ResponseStore],
-    dir: &'a SpillDir,
+    /// The spill files by tag.
+    files: &'a [Option<SpillFile>],
 }
 
 impl SecondPass<'_> {
@@ -2390,10 +2574,21 @@ impl SecondPass<'_> {
                         .collect()
                 })
                 .collect();
-            read_partition(self.dir, p, tag, store.m, nby, |rec| {
+            let Some(file) = self.files.get(tag).and_then(|f| f.as_ref()) else {
+                continue; // a range that wrote nothing
+            };
+            file.read_partition(p, store.m, nby, |rec| {
+                let damaged = || Error::inconsistent("internal: a spill record is damaged");
                 let mut groups = [0u32; 8];
                 for g in 0..nby {
-                    groups[g] = gmaps[g][rec.groups[g] as usize];
+                    groups[g] = *gmaps[g].get(rec.groups[g] as usize).ok_or_else(damaged)?;
+                }
+                if rec.item >= store.k
+                    || rec.codes[..store.m]
+                        .iter()
+                        .any(|&c| c as usize >= vmap.len())
+                {
+                    return Err(damaged());
                 }
                 let (r, new) = store.respondent_uncached(rec.id, rec.line, &groups[..nby]);
                 if !new {
@@ -2511,6 +2706,10 @@ fn reconcile(
             out
         }
     };
+    // In the later range's order of first appearance (file order), whatever
+    // order the index lists its ids in.
+    let mut overlaps = overlaps;
+    overlaps.sort_unstable_by_key(|o| o.0);
     let nby = b.group_dicts.len();
     let per = b.k * b.m;
     let mut vmaps: Vec<Option<Vec<u16>>> = vec![None; stores.len()];
@@ -2631,6 +2830,44 @@ mod tests {
         assert_eq!(t.find(region, 32, 1), None, "near the end");
         assert_eq!(t.find(region, 0, 0), None);
         assert!(ItemWords::new(&[b"a_long_item_id"]).is_none());
+    }
+
+    #[test]
+    fn id_index_unsorted_finds_every_id_through_growth() {
+        // Shuffled ids of every short length, some long ones, some repeated:
+        // get_or_insert numbers each new id in order and finds the old ones.
+        let mut idx = IdIndex::new();
+        let mut want: Vec<Vec<u8>> = Vec::new();
+        let mut known: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut x: u64 = 12345;
+        for i in 0..60_000u32 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let id = match i % 4 {
+                0 => format!("R{:07}", x % 40_000),
+                1 => format!("{}", x % 9_000),
+                2 => format!("a-long-respondent-identifier-{}", x % 500),
+                _ => "x".repeat((x % 23) as usize + 1),
+            }
+            .into_bytes();
+            let expect = known.get(&id).copied();
+            let (r, new) = idx.get_or_insert(&id, want.len() as u32);
+            match expect {
+                Some(e) => assert_eq!((r, new), (e as u32, false), "{id:?}"),
+                None => {
+                    assert_eq!((r, new), (want.len() as u32, true), "{id:?}");
+                    known.insert(id.clone(), want.len());
+                    want.push(id);
+                }
+            }
+        }
+        assert!(want.len() > 10_000);
+        for (r, id) in want.iter().enumerate() {
+            assert_eq!(idx.get(id), Some(r as u32));
+        }
+        assert_eq!(idx.get(b"R9999999"), None);
+        assert_eq!(idx.entries().count(), want.len());
     }
 
     #[test]
