@@ -572,15 +572,18 @@ pub(crate) struct StreamSummary {
     pub records: u64,
 }
 
-/// Samples the first records of a file: does the key column recur out of
-/// order (rows of one respondent scattered), so that range-split states
-/// would overlap?
+/// Samples the first 20,000 records of a file: are the rows of one key
+/// (respondent) scattered, so that range-split states would overlap? They
+/// are when a key recurs after others (more than 1% of rows), or when the
+/// key changes on most rows (shuffled or item-major files, whose keys only
+/// recur much later).
 pub(crate) fn key_recurs(path: &Path, name: &str, hdr: &HeaderRead, key: usize) -> bool {
     struct Probe {
         key: usize,
         last: Vec<u8>,
         seen: std::collections::HashSet<Vec<u8>>,
         rows: u64,
+        changes: u64,
         recurrences: u64,
     }
     impl RecordSink for Probe {
@@ -588,10 +591,12 @@ pub(crate) fn key_recurs(path: &Path, name: &str, hdr: &HeaderRead, key: usize) 
             let k = rec.get(self.key);
             self.rows += 1;
             if k != self.last.as_slice() {
+                self.changes += 1;
                 if !self.seen.insert(k.to_vec()) {
                     self.recurrences += 1;
                 }
-                self.last = k.to_vec();
+                self.last.clear();
+                self.last.extend_from_slice(k);
             }
             Ok(())
         }
@@ -601,6 +606,7 @@ pub(crate) fn key_recurs(path: &Path, name: &str, hdr: &HeaderRead, key: usize) 
                 last: vec![],
                 seen: Default::default(),
                 rows: 0,
+                changes: 0,
                 recurrences: 0,
             }
         }
@@ -613,11 +619,12 @@ pub(crate) fn key_recurs(path: &Path, name: &str, hdr: &HeaderRead, key: usize) 
         last: vec![],
         seen: Default::default(),
         rows: 0,
+        changes: 0,
         recurrences: 0,
     };
     let cfg = ParseConfig {
         soft_limit: None,
-        max_records: Some(100_000),
+        max_records: Some(20_000),
         first_line: hdr.data_line,
         validate_utf8: false,
         progress: None,
@@ -629,8 +636,8 @@ pub(crate) fn key_recurs(path: &Path, name: &str, hdr: &HeaderRead, key: usize) 
     if f.seek(SeekFrom::Start(hdr.data_offset)).is_err() {
         return false;
     }
-    let _ = parse_stream(f.take(8 << 20), &cfg, &mut probe);
-    probe.recurrences * 100 > probe.rows
+    let _ = parse_stream(f.take(4 << 20), &cfg, &mut probe);
+    probe.rows >= 100 && (probe.recurrences * 100 > probe.rows || probe.changes * 2 > probe.rows)
 }
 
 /// Parses the data records of a UTF-8 file from `hdr.data_offset`, on up to
@@ -787,6 +794,48 @@ pub(crate) fn parse_file_parallel<S: RecordSink>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scattered_keys_are_told_from_grouped_ones() {
+        // 2,000 respondents × 22 items in several orders.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let probe = |name: &str, rows: Vec<(u32, u32)>| {
+            let mut text = String::from("respondent_id,item,e,p\n");
+            for (r, i) in rows {
+                text.push_str(&format!("R{r:05},q{i:02},5,4\n"));
+            }
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            let Ok(Some(hdr)) = read_header_utf8(&path, name) else {
+                panic!("no header in {name}");
+            };
+            key_recurs(&path, name, &hdr, 0)
+        };
+        let by_respondent: Vec<(u32, u32)> = (0..2000)
+            .flat_map(|r| (1..=22).map(move |i| (r, i)))
+            .collect();
+        // item-major with more respondents than the sample: no key recurs
+        // within it, but the key changes on every row
+        let by_item: Vec<(u32, u32)> = (1..=2)
+            .flat_map(|i| (0..30_000).map(move |r| (r, i)))
+            .collect();
+        let mut shuffled = by_respondent.clone();
+        let mut x: u64 = 7;
+        for i in (1..shuffled.len()).rev() {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            shuffled.swap(i, (x >> 33) as usize % (i + 1));
+        }
+        // respondents listed in an order of their own, but each one's rows together
+        let mut grouped: Vec<(u32, u32)> = Vec::new();
+        for r in 0..2000u32 {
+            let r = (r * 7919) % 2000;
+            grouped.extend((1..=22).map(|i| (r, i)));
+        }
+        assert!(!probe("sorted.csv", by_respondent));
+        assert!(!probe("grouped.csv", grouped));
+        assert!(probe("item_major.csv", by_item));
+        assert!(probe("shuffled.csv", shuffled));
+    }
 
     #[derive(Default)]
     struct Collect(Vec<(u64, Vec<String>)>);

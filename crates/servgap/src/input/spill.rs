@@ -440,6 +440,13 @@ impl SpillFile {
         let corrupt = || Error::inconsistent("internal: a spill file is damaged");
         let (mut at, mut line) = (0usize, 0u64);
         let tail_len = 1 + m + nby;
+        // The tail's bytes, and ones above them (no escape byte among them
+        // when `!tail | !mask` has no zero byte).
+        let mask = if tail_len >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * tail_len)) - 1
+        };
         while at < bytes.len() {
             // The usual record: two-byte line step, a short id, one byte for
             // each number after it.
@@ -451,8 +458,13 @@ impl SpillFile {
             ) {
                 let delta = u16::from_le_bytes([win[0], win[1]]);
                 let len = win[2] as usize;
-                let o = 3 + (len & 31);
-                if delta != 0xffff && len <= SHORT_ID && !win[o..o + tail_len].contains(&0xff) {
+                // (a long id's escaped length stays inside the window too)
+                let o = 3 + len.min(SHORT_ID);
+                let mut t = [0u8; 8];
+                t.copy_from_slice(&win[o..o + 8]);
+                let x = !(u64::from_le_bytes(t) & mask);
+                let escaped = x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080;
+                if delta != 0xffff && len <= SHORT_ID && escaped == 0 {
                     line = line.wrapping_add(u64::from(delta));
                     let mut codes = [0u16; 4];
                     for (j, c) in codes.iter_mut().enumerate().take(m) {
