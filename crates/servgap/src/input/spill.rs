@@ -94,21 +94,42 @@ pub(crate) fn id_words(id: &[u8]) -> Option<[u64; 3]> {
 /// window of 24 bytes as three loads and masks.
 #[inline(always)]
 fn window_words(win: &[u8; 24], len: usize) -> [u64; 3] {
+    let masks = &ID_MASKS[len.min(SHORT_ID)];
     let mut w = [0u64; 3];
     for (i, slot) in w.iter_mut().enumerate() {
         let mut a = [0u8; 8];
         a.copy_from_slice(&win[i * 8..i * 8 + 8]);
-        let keep = len.saturating_sub(i * 8).min(8);
-        let mask = if keep == 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * keep)) - 1
-        };
-        *slot = u64::from_le_bytes(a) & mask;
+        *slot = u64::from_le_bytes(a) & masks[i];
     }
     w[2] |= (len as u64) << 56;
     w
 }
+
+/// Per id length: the bits of each of the three words that hold id bytes.
+const ID_MASKS: [[u64; 3]; SHORT_ID + 1] = {
+    let mut t = [[0u64; 3]; SHORT_ID + 1];
+    let mut len = 0;
+    while len <= SHORT_ID {
+        let mut i = 0;
+        while i < 3 {
+            let keep = if len <= i * 8 {
+                0
+            } else if len - i * 8 >= 8 {
+                8
+            } else {
+                len - i * 8
+            };
+            t[len][i] = if keep == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * keep)) - 1
+            };
+            i += 1;
+        }
+        len += 1;
+    }
+    t
+};
 
 /// The partition of a short id's words: folded, then murmur3's finaliser
 /// (the top bits must be well mixed for short ids that differ only in
