@@ -445,6 +445,53 @@ struct GroupAcc {
     imp_n: u64,
     zone_item: Vec<[SumMoments; 3]>,
     zone_dim: Vec<[Moments; 3]>,
+    /// Per dimension: counts of complete respondents' integer sums of E, P
+    /// and P − E ([`WholeSums`]), summed over stores and turned into means
+    /// and α totals only by [`GroupAcc::settled`], so those figures do not
+    /// depend on how respondents were split into stores.
+    whole: Vec<[IntCounts; 3]>,
+}
+
+/// Counts of integer values from `low` on.
+#[derive(Debug, Clone, Default)]
+struct IntCounts {
+    low: i64,
+    counts: Vec<u64>,
+}
+
+impl IntCounts {
+    /// Adds `counts[j]` observations of `first + j`.
+    fn add(&mut self, first: i64, counts: impl ExactSizeIterator<Item = u64>) {
+        let len = counts.len();
+        if len == 0 {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.low = first;
+        }
+        let low = self.low.min(first);
+        let high = (self.low + self.counts.len() as i64).max(first + len as i64);
+        if low < self.low {
+            let mut grown = vec![0u64; (self.low - low) as usize];
+            grown.append(&mut self.counts);
+            self.counts = grown;
+            self.low = low;
+        }
+        self.counts.resize((high - low) as usize, 0);
+        let at = (first - low) as usize;
+        for (slot, n) in self.counts[at..at + len].iter_mut().zip(counts) {
+            *slot += n;
+        }
+    }
+
+    /// (value, count) of each value counted.
+    fn entries(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(j, &n)| (self.low + j as i64, n))
+    }
 }
 
 impl GroupAcc {
@@ -489,7 +536,38 @@ impl GroupAcc {
             imp_n: 0,
             zone_item: vec![[SumMoments::default(); 3]; k],
             zone_dim: vec![[Moments::default(); 3]; nd],
+            whole: vec![Default::default(); nd],
         }
+    }
+
+    /// This accumulator with the whole-score counts turned into dimension
+    /// moments and α totals (`dims`: each dimension's items).
+    fn settled(&self, dims: &[Vec<usize>]) -> GroupAcc {
+        let mut acc = self.clone();
+        for (d, sums) in self.whole.iter().enumerate() {
+            let k = dims.get(d).map_or(0, Vec::len);
+            if k == 0 || sums.iter().all(|c| c.counts.is_empty()) {
+                continue;
+            }
+            let means = [&mut acc.dim_e[d], &mut acc.dim_p[d], &mut acc.dim_d[d]];
+            for (moments, c) in means.into_iter().zip(sums) {
+                moments.merge(&Moments::from_integer_counts(c.entries(), k as u64));
+            }
+            if k > 1 {
+                for (alpha, c) in acc.alpha[d].iter_mut().zip(sums) {
+                    let mut totals = SumMoments::default();
+                    for (x, n) in c.entries() {
+                        let x = x as f64;
+                        totals.n += n;
+                        totals.s1 += x * n as f64;
+                        totals.s2 += x * x * n as f64;
+                    }
+                    alpha.merge_totals(&totals);
+                }
+            }
+        }
+        acc.whole = vec![Default::default(); self.whole.len()];
+        acc
     }
 
     fn merge(&mut self, a: &GroupAcc) {
@@ -522,6 +600,11 @@ impl GroupAcc {
         }
         for (x, y) in self.zone_dim.iter_mut().zip(&a.zone_dim) {
             x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        for (x, y) in self.whole.iter_mut().zip(&a.whole) {
+            for (x, y) in x.iter_mut().zip(y) {
+                x.add(y.low, y.counts.iter().copied());
+            }
         }
     }
 }
@@ -951,43 +1034,21 @@ impl WholeSums {
         })
     }
 
-    /// Adds a group's counts to its accumulators: dimension means (sums
-    /// over k) and, for dimensions of two or more items, α totals.
+    /// Adds a group's counts of integer sums to its accumulator (turned
+    /// into means and α totals by [`GroupAcc::settled`]).
     fn merge_into(&self, acc: &mut GroupAcc, counts: &[u32]) {
         for (d, t) in self.dims.iter().enumerate() {
             if t.k == 0 {
                 continue;
             }
             let width = t.span as usize + 1;
-            let kf = t.k as f64;
-            let of = |at: usize, len: usize, first: i64| -> Vec<(f64, u64)> {
-                counts[at..at + len]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &n)| n > 0)
-                    .map(|(j, &n)| ((first + j as i64) as f64, u64::from(n)))
-                    .collect()
-            };
-            let sums = [
-                of(t.e, width, t.low),
-                of(t.p, width, t.low),
-                of(t.d, 2 * width - 1, -t.span),
+            let parts = [
+                (t.e, width, t.low),
+                (t.p, width, t.low),
+                (t.d, 2 * width - 1, -t.span),
             ];
-            let means = [&mut acc.dim_e[d], &mut acc.dim_p[d], &mut acc.dim_d[d]];
-            for (moments, s) in means.into_iter().zip(&sums) {
-                let per_item: Vec<(f64, u64)> = s.iter().map(|&(x, n)| (x / kf, n)).collect();
-                moments.merge(&Moments::from_counts(&per_item));
-            }
-            if t.k > 1 {
-                for (alpha, s) in acc.alpha[d].iter_mut().zip(&sums) {
-                    let mut totals = SumMoments::default();
-                    for &(x, n) in s {
-                        totals.n += n;
-                        totals.s1 += x * n as f64;
-                        totals.s2 += x * x * n as f64;
-                    }
-                    alpha.merge_totals(&totals);
-                }
+            for (c, (at, len, first)) in acc.whole[d].iter_mut().zip(parts) {
+                c.add(first, counts[at..at + len].iter().map(|&n| u64::from(n)));
             }
         }
     }
@@ -1086,6 +1147,9 @@ fn tables_from_acc(
     importance: Option<&Importance>,
     has_zone: bool,
 ) -> SurveyTables {
+    let dims: Vec<Vec<usize>> = (0..ins.dimensions.len()).map(|d| ins.items_of(d)).collect();
+    let settled = a.settled(&dims);
+    let a = &settled;
     let items: Vec<ItemGap> = ins
         .items
         .iter()

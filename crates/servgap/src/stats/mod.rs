@@ -71,6 +71,26 @@ impl Moments {
             .sum();
         Moments { n, mean, m2 }
     }
+
+    /// Moments of the values `x / k` from counts of integers `(x, count)`,
+    /// computed in exact integer arithmetic: the mean is `Σx / (n k)`
+    /// rounded once, and `m2` is `(n Σx² − (Σx)²) / (n k²)` with an exact
+    /// numerator.
+    pub fn from_integer_counts(counts: impl Iterator<Item = (i64, u64)>, k: u64) -> Moments {
+        let (mut n, mut s, mut q) = (0u64, 0i128, 0i128);
+        for (x, c) in counts {
+            n += c;
+            s += i128::from(x) * i128::from(c);
+            q += i128::from(x) * i128::from(x) * i128::from(c);
+        }
+        if n == 0 || k == 0 {
+            return Moments::default();
+        }
+        let (nf, kf) = (n as f64, k as f64);
+        let mean = s as f64 / (nf * kf);
+        let m2 = (i128::from(n) * q - s * s) as f64 / (nf * kf * kf);
+        Moments { n, mean, m2 }
+    }
 }
 
 /// Count, sum and sum of squares: the cheapest mergeable accumulator.
@@ -342,6 +362,26 @@ mod tests {
         assert_eq!(a.n, whole.n);
         assert_relative_eq!(a.mean, whole.mean, epsilon = 1e-12);
         assert_relative_eq!(a.m2, whole.m2, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn moments_from_integer_counts_are_exact_sums_rounded_once() {
+        // x = 3, 5, 5, 7 over k = 2: values 1.5, 2.5, 2.5, 3.5
+        let m = Moments::from_integer_counts([(3, 1), (5, 2), (7, 1)].into_iter(), 2);
+        assert_eq!((m.n, m.mean, m.m2), (4, 2.5, 2.0));
+        // 1/3 three times: the mean is 1/3 rounded once, no spread at all
+        let m = Moments::from_integer_counts([(1, 3)].into_iter(), 3);
+        assert_eq!((m.mean, m.m2), (1.0 / 3.0, 0.0));
+        // sums over five items of 12,000 respondents: Σx / (5 n), one rounding
+        let counts: Vec<(i64, u64)> = (5..=35).map(|x| (x, (x as u64 * 7) % 13 + 1)).collect();
+        let n: u64 = counts.iter().map(|c| c.1).sum();
+        let s: i64 = counts.iter().map(|&(x, c)| x * c as i64).sum();
+        let m = Moments::from_integer_counts(counts.iter().copied(), 5);
+        assert_eq!(m.mean, s as f64 / (5.0 * n as f64));
+        let by_value: Vec<(f64, u64)> = counts.iter().map(|&(x, c)| (x as f64 / 5.0, c)).collect();
+        let two_pass = Moments::from_counts(&by_value);
+        assert_relative_eq!(m.m2, two_pass.m2, max_relative = 1e-14);
+        assert_eq!(Moments::from_integer_counts(std::iter::empty(), 5).n, 0);
     }
 
     #[test]
