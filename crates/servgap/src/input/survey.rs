@@ -898,6 +898,10 @@ struct FastWide {
     /// (column, item, slot) of each score cell.
     cells: Vec<(usize, usize, usize)>,
     by: Vec<usize>,
+    /// The first column of the score cells when they are consecutive
+    /// columns in order (the usual export): a row whose cells are all one
+    /// byte is then read at every other byte from there.
+    run_from: Option<usize>,
 }
 
 /// Most fields a fast-path line may have.
@@ -1406,11 +1410,14 @@ impl SurveySink {
     fn with_fast_path(mut self) -> Self {
         if let Body::Respondents(l, _) = &self.body {
             if l.item_col.is_none() && l.by_cols.len() <= 8 {
+                let first = l.cells.first().map_or(0, |c| c.0);
+                let consecutive = l.cells.iter().enumerate().all(|(i, c)| c.0 == first + i);
                 self.fast_wide = Some(FastWide {
                     width: l.width,
                     id: l.id_col,
                     cells: l.cells.clone(),
                     by: l.by_cols.clone(),
+                    run_from: (consecutive && !l.cells.is_empty()).then_some(first),
                 });
             }
         }
@@ -1972,7 +1979,22 @@ impl SurveySink {
             return self.generic_line(line, bytes, ends);
         };
         self.scratch.clear();
-        for &(c, _, _) in &fast.cells {
+        let n = fast.cells.len();
+        let run = fast.run_from.and_then(|a| {
+            let start = if a == 0 { 0 } else { ends[a - 1] + 1 };
+            // n fields in 2n − 1 bytes: every one is a single byte
+            (ends[a + n - 1] - start == 2 * n - 1).then(|| &bytes[start..start + 2 * n - 1])
+        });
+        if let Some(run) = run {
+            let digits = &store.values.digits;
+            for b in run.iter().step_by(2) {
+                match digits.get(b.wrapping_sub(b'0') as usize) {
+                    Some(&code) if code != 0 => self.scratch.push(code),
+                    _ => return self.generic_line(line, bytes, ends),
+                }
+            }
+        }
+        for &(c, _, _) in fast.cells.iter().take(if run.is_some() { 0 } else { n }) {
             let code = match field(c) {
                 [] => 0,
                 [d] if d.wrapping_sub(b'0') < 10
