@@ -206,13 +206,6 @@ impl ShortId {
     }
 }
 
-impl std::hash::Hash for ShortId {
-    #[inline]
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        h.write_u64(self.0[0] ^ self.0[1].rotate_left(17) ^ self.0[2].rotate_left(41));
-    }
-}
-
 /// Short ids → index by open addressing (linear probing, at most three
 /// quarters full): a multiplication and usually one slot of 32 bytes per
 /// look-up. The spill's second pass looks up every row of a shuffled
