@@ -440,24 +440,29 @@ pub(crate) struct SpillRecord<'a> {
 impl SpillFile {
     /// Reads every record of partition `part`, in the order written, with
     /// `m` score codes and `nby` group codes each.
+    /// `buf` is scratch space, kept from call to call (it only grows).
     pub fn read_partition(
         &self,
         part: usize,
         m: usize,
         nby: usize,
+        buf: &mut Vec<u8>,
         mut each: impl FnMut(SpillRecord<'_>) -> Result<()>,
     ) -> Result<()> {
         let Some(blocks) = self.blocks.get(part) else {
             return Ok(());
         };
         let total = blocks.iter().map(|b| b.1).sum();
-        let mut bytes = vec![0u8; total];
+        if buf.len() < total {
+            buf.resize(total, 0);
+        }
         let mut at = 0;
         for &(off, len) in blocks {
-            read_at(&self.file, &mut bytes[at..at + len], off)
+            read_at(&self.file, &mut buf[at..at + len], off)
                 .map_err(|e| Error::io(std::env::temp_dir(), e))?;
             at += len;
         }
+        let bytes = &buf[..total];
         let corrupt = || Error::inconsistent("internal: a spill file is damaged");
         let (mut at, mut line) = (0usize, 0u64);
         let tail_len = 1 + m + nby;
@@ -507,18 +512,18 @@ impl SpillFile {
                 }
             }
             let mut record = || -> Option<SpillRecord<'_>> {
-                line = line.wrapping_add(get(&bytes, &mut at, 0xffff, 2, 8)?);
-                let len = get(&bytes, &mut at, 0xff, 1, 4)? as usize;
+                line = line.wrapping_add(get(bytes, &mut at, 0xffff, 2, 8)?);
+                let len = get(bytes, &mut at, 0xff, 1, 4)? as usize;
                 let id = bytes.get(at..at.checked_add(len)?)?;
                 at += len;
-                let item = get(&bytes, &mut at, 0xff, 1, 4)? as usize;
+                let item = get(bytes, &mut at, 0xff, 1, 4)? as usize;
                 let mut codes = [0u16; 4];
                 for c in codes.iter_mut().take(m) {
-                    *c = get(&bytes, &mut at, 0xff, 1, 2)? as u16;
+                    *c = get(bytes, &mut at, 0xff, 1, 2)? as u16;
                 }
                 let mut groups = [0u32; 8];
                 for g in groups.iter_mut().take(nby) {
-                    *g = get(&bytes, &mut at, 0xff, 1, 4)? as u32;
+                    *g = get(bytes, &mut at, 0xff, 1, 4)? as u32;
                 }
                 Some(SpillRecord {
                     line,
@@ -599,7 +604,7 @@ mod tests {
         let file = files[w.tag].as_ref().expect("a file");
         let mut back = Vec::new();
         for p in 0..PARTS {
-            file.read_partition(p, 2, 3, |r| {
+            file.read_partition(p, 2, 3, &mut Vec::new(), |r| {
                 back.push((
                     r.line,
                     String::from_utf8_lossy(r.id).into_owned(),
@@ -667,7 +672,7 @@ mod tests {
             }
             for (p, expect) in by_part.iter().enumerate() {
                 let mut got = Vec::new();
-                file.read_partition(p, 2, 1, |r| {
+                file.read_partition(p, 2, 1, &mut Vec::new(), |r| {
                     assert_eq!(r.codes[1], 3);
                     got.push((r.line, r.id.to_vec(), r.item, r.codes[0], r.groups[0]));
                     Ok(())

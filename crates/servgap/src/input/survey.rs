@@ -2520,9 +2520,10 @@ impl SecondPass<'_> {
             let handles: Vec<_> = (0..threads)
                 .map(|w| {
                     scope.spawn(move || {
+                        let mut buf = Vec::new();
                         (w..PARTS)
                             .step_by(threads)
-                            .map(|p| (p, self.partition(p)))
+                            .map(|p| (p, self.partition(p, &mut buf)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -2565,7 +2566,8 @@ impl SecondPass<'_> {
         }
     }
 
-    fn partition(&self, p: usize) -> PartitionResult {
+    /// Builds partition `p`'s store (`buf`: the thread's read buffer).
+    fn partition(&self, p: usize, buf: &mut Vec<u8>) -> PartitionResult {
         let proto = &self.holders[0];
         let nby = proto.group_dicts.len();
         let mut store = proto.empty_like();
@@ -2592,7 +2594,7 @@ impl SecondPass<'_> {
             let Some(file) = self.files.get(tag).and_then(|f| f.as_ref()) else {
                 continue; // a range that wrote nothing
             };
-            file.read_partition(p, store.m, nby, |rec| {
+            file.read_partition(p, store.m, nby, buf, |rec| {
                 let damaged = || Error::inconsistent("internal: a spill record is damaged");
                 let mut groups = [0u32; 8];
                 for g in 0..nby {
