@@ -413,15 +413,24 @@ fn shuffled_big() -> (String, Vec<String>) {
     for copy in 0..40 {
         rows.extend(body.iter().map(|l| format!("K{copy}{l}")));
     }
-    // deterministic shuffle (LCG Fisher-Yates)
     let mut state: u64 = 42;
-    for i in (1..rows.len()).rev() {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        rows.swap(i, (state >> 33) as usize % (i + 1));
-    }
+    shuffle(&mut rows, &mut state);
     (header, rows)
+}
+
+/// The next number of a 64-bit LCG (Knuth's MMIX constants).
+fn lcg(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *state
+}
+
+/// A deterministic Fisher–Yates shuffle driven by [`lcg`].
+fn shuffle<T>(rows: &mut [T], state: &mut u64) {
+    for i in (1..rows.len()).rev() {
+        rows.swap(i, (lcg(state) >> 33) as usize % (i + 1));
+    }
 }
 
 #[test]
@@ -521,9 +530,7 @@ fn complete_whole_scores_give_the_same_bits_in_any_row_order_and_thread_count() 
     for r in 0..12_000 {
         let seg = ["a", "b", "c"][r % 3];
         for (i, item) in items.iter().enumerate() {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            let x = lcg(&mut x);
             let (e, p) = ((x >> 33) % 7 + 1, (x >> 45) % 7 + 1);
             e_sum[dim_of(i)] += e;
             rows.push(format!("R{r:06},{seg},{item},{e},{p}"));
@@ -536,12 +543,7 @@ fn complete_whole_scores_give_the_same_bits_in_any_row_order_and_thread_count() 
         "sorted.csv",
         format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
     );
-    for i in (1..rows.len()).rev() {
-        x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        rows.swap(i, (x >> 33) as usize % (i + 1));
-    }
+    shuffle(&mut rows, &mut x);
     let shuffled = write(
         &dir,
         "shuffled.csv",
@@ -669,12 +671,7 @@ type Answers = (String, String, Vec<(usize, String, String)>);
 fn sorted_usual_layout() -> (String, String) {
     let items: Vec<String> = (1..=22).map(|i| format!("q{i:02}")).collect();
     let mut state: u64 = 7;
-    let mut score = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        1 + (state >> 33) % 7
-    };
+    let mut score = || 1 + (lcg(&mut state) >> 33) % 7;
     let n = 9000;
     let mut answers: Vec<Answers> = Vec::new();
     for r in 0..n {
