@@ -506,6 +506,61 @@ fn shuffled_files_report_the_first_bad_line_and_both_duplicate_lines() {
 }
 
 #[test]
+fn shuffled_files_name_the_file_line_of_a_conflict_in_the_second_half() {
+    // The partitioned reader keeps each range's lines as the range's own;
+    // a group that changes within a respondent near the end of the file
+    // must still be reported at its line in the file, in both modes.
+    let (header, mut rows) = shuffled_big();
+    let n = rows.len();
+    let late = n - 50;
+    let mut cells: Vec<String> = rows[late].split(',').map(str::to_string).collect();
+    let id = cells[0].clone();
+    let was = cells[2].clone(); // respondent_id,segment,site,...: site is --by
+    cells[2] = "Elsewhere".into();
+    rows[late] = cells.join(",");
+    let first = 2 + rows
+        .iter()
+        .position(|r| r.starts_with(&format!("{id},")))
+        .unwrap_or(0);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = write(
+        &dir,
+        "conflict.csv",
+        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
+    );
+    let out = servgap()
+        .args(["survey", &p, "--by", "site", "--threads", "2"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        err.contains(&format!("conflict.csv:{}:", late + 2))
+            && err.contains("'site'")
+            && err.contains("'Elsewhere'")
+            && err.contains(&format!("was '{was}' on an earlier row (line {first})")),
+        "{err}"
+    );
+    let doc = json(&[
+        "survey",
+        &p,
+        "--by",
+        "site",
+        "--threads",
+        "2",
+        "--on-invalid",
+        "skip",
+    ]);
+    assert_eq!(doc["rows_rejected"], 1);
+    assert_eq!(
+        doc["rejections"][0]["first_line"],
+        (late + 2) as u64,
+        "{}",
+        doc["rejections"]
+    );
+}
+
+#[test]
 fn complete_whole_scores_give_the_same_bits_in_any_row_order_and_thread_count() {
     // 12,000 respondents who answered every item with whole scores: the
     // dimension figures come from exact integer counts, so the sorted file

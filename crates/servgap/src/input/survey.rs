@@ -17,7 +17,7 @@ use super::columns::{ColumnMap, Measure};
 use super::fields::{field_end, Pattern};
 use super::instrument::Instrument;
 use super::records::{RecordSink, RecordView};
-use super::spill::{SpillFile, SpillSet, SpillWriter, PARTS};
+use super::spill::{SpillFile, SpillRecord, SpillSet, SpillWriter, PARTS};
 use super::{invalid, is_missing, trim_bytes, Header, OnInvalid, RejectTally, RowCounts};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -948,8 +948,10 @@ pub(crate) struct SurveySink {
     /// Unsorted long form: rows go to partition files (see `input::spill`).
     spill: Option<SpillWriter>,
     /// Range tags of the stores in `body` (spill mode: the stores hold only
-    /// each range's value and group dictionaries until `finish`).
-    spill_tags: Vec<usize>,
+    /// each range's value and group dictionaries until `finish`), with the
+    /// number of lines before each range (its records' lines are the
+    /// range's own).
+    spill_tags: Vec<(usize, u64)>,
     /// Long form: column roles for the fast path.
     fast: Option<FastLong>,
     /// Wide / mapped form: column roles for the fast path.
@@ -1231,7 +1233,7 @@ impl SurveySink {
             by_names,
             next_item: 0,
             spill: None,
-            spill_tags: vec![0],
+            spill_tags: vec![(0, 0)],
             fast: None,
             fast_wide: None,
             scratch: Vec::new(),
@@ -2358,7 +2360,7 @@ impl RecordSink for SurveySink {
             return Ok(false);
         }
         self.spill = Some(SpillWriter::new(SpillSet::new()));
-        self.spill_tags = vec![0];
+        self.spill_tags = vec![(0, 0)];
         Ok(true)
     }
 
@@ -2414,7 +2416,7 @@ impl RecordSink for SurveySink {
                 let mut later_spill = later.spill;
                 if let Some(w) = &mut later_spill {
                     w.finish()?;
-                    self.spill_tags.push(w.tag);
+                    self.spill_tags.push((w.tag, off));
                 }
                 a.extend(b);
                 Ok(())
@@ -2504,8 +2506,9 @@ struct SecondPass<'a> {
     by_cols: &'a [usize],
     on_invalid: OnInvalid,
     item_ids: Vec<String>,
-    /// Range tags, in file order, and each range's dictionaries.
-    tags: &'a [usize],
+    /// Range tags and line offsets, in file order, and each range's
+    /// dictionaries.
+    tags: &'a [(usize, u64)],
     holders: &'a [ResponseStore],
     /// The spill files by tag.
     files: &'a [Option<SpillFile>],
@@ -2573,7 +2576,7 @@ impl SecondPass<'_> {
         let mut store = proto.empty_like();
         let mut tally = RejectTally::default();
         let mut rejected = 0u64;
-        for (holder, &tag) in self.holders.iter().zip(self.tags) {
+        for (holder, &(tag, off)) in self.holders.iter().zip(self.tags) {
             // this range's codes → the partition store's codes
             let mut vmap = vec![0u16; holder.values.values.len() + 1];
             for (i, &v) in holder.values.values.iter().enumerate() {
@@ -2595,6 +2598,11 @@ impl SecondPass<'_> {
                 continue; // a range that wrote nothing
             };
             file.read_partition(p, store.m, nby, buf, |rec| {
+                // lines of the whole file, not of the range
+                let rec = SpillRecord {
+                    line: rec.line + off,
+                    ..rec
+                };
                 let damaged = || Error::inconsistent("internal: a spill record is damaged");
                 let mut groups = [0u32; 8];
                 for g in 0..nby {
