@@ -14,7 +14,7 @@ use foldhash::fast::FixedState;
 use serde::Serialize;
 
 use super::columns::{ColumnMap, Measure};
-use super::fields::{field_end, Pattern};
+use super::fields::{field_end, Pattern, Separators};
 use super::instrument::Instrument;
 use super::records::{RecordSink, RecordView};
 use super::spill::{SpillFile, SpillRecord, SpillSet, SpillWriter, PARTS};
@@ -1631,7 +1631,8 @@ impl SurveySink {
             let digits = store.values.digits;
             'usual: while pos < max_start {
                 let mut p = pos;
-                let Some(e) = field_end(region, p, b',') else {
+                let mut seps = Separators::at(region, p);
+                let Some(e) = seps.next_comma(region, p) else {
                     break;
                 };
                 let (id_at, id_len) = (p, e - p);
@@ -1646,7 +1647,7 @@ impl SurveySink {
                     let LongRole::Group(j) = *role else {
                         break 'usual;
                     };
-                    let Some(e) = field_end(region, p, b',') else {
+                    let Some(e) = seps.next_comma(region, p) else {
                         break 'usual;
                     };
                     match store.group_dicts[j].known(&region[p..e]) {
@@ -1655,7 +1656,7 @@ impl SurveySink {
                     }
                     p = e + 1;
                 }
-                let Some(e) = field_end(region, p, b',') else {
+                let Some(e) = seps.next_comma(region, p) else {
                     break;
                 };
                 let Some(item) = words.find(region, p, e - p) else {
