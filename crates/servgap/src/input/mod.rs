@@ -274,21 +274,28 @@ pub fn is_missing(cell: &[u8]) -> bool {
 /// which costs more than the comparison itself for ids of a few bytes.
 #[inline]
 pub fn short_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        if u64::from_ne_bytes(x.try_into().unwrap_or([0; 8]))
-            != u64::from_ne_bytes(y.try_into().unwrap_or([0; 8]))
-        {
-            return false;
+    let word = |c: Option<&[u8; 8]>| c.map(|w| u64::from_ne_bytes(*w));
+    if n >= 8 {
+        let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+        for (x, y) in (&mut ca).zip(&mut cb) {
+            if word(x.first_chunk()) != word(y.first_chunk()) {
+                return false;
+            }
         }
+        // the remainder, as the last eight bytes (overlapping the words
+        // already compared) rather than byte by byte
+        return word(a.last_chunk()) == word(b.last_chunk());
     }
-    ca.remainder()
-        .iter()
-        .zip(cb.remainder())
-        .all(|(x, y)| x == y)
+    let half = |c: Option<&[u8; 4]>| c.map(|w| u32::from_ne_bytes(*w));
+    if n >= 4 {
+        return half(a.first_chunk()) == half(b.first_chunk())
+            && half(a.last_chunk()) == half(b.last_chunk());
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Trims ASCII white space from both ends.
@@ -579,4 +586,27 @@ pub(crate) fn check_width(name: &str, header: &Header, line: u64, row: &[String]
 /// Whether a path names a built-in table rather than a file.
 pub(crate) fn is_builtin(arg: &str, names: &[&str]) -> bool {
     names.iter().any(|n| n.eq_ignore_ascii_case(arg)) && !Path::new(arg).exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_eq;
+
+    #[test]
+    fn short_eq_is_equality() {
+        // Every length to 40, equal and with one byte changed at every
+        // position, and strings of different lengths with a common prefix.
+        let base: Vec<u8> = (0..41u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=40 {
+            let a = &base[..n];
+            let copy = a.to_vec();
+            assert!(short_eq(a, &copy), "len {n}");
+            for i in 0..n {
+                let mut b = a.to_vec();
+                b[i] ^= 0x20;
+                assert!(!short_eq(a, &b), "len {n}, byte {i}");
+            }
+            assert!(!short_eq(a, &base[..n + 1]), "len {n} vs {}", n + 1);
+        }
+    }
 }
