@@ -10,15 +10,16 @@ use super::records::{zero_bytes, COMMAS, NEWLINES};
 /// Longest expected field (with its separator) a [`Pattern`] holds.
 const MAX: usize = 32;
 
-/// An expected field followed by its separator (`,` or `\n`), as words.
+/// An expected field followed by its separator (`,` or `\n`).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Pattern {
-    words: [u64; MAX / 8],
-    masks: [u64; MAX / 8],
+    /// The field and its separator; bytes from `len` on are not compared
+    /// (and need not be zero).
+    bytes: [u8; MAX],
+    /// Bits `0..len`: the bytes that must be equal.
+    hits: u32,
     /// Bytes including the separator; 0 for no pattern.
     len: usize,
-    /// Words to compare (`len` rounded up to eights).
-    nwords: usize,
 }
 
 impl Pattern {
@@ -31,55 +32,32 @@ impl Pattern {
         let mut bytes = [0u8; MAX];
         bytes[..field.len()].copy_from_slice(field);
         bytes[field.len()] = sep;
-        let mut p = Pattern {
+        Some(Pattern {
+            bytes,
+            hits: hits(len),
             len,
-            nwords: len.div_ceil(8),
-            ..Default::default()
-        };
-        for i in 0..len.div_ceil(8) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
-            p.words[i] = u64::from_le_bytes(w);
-            let n = (len - i * 8).min(8);
-            p.masks[i] = if n == 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * n)) - 1
-            };
-        }
-        Some(p)
+        })
     }
 
     /// The pattern of the `len` bytes at `region[start..]` (a field and
-    /// its separator), read straight from the region as words.
+    /// its separator), copied from the region as 32 bytes at once where
+    /// they are there.
     #[inline]
     pub fn at(region: &[u8], start: usize, len: usize) -> Option<Self> {
         if len == 0 || len > MAX {
             return None;
         }
-        let nwords = len.div_ceil(8);
-        let Some(tail) = region.get(start..start + nwords * 8) else {
+        let Some(window) = region.get(start..).and_then(|t| t.first_chunk::<MAX>()) else {
             return Pattern::new(
                 region.get(start..start + len - 1)?,
                 *region.get(start + len - 1)?,
             );
         };
-        let mut p = Pattern {
+        Some(Pattern {
+            bytes: *window,
+            hits: hits(len),
             len,
-            nwords,
-            ..Default::default()
-        };
-        for i in 0..nwords {
-            let n = (len - i * 8).min(8);
-            let mask = if n == 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * n)) - 1
-            };
-            p.masks[i] = mask;
-            p.words[i] = load(tail, i * 8) & mask;
-        }
-        Some(p)
+        })
     }
 
     /// Bytes including the separator (0: no pattern).
@@ -88,39 +66,61 @@ impl Pattern {
         self.len
     }
 
-    /// Whether `region[p..]` starts with the field and its separator. Needs
-    /// eight readable bytes per word; `false` near the region's end.
+    /// Whether `region[p..]` starts with the field and its separator.
     #[inline(always)]
     pub fn matches(&self, region: &[u8], p: usize) -> bool {
-        // Away from the region's end: all four words at once, without
-        // branches (the masks of unused words are 0).
+        // Away from the region's end: all 32 bytes compared at once.
         if let Some(t) = region.get(p..).and_then(|t| t.first_chunk::<MAX>()) {
-            let word = |i: usize| {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(&t[i * 8..i * 8 + 8]);
-                (u64::from_le_bytes(w) ^ self.words[i]) & self.masks[i]
-            };
-            return (word(0) | word(1) | word(2) | word(3)) == 0 && self.len != 0;
+            return equal_bytes(t, &self.bytes) & self.hits == self.hits && self.len != 0;
         }
-        let n = self.nwords;
-        if n == 0 {
-            return false;
-        }
-        let Some(tail) = region.get(p..p + n * 8) else {
-            return false;
-        };
-        let mut diff = (load(tail, 0) ^ self.words[0]) & self.masks[0];
-        if n > 1 {
-            diff |= (load(tail, 8) ^ self.words[1]) & self.masks[1];
-            if n > 2 {
-                diff |= (load(tail, 16) ^ self.words[2]) & self.masks[2];
-                if n > 3 {
-                    diff |= (load(tail, 24) ^ self.words[3]) & self.masks[3];
-                }
-            }
-        }
-        diff == 0
+        self.len != 0
+            && region
+                .get(p..p + self.len)
+                .is_some_and(|t| super::short_eq(t, &self.bytes[..self.len]))
     }
+}
+
+/// Bits `0..len` set.
+fn hits(len: usize) -> u32 {
+    if len >= 32 {
+        u32::MAX
+    } else {
+        (1u32 << len) - 1
+    }
+}
+
+/// Bit i set where `a[i] == b[i]`: two SSE2 compares (through `safe_arch`).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn equal_bytes(a: &[u8; 32], b: &[u8; 32]) -> u32 {
+    use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i};
+    let half = |x: Option<&[u8; 16]>, y: Option<&[u8; 16]>| match (x, y) {
+        (Some(x), Some(y)) => {
+            let eq = cmp_eq_mask_i8_m128i(load_unaligned_m128i(x), load_unaligned_m128i(y));
+            move_mask_i8_m128i(eq) as u32 & 0xffff
+        }
+        _ => 0,
+    };
+    half(a.first_chunk(), b.first_chunk()) | half(a.last_chunk(), b.last_chunk()) << 16
+}
+
+/// [`equal_bytes`] without SIMD.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn equal_bytes(a: &[u8; 32], b: &[u8; 32]) -> u32 {
+    word_equal_bytes(a, b)
+}
+
+/// [`equal_bytes`] from zero-byte tests on words (for targets without
+/// SSE2, and as the check of the SSE2 version).
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline(always)]
+fn word_equal_bytes(a: &[u8; 32], b: &[u8; 32]) -> u32 {
+    let mut m = 0u32;
+    for i in 0..4 {
+        m |= gather(zero_bytes(load(a, 8 * i) ^ load(b, 8 * i))) << (8 * i);
+    }
+    m
 }
 
 #[inline(always)]
@@ -282,10 +282,9 @@ mod tests {
             let a = Pattern::at(region, start, len).expect("short");
             let b = Pattern::new(&region[start..start + len - 1], region[start + len - 1])
                 .expect("short");
-            assert_eq!(
-                (a.words, a.masks, a.len, a.nwords),
-                (b.words, b.masks, b.len, b.nwords)
-            );
+            assert_eq!((a.len, a.hits), (b.len, b.hits));
+            assert_eq!(a.bytes[..len], b.bytes[..len]);
+            assert!(a.matches(region, start) && b.matches(region, start));
         }
         let short = b"2025-01-01,S1,";
         let a = Pattern::at(short, 11, 3).expect("short");
@@ -306,6 +305,42 @@ mod tests {
             "CRLF goes to the tokenizer"
         );
         assert_eq!(field_end(b"abc", 0, b','), None);
+    }
+
+    #[test]
+    fn patterns_match_where_the_bytes_are_equal() {
+        // Random text over a small alphabet (so that matches happen), the
+        // pattern of every (start, length) from it, tried at every position
+        // (near the end too, where fewer than 32 bytes follow).
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let text: Vec<u8> = (0..300)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                b"ab,\n"[(x % 4) as usize]
+            })
+            .collect();
+        for start in (0..text.len()).step_by(7) {
+            for len in [1, 2, 3, 5, 8, 9, 16, 17, 31, 32] {
+                let Some(pat) = Pattern::at(&text, start, len) else {
+                    assert!(start + len > text.len());
+                    continue;
+                };
+                for q in 0..text.len() {
+                    let want = text.get(q..q + len) == Some(&text[start..start + len]);
+                    assert_eq!(pat.matches(&text, q), want, "start {start} len {len} q {q}");
+                }
+            }
+        }
+        for start in 0..text.len() - 64 {
+            let a = text[start..].first_chunk::<32>().expect("32");
+            let b = text[start + 32..].first_chunk::<32>().expect("32");
+            assert_eq!(equal_bytes(a, b), word_equal_bytes(a, b));
+            for i in 0..32 {
+                assert_eq!(equal_bytes(a, b) >> i & 1 == 1, a[i] == b[i]);
+            }
+        }
     }
 
     #[test]
