@@ -1582,7 +1582,8 @@ impl SurveySink {
 
     /// Spill mode: splits ordinary long-form lines (clean id, an item given
     /// exactly, single-digit scores already seen, group values already
-    /// seen) eight bytes at a time and appends them to the partition files;
+    /// seen) with one separator mask a line ([`Separators`]) and appends
+    /// them to the partition files;
     /// anything else goes to the tokenizer and [`SurveySink::long_fast`].
     fn spill_lines(
         &mut self,
