@@ -438,9 +438,9 @@ pub(crate) struct SpillRecord<'a> {
 }
 
 impl SpillFile {
-    /// Reads every record of partition `part`, in the order written, with
-    /// `m` score codes and `nby` group codes each.
-    /// `buf` is scratch space, kept from call to call (it only grows).
+    /// Every record of partition `part` to `each`, in the order written
+    /// (the tests' way in; see [`SpillFile::partition_records`]).
+    #[cfg(test)]
     pub fn read_partition(
         &self,
         part: usize,
@@ -449,9 +449,27 @@ impl SpillFile {
         buf: &mut Vec<u8>,
         mut each: impl FnMut(SpillRecord<'_>) -> Result<()>,
     ) -> Result<()> {
-        let Some(blocks) = self.blocks.get(part) else {
-            return Ok(());
-        };
+        let mut records = self.partition_records(part, m, nby, buf)?;
+        while let Some(rec) = records.next_record() {
+            each(rec?)?;
+        }
+        Ok(())
+    }
+
+    /// Reads partition `part` into `buf` (scratch space, kept from call to
+    /// call; it only grows) and returns its records, in the order written,
+    /// with `m` score codes and `nby` group codes each. The reader's
+    /// [`PartitionRecords::next_record`] is inlined into the caller's loop:
+    /// with a callback per record, the call and the record passed on the
+    /// stack cost 3% of the shuffled reader's instructions.
+    pub fn partition_records<'b>(
+        &self,
+        part: usize,
+        m: usize,
+        nby: usize,
+        buf: &'b mut Vec<u8>,
+    ) -> Result<PartitionRecords<'b>> {
+        let blocks = self.blocks.get(part).map_or(&[][..], |b| &b[..]);
         let total = blocks.iter().map(|b| b.1).sum();
         if buf.len() < total {
             buf.resize(total, 0);
@@ -462,81 +480,113 @@ impl SpillFile {
                 .map_err(|e| Error::io(std::env::temp_dir(), e))?;
             at += len;
         }
-        let bytes = &buf[..total];
-        let corrupt = || Error::inconsistent("internal: a spill file is damaged");
-        let (mut at, mut line) = (0usize, 0u64);
         let tail_len = 1 + m + nby;
-        // The tail's bytes, and ones above them (no escape byte among them
-        // when `!tail | !mask` has no zero byte).
-        let mask = if tail_len >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * tail_len)) - 1
-        };
-        while at < bytes.len() {
-            // The usual record: two-byte line step, a short id, one byte for
-            // each number after it.
-            if let (Some(win), true) = (
-                bytes
-                    .get(at..at + 40)
-                    .and_then(|w| <&[u8; 40]>::try_from(w).ok()),
-                tail_len <= 8,
-            ) {
-                let delta = u16::from_le_bytes([win[0], win[1]]);
-                let len = win[2] as usize;
-                // (a long id's escaped length stays inside the window too)
-                let o = 3 + len.min(SHORT_ID);
-                let mut t = [0u8; 8];
-                t.copy_from_slice(&win[o..o + 8]);
-                let x = !(u64::from_le_bytes(t) & mask);
-                let escaped = x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080;
-                if delta != 0xffff && len <= SHORT_ID && escaped == 0 {
-                    line = line.wrapping_add(u64::from(delta));
-                    let mut codes = [0u16; 4];
-                    for (j, c) in codes.iter_mut().enumerate().take(m) {
-                        *c = u16::from(win[o + 1 + j]);
-                    }
-                    let mut groups = [0u32; 8];
-                    for (g, v) in groups.iter_mut().enumerate().take(nby) {
-                        *v = u32::from(win[o + 1 + m + g]);
-                    }
-                    each(SpillRecord {
-                        line,
-                        id: &bytes[at + 3..at + 3 + len],
-                        item: usize::from(win[o]),
-                        codes,
-                        groups,
-                    })?;
-                    at += o + tail_len;
-                    continue;
-                }
-            }
-            let mut record = || -> Option<SpillRecord<'_>> {
-                line = line.wrapping_add(get(bytes, &mut at, 0xffff, 2, 8)?);
-                let len = get(bytes, &mut at, 0xff, 1, 4)? as usize;
-                let id = bytes.get(at..at.checked_add(len)?)?;
-                at += len;
-                let item = get(bytes, &mut at, 0xff, 1, 4)? as usize;
+        Ok(PartitionRecords {
+            bytes: &buf[..total],
+            at: 0,
+            line: 0,
+            m,
+            nby,
+            tail_len,
+            // The tail's bytes, and ones above them (no escape byte among
+            // them when `!tail | !mask` has no zero byte).
+            mask: if tail_len >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * tail_len)) - 1
+            },
+        })
+    }
+}
+
+/// The records of one partition, decoded one at a time
+/// ([`SpillFile::partition_records`]).
+pub(crate) struct PartitionRecords<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+    m: usize,
+    nby: usize,
+    tail_len: usize,
+    mask: u64,
+}
+
+impl<'a> PartitionRecords<'a> {
+    /// The next record; `None` after the last, `Some(Err)` when the bytes
+    /// are damaged.
+    #[inline(always)]
+    pub fn next_record(&mut self) -> Option<Result<SpillRecord<'a>>> {
+        let (bytes, m, nby, tail_len) = (self.bytes, self.m, self.nby, self.tail_len);
+        if self.at >= bytes.len() {
+            return None;
+        }
+        let at = self.at;
+        // The usual record: two-byte line step, a short id, one byte for
+        // each number after it.
+        if let (Some(win), true) = (
+            bytes
+                .get(at..at + 40)
+                .and_then(|w| <&[u8; 40]>::try_from(w).ok()),
+            tail_len <= 8,
+        ) {
+            let delta = u16::from_le_bytes([win[0], win[1]]);
+            let len = win[2] as usize;
+            // (a long id's escaped length stays inside the window too)
+            let o = 3 + len.min(SHORT_ID);
+            let mut t = [0u8; 8];
+            t.copy_from_slice(&win[o..o + 8]);
+            let x = !(u64::from_le_bytes(t) & self.mask);
+            let escaped = x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080;
+            if delta != 0xffff && len <= SHORT_ID && escaped == 0 {
+                self.line = self.line.wrapping_add(u64::from(delta));
                 let mut codes = [0u16; 4];
-                for c in codes.iter_mut().take(m) {
-                    *c = get(bytes, &mut at, 0xff, 1, 2)? as u16;
+                for (j, c) in codes.iter_mut().enumerate().take(m) {
+                    *c = u16::from(win[o + 1 + j]);
                 }
                 let mut groups = [0u32; 8];
-                for g in groups.iter_mut().take(nby) {
-                    *g = get(bytes, &mut at, 0xff, 1, 4)? as u32;
+                for (g, v) in groups.iter_mut().enumerate().take(nby) {
+                    *v = u32::from(win[o + 1 + m + g]);
                 }
-                Some(SpillRecord {
-                    line,
-                    id,
-                    item,
+                self.at = at + o + tail_len;
+                return Some(Ok(SpillRecord {
+                    line: self.line,
+                    id: &bytes[at + 3..at + 3 + len],
+                    item: usize::from(win[o]),
                     codes,
                     groups,
-                })
-            };
-            let rec = record().ok_or_else(corrupt)?;
-            each(rec)?;
+                }));
+            }
         }
-        Ok(())
+        Some(
+            self.general_record()
+                .ok_or_else(|| Error::inconsistent("internal: a spill file is damaged")),
+        )
+    }
+
+    /// A record with escaped (wide) values, or near the end of the bytes.
+    #[inline(never)]
+    fn general_record(&mut self) -> Option<SpillRecord<'a>> {
+        let (bytes, at) = (self.bytes, &mut self.at);
+        self.line = self.line.wrapping_add(get(bytes, at, 0xffff, 2, 8)?);
+        let len = get(bytes, at, 0xff, 1, 4)? as usize;
+        let id = bytes.get(*at..at.checked_add(len)?)?;
+        *at += len;
+        let item = get(bytes, at, 0xff, 1, 4)? as usize;
+        let mut codes = [0u16; 4];
+        for c in codes.iter_mut().take(self.m) {
+            *c = get(bytes, at, 0xff, 1, 2)? as u16;
+        }
+        let mut groups = [0u32; 8];
+        for g in groups.iter_mut().take(self.nby) {
+            *g = get(bytes, at, 0xff, 1, 4)? as u32;
+        }
+        Some(SpillRecord {
+            line: self.line,
+            id,
+            item,
+            codes,
+            groups,
+        })
     }
 }
 

@@ -2599,7 +2599,9 @@ impl SecondPass<'_> {
             let Some(file) = self.files.get(tag).and_then(|f| f.as_ref()) else {
                 continue; // a range that wrote nothing
             };
-            file.read_partition(p, store.m, nby, buf, |rec| {
+            let mut records = file.partition_records(p, store.m, nby, buf)?;
+            while let Some(rec) = records.next_record() {
+                let rec = rec?;
                 // lines of the whole file, not of the range
                 let rec = SpillRecord {
                     line: rec.line + off,
@@ -2634,7 +2636,7 @@ impl SecondPass<'_> {
                         }
                         tally.add("duplicate respondent × item", rec.line);
                         rejected += 1;
-                        return Ok(());
+                        continue;
                     }
                     let base = r as usize * nby;
                     if let Some(g) = (0..nby).find(|&g| store.groups[base + g] != groups[g]) {
@@ -2657,7 +2659,7 @@ impl SecondPass<'_> {
                         }
                         tally.add("group differs within a respondent", rec.line);
                         rejected += 1;
-                        return Ok(());
+                        continue;
                     }
                 }
                 store.mark(r, rec.item);
@@ -2665,8 +2667,7 @@ impl SecondPass<'_> {
                 for s in 0..store.m {
                     store.codes[base + s] = vmap[rec.codes[s] as usize];
                 }
-                Ok(())
-            })?;
+            }
         }
         Ok((store, tally, rejected))
     }
