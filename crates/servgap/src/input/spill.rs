@@ -71,22 +71,39 @@ pub(crate) const SHORT_ID: usize = 23;
 /// The three words of a short id; `None` when it is longer than [`SHORT_ID`].
 #[inline(always)]
 pub(crate) fn id_words(id: &[u8]) -> Option<[u64; 3]> {
-    if id.len() > SHORT_ID {
+    let n = id.len();
+    if n > SHORT_ID {
         return None;
     }
-    // Whole words are loaded as such (no copy call for a variable length).
+    // Fixed-size loads only: whole words as such, the rest as the id's last
+    // eight (or four) bytes shifted down, overlapping bytes already taken
+    // (a loop of word copies became a `memcpy` call of variable length).
+    let word = |at: usize| {
+        id.get(at..)
+            .and_then(|t| t.first_chunk::<8>())
+            .map_or(0, |c| u64::from_le_bytes(*c))
+    };
+    let half = |at: usize| {
+        id.get(at..)
+            .and_then(|t| t.first_chunk::<4>())
+            .map_or(0, |c| u64::from(u32::from_le_bytes(*c)))
+    };
     let mut w = [0u64; 3];
-    let mut chunks = id.chunks_exact(8);
-    for (slot, c) in w.iter_mut().zip(&mut chunks) {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(c);
-        *slot = u64::from_le_bytes(a);
+    let (whole, rem) = (n / 8, n % 8);
+    for (i, slot) in w.iter_mut().enumerate().take(whole) {
+        *slot = word(8 * i);
     }
-    let whole = id.len() / 8;
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        w[whole] |= u64::from(b) << (8 * i);
+    if rem > 0 {
+        w[whole] = if n >= 8 {
+            word(n - 8) >> (8 * (8 - rem))
+        } else if n >= 4 {
+            half(0) | half(n - 4) << (8 * (n - 4))
+        } else {
+            let b = |i: usize| u64::from(id[i]) << (8 * i);
+            b(0) | b(n / 2) | b(n - 1)
+        };
     }
-    w[2] |= (id.len() as u64) << 56;
+    w[2] |= (n as u64) << 56;
     Some(w)
 }
 
@@ -729,6 +746,40 @@ mod tests {
                 })
                 .expect("read");
                 assert_eq!(&got, expect, "writer {w} partition {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn id_words_are_the_bytes_little_endian_and_the_length() {
+        // Every length to 23 (and 24: too long), bytes from a generator,
+        // against the words built byte by byte.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for n in 0..=24usize {
+            for _ in 0..50 {
+                let id: Vec<u8> = (0..n)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        x as u8
+                    })
+                    .collect();
+                let mut want = [0u64; 3];
+                for (i, &b) in id.iter().enumerate() {
+                    want[i / 8] |= u64::from(b) << (8 * (i % 8));
+                }
+                want[2] |= (n as u64) << 56;
+                let got = id_words(&id);
+                if n > SHORT_ID {
+                    assert_eq!(got, None);
+                } else {
+                    assert_eq!(got, Some(want), "{id:?}");
+                    let mut win = [0u8; 24];
+                    win[..n].copy_from_slice(&id);
+                    win[n..].fill(0xa5);
+                    assert_eq!(window_words(&win, n), want, "window {id:?}");
+                }
             }
         }
     }
