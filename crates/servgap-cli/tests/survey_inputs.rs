@@ -427,6 +427,11 @@ fn lcg(state: &mut u64) -> u64 {
 }
 
 /// A deterministic Fisher–Yates shuffle driven by [`lcg`].
+/// Writes `header` and `rows` as the lines of a file in `dir`; its path.
+fn write_rows(dir: &tempfile::TempDir, name: &str, header: &str, rows: &[String]) -> String {
+    write(dir, name, format!("{header}\n{}\n", rows.join("\n")))
+}
+
 fn shuffle<T>(rows: &mut [T], state: &mut u64) {
     for i in (1..rows.len()).rev() {
         rows.swap(i, (lcg(state) >> 33) as usize % (i + 1));
@@ -437,11 +442,7 @@ fn shuffle<T>(rows: &mut [T], state: &mut u64) {
 fn shuffled_files_read_in_partitions_agree_with_one_thread() {
     let (header, rows) = shuffled_big();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let p = write(
-        &dir,
-        "shuffled.csv",
-        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
-    );
+    let p = write_rows(&dir, "shuffled.csv", &header, &rows);
     let one = json(&["survey", &p, "--by", "site", "--threads", "1"]);
     let two = json(&["survey", &p, "--by", "site", "--threads", "2"]);
     assert_eq!(two["rows_read"], 264_000);
@@ -465,11 +466,7 @@ fn shuffled_files_report_the_first_bad_line_and_both_duplicate_lines() {
         .rsplit_once(',')
         .map(|(a, _)| format!("{a},x"))
         .unwrap_or_default();
-    let p = write(
-        &dir,
-        "bad.csv",
-        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
-    );
+    let p = write_rows(&dir, "bad.csv", &header, &rows);
     let out = servgap()
         .args(["survey", &p, "--threads", "2"])
         .output()
@@ -484,11 +481,7 @@ fn shuffled_files_report_the_first_bad_line_and_both_duplicate_lines() {
     let (header, mut rows) = shuffled_big();
     let first = rows[100].clone();
     rows.push(first);
-    let p = write(
-        &dir,
-        "dup.csv",
-        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
-    );
+    let p = write_rows(&dir, "dup.csv", &header, &rows);
     let out = servgap()
         .args(["survey", &p, "--threads", "2"])
         .output()
@@ -523,11 +516,7 @@ fn shuffled_files_name_the_file_line_of_a_conflict_in_the_second_half() {
         .position(|r| r.starts_with(&format!("{id},")))
         .unwrap_or(0);
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let p = write(
-        &dir,
-        "conflict.csv",
-        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
-    );
+    let p = write_rows(&dir, "conflict.csv", &header, &rows);
     let out = servgap()
         .args(["survey", &p, "--by", "site", "--threads", "2"])
         .output()
@@ -593,17 +582,9 @@ fn complete_whole_scores_give_the_same_bits_in_any_row_order_and_thread_count() 
     }
     let header = "respondent_id,segment,item,expectation,perception";
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let sorted = write(
-        &dir,
-        "sorted.csv",
-        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
-    );
+    let sorted = write_rows(&dir, "sorted.csv", header, &rows);
     shuffle(&mut rows, &mut x);
-    let shuffled = write(
-        &dir,
-        "shuffled.csv",
-        format!("{header}\n{}\n", rows.join("\n")).as_bytes(),
-    );
+    let shuffled = write_rows(&dir, "shuffled.csv", header, &rows);
     let one = json(&["survey", &sorted, "--by", "segment", "--threads", "1"]);
     let two = json(&["survey", &shuffled, "--by", "segment", "--threads", "2"]);
     assert_eq!(figures(&one), figures(&two));
