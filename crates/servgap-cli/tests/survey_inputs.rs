@@ -601,6 +601,114 @@ fn complete_whole_scores_give_the_same_bits_in_any_row_order_and_thread_count() 
 }
 
 #[test]
+fn shuffled_three_score_files_agree_with_one_thread_and_skip_only_the_duplicate() {
+    // adequate, desired, perception: the partitioned reader's quick loop
+    // for three scores and one group column (`--by segment`), and its
+    // general path for two (`--by segment --by site`); a duplicated row is
+    // reported with both lines or, in skip mode, only that row is dropped.
+    let (header, rows) = shuffled_big();
+    assert_eq!(
+        header,
+        "respondent_id,segment,site,item,expectation,perception"
+    );
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let c: Vec<&str> = r.split(',').collect();
+            let e: u32 = c[4].parse().unwrap_or(4);
+            let adequate = e.saturating_sub(1).max(1);
+            format!(
+                "{},{},{},{},{adequate},{e},{}",
+                c[0], c[1], c[2], c[3], c[5]
+            )
+        })
+        .collect();
+    let header = "respondent_id,segment,site,item,adequate,desired,perception";
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = write_rows(&dir, "zone.csv", header, &rows);
+    for by in [
+        &["--by", "segment"][..],
+        &["--by", "segment", "--by", "site"][..],
+    ] {
+        let run = |threads: &str| {
+            let mut args = vec!["survey", &p, "--threads", threads];
+            args.extend_from_slice(by);
+            json(&args)
+        };
+        let (one, two) = (run("1"), run("2"));
+        assert_eq!(two["rows_used"], 264_000);
+        assert_eq!(two["respondents"], 12_000);
+        assert_eq!(
+            two["zone"].as_array().map(Vec::len),
+            Some(27),
+            "22 items, 5 dimensions"
+        );
+        compare_close(&one, &two, "");
+    }
+    let base = json(&["survey", &p, "--by", "segment", "--threads", "2"]);
+    let mut dup = rows.clone();
+    // (a row from the middle: the first records of a partition take the
+    // general path, later ones the quick loop)
+    dup.insert(rows.len() - 3, rows[rows.len() / 3].clone());
+    let d = write_rows(&dir, "dup.csv", header, &dup);
+    let out = servgap()
+        .args(["survey", &d, "--by", "segment", "--threads", "2"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!("dup.csv:{}:", rows.len() - 1))
+            && err.contains(&format!("first on line {}", rows.len() / 3 + 2)),
+        "{err}"
+    );
+    let skip = json(&[
+        "survey",
+        &d,
+        "--by",
+        "segment",
+        "--threads",
+        "2",
+        "--on-invalid",
+        "skip",
+    ]);
+    assert_eq!(skip["rows_read"], 264_001);
+    assert_eq!(skip["rows_rejected"], 1);
+    assert_eq!(figures(&skip)[..5], figures(&base)[..5]);
+    // a respondent whose segment changes on a row two thirds in
+    let mut moved = rows.clone();
+    let at = 2 * rows.len() / 3;
+    let c: Vec<&str> = rows[at].split(',').collect();
+    let other = if c[1] == "business" {
+        "consumer"
+    } else {
+        "business"
+    };
+    moved[at] = [c[0], other]
+        .into_iter()
+        .chain(c[2..].iter().copied())
+        .collect::<Vec<_>>()
+        .join(",");
+    let first = 2 + rows
+        .iter()
+        .position(|r| r.starts_with(&format!("{},", c[0])))
+        .unwrap_or(0);
+    let m = write_rows(&dir, "moved.csv", header, &moved);
+    let out = servgap()
+        .args(["survey", &m, "--by", "segment", "--threads", "2"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!("moved.csv:{}:", at + 2))
+            && err.contains(&format!("'{other}'"))
+            && err.contains(&format!("(line {first})")),
+        "{err}"
+    );
+}
+
+#[test]
 fn shuffled_files_in_the_usual_layout_agree_with_one_thread() {
     // id,segment,item,expectation,perception with `--by segment`: the
     // partitioned reader's line splitter for this layout, with the rows it

@@ -445,6 +445,20 @@ fn get(bytes: &[u8], at: &mut usize, limit: u64, small: usize, wide: usize) -> O
     Some(v)
 }
 
+/// A record of the usual shape, decoded ([`PartitionRecords::peek_usual`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UsualRecord {
+    /// Line within the writer's range.
+    pub line: u64,
+    /// [`id_words`] of the id.
+    pub words: [u64; 3],
+    /// The item, each score code, then each group code: a byte each from
+    /// the lowest up, zero above them.
+    pub tail: u64,
+    /// Where the next record starts.
+    next: usize,
+}
+
 /// One record read back.
 pub(crate) struct SpillRecord<'a> {
     pub line: u64,
@@ -578,6 +592,42 @@ impl<'a> PartitionRecords<'a> {
             self.general_record()
                 .ok_or_else(|| Error::inconsistent("internal: a spill file is damaged")),
         )
+    }
+
+    /// The record at the reader's position when it has the usual shape (a
+    /// two-byte line step, a short id, one byte for each number after it,
+    /// at least 40 bytes before the end), without moving past it:
+    /// [`PartitionRecords::take`] does. The second pass's quick loop reads
+    /// these; anything else goes through [`PartitionRecords::next_record`].
+    #[inline(always)]
+    pub fn peek_usual(&self) -> Option<UsualRecord> {
+        let at = self.at;
+        let win = self.bytes.get(at..)?.first_chunk::<40>()?;
+        let delta = u16::from_le_bytes([win[0], win[1]]);
+        let len = usize::from(win[2]);
+        if self.tail_len > 8 || delta == 0xffff || len > SHORT_ID {
+            return None;
+        }
+        let o = 3 + len;
+        let t = u64::from_le_bytes(*win[o..].first_chunk::<8>()?) & self.mask;
+        // an escaped number has an `FF` byte among the tail's
+        let x = !t & self.mask | !self.mask;
+        if x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080 != 0 {
+            return None;
+        }
+        Some(UsualRecord {
+            line: self.line.wrapping_add(u64::from(delta)),
+            words: window_words(win[3..].first_chunk::<24>()?, len),
+            tail: t,
+            next: at + o + self.tail_len,
+        })
+    }
+
+    /// Moves past a record [`PartitionRecords::peek_usual`] returned.
+    #[inline(always)]
+    pub fn take(&mut self, u: &UsualRecord) {
+        self.line = u.line;
+        self.at = u.next;
     }
 
     /// A record with escaped (wide) values, or near the end of the bytes.

@@ -17,7 +17,7 @@ use super::columns::{ColumnMap, Measure};
 use super::fields::{field_end, Pattern, Separators};
 use super::instrument::Instrument;
 use super::records::{RecordSink, RecordView};
-use super::spill::{SpillFile, SpillRecord, SpillSet, SpillWriter, PARTS};
+use super::spill::{PartitionRecords, SpillFile, SpillRecord, SpillSet, SpillWriter, PARTS};
 use super::{invalid, is_missing, trim_bytes, Header, OnInvalid, RejectTally, RowCounts};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -597,6 +597,31 @@ impl ResponseStore {
             self.push_respondent(line, groups);
         }
         (r, new)
+    }
+
+    /// The respondent whose id has these [`ShortId`] words, added when new:
+    /// `(index, is_new)`; `None` while the index is a sorted list (the
+    /// caller then takes the general way).
+    #[inline(always)]
+    fn hashed_respondent(
+        &mut self,
+        words: [u64; 3],
+        line: u64,
+        groups: &[u32],
+    ) -> Option<(u32, bool)> {
+        let Keys::Ids(map) = &mut self.keys else {
+            return None;
+        };
+        if map.sorted.is_some() {
+            return None;
+        }
+        let (r, new) = map
+            .short
+            .get_or_insert(ShortId(words), self.first_line.len() as u32);
+        if new {
+            self.push_respondent(line, groups);
+        }
+        Some((r, new))
     }
 
     /// Whether `id` is certainly a new respondent: larger than every id of
@@ -2600,7 +2625,11 @@ impl SecondPass<'_> {
                 continue; // a range that wrote nothing
             };
             let mut records = file.partition_records(p, store.m, nby, buf)?;
-            while let Some(rec) = records.next_record() {
+            loop {
+                usual_records(&mut records, &mut store, &vmap, &gmaps, off);
+                let Some(rec) = records.next_record() else {
+                    break;
+                };
                 let rec = rec?;
                 // lines of the whole file, not of the range
                 let rec = SpillRecord {
@@ -2670,6 +2699,92 @@ impl SecondPass<'_> {
             }
         }
         Ok((store, tally, rejected))
+    }
+}
+
+/// The second pass's quick loop: takes the reader's records into `store`
+/// while they have the usual shape, the store's index is hashed, and the
+/// record is neither a duplicate nor of a respondent in another group. It
+/// stops, without taking it, at the first record that is not (the caller's
+/// general path reads, reports or skips that one). `vmap` and `gmaps` turn
+/// the range's score and group codes into the store's; `off` turns range
+/// lines into file lines. Written for the usual numbers of scores and
+/// groups, where its loops unroll; other layouts take the general path.
+fn usual_records(
+    records: &mut PartitionRecords<'_>,
+    store: &mut ResponseStore,
+    vmap: &[u16],
+    gmaps: &[Vec<u32>],
+    off: u64,
+) {
+    match (store.m, gmaps.len()) {
+        (2, 0) => usual_records_of::<2, 0>(records, store, vmap, gmaps, off),
+        (2, 1) => usual_records_of::<2, 1>(records, store, vmap, gmaps, off),
+        (2, 2) => usual_records_of::<2, 2>(records, store, vmap, gmaps, off),
+        (1, 0) => usual_records_of::<1, 0>(records, store, vmap, gmaps, off),
+        (1, 1) => usual_records_of::<1, 1>(records, store, vmap, gmaps, off),
+        (3, 0) => usual_records_of::<3, 0>(records, store, vmap, gmaps, off),
+        (3, 1) => usual_records_of::<3, 1>(records, store, vmap, gmaps, off),
+        _ => {}
+    }
+}
+
+/// [`usual_records`] for `M` scores and `G` group columns.
+#[inline(never)]
+fn usual_records_of<const M: usize, const G: usize>(
+    records: &mut PartitionRecords<'_>,
+    store: &mut ResponseStore,
+    vmap: &[u16],
+    gmaps: &[Vec<u32>],
+    off: u64,
+) {
+    let k = store.k;
+    let (Some(gmaps), true) = (gmaps.first_chunk::<G>(), store.m == M) else {
+        return;
+    };
+    'rec: while let Some(u) = records.peek_usual() {
+        let byte = |i: usize| (u.tail >> (8 * i) & 0xff) as usize;
+        let item = byte(0);
+        if item >= k {
+            break;
+        }
+        let mut codes = [0u16; M];
+        for (s, c) in codes.iter_mut().enumerate() {
+            match vmap.get(byte(1 + s)) {
+                Some(&v) => *c = v,
+                None => break 'rec,
+            }
+        }
+        let mut groups = [0u32; G];
+        for (g, v) in groups.iter_mut().enumerate() {
+            match gmaps[g].get(byte(1 + M + g)) {
+                Some(&c) => *v = c,
+                None => break 'rec,
+            }
+        }
+        let Some((r, new)) = store.hashed_respondent(u.words, u.line + off, &groups) else {
+            break;
+        };
+        if !new {
+            let had = store
+                .groups
+                .get(r as usize * G..)
+                .and_then(|g| g.first_chunk::<G>());
+            if store.seen(r, item) || had != Some(&groups) {
+                break;
+            }
+        }
+        store.mark(r, item);
+        let base = (r as usize * k + item) * M;
+        let Some(dst) = store
+            .codes
+            .get_mut(base..)
+            .and_then(|d| d.first_chunk_mut::<M>())
+        else {
+            break;
+        };
+        *dst = codes;
+        records.take(&u);
     }
 }
 
