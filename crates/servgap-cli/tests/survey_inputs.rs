@@ -709,6 +709,48 @@ fn shuffled_three_score_files_agree_with_one_thread_and_skip_only_the_duplicate(
 }
 
 #[test]
+fn shuffled_usual_layouts_with_no_group_and_two_groups_agree_with_one_thread() {
+    // The partitioned reader's line splitter is written per number of
+    // group columns: none (id,item,e,p), and two given to `--by` in the
+    // other order than the file's (the codes must land by group, not by
+    // column).
+    let (header, rows) = shuffled_big();
+    assert_eq!(
+        header,
+        "respondent_id,segment,site,item,expectation,perception"
+    );
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bare: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let c: Vec<&str> = r.split(',').collect();
+            [c[0], c[3], c[4], c[5]].join(",")
+        })
+        .collect();
+    let p = write_rows(
+        &dir,
+        "bare.csv",
+        "respondent_id,item,expectation,perception",
+        &bare,
+    );
+    let one = json(&["survey", &p, "--threads", "1"]);
+    let two = json(&["survey", &p, "--threads", "2"]);
+    assert_eq!(two["rows_used"], 264_000);
+    compare_close(&one, &two, "");
+    let p = write_rows(&dir, "two.csv", &header, &rows);
+    let by = ["--by", "site", "--by", "segment"];
+    let one = json(&[&["survey", &p, "--threads", "1"][..], &by].concat());
+    let two = json(&[&["survey", &p, "--threads", "2"][..], &by].concat());
+    assert_eq!(two["rows_used"], 264_000);
+    assert!(
+        two["groups"].as_array().is_some_and(|g| g.len() > 6),
+        "{}",
+        two["groups"]
+    );
+    compare_close(&one, &two, "");
+}
+
+#[test]
 fn shuffled_files_in_the_usual_layout_agree_with_one_thread() {
     // id,segment,item,expectation,perception with `--by segment`: the
     // partitioned reader's line splitter for this layout, with the rows it

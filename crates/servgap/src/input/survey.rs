@@ -765,6 +765,99 @@ impl TwoScoreLines<'_> {
     }
 }
 
+/// The usual long-form layout in spill mode (the id, the group columns,
+/// the item, two one-digit scores): what [`UsualLine::spill`] reads with.
+struct UsualLine<'a> {
+    store: &'a ResponseStore,
+    words: &'a ItemWords,
+    /// Store slots of the two scores, in column order.
+    scores: (usize, usize),
+    region: &'a [u8],
+    first_line: u64,
+    max_start: usize,
+}
+
+impl UsualLine<'_> {
+    /// Appends the region's lines to the partition files while they are
+    /// ordinary (a clean id, group values and an item already known, two
+    /// single-digit scores already seen); `G` is the number of group
+    /// columns, and `cols` their group indices in column order, so the
+    /// loops over them unroll. Returns the position after the last line
+    /// taken and the number of lines.
+    #[inline(never)]
+    fn spill<const G: usize>(
+        &self,
+        spill: &mut SpillWriter,
+        cols: [usize; G],
+    ) -> Result<(usize, u64)> {
+        let (region, store) = (self.region, self.store);
+        let (j0, j1) = self.scores;
+        let digits = store.values.digits;
+        let (mut pos, mut n) = (0usize, 0u64);
+        'usual: while pos < self.max_start {
+            let mut p = pos;
+            let mut seps = Separators::at(region, p);
+            let Some(e) = seps.next_comma(region, p) else {
+                break;
+            };
+            let (id_at, id_len) = (p, e - p);
+            match &region[p..e] {
+                [a, .., z] if !a.is_ascii_whitespace() && !z.is_ascii_whitespace() => {}
+                [a] if !a.is_ascii_whitespace() => {}
+                _ => break,
+            }
+            p = e + 1;
+            let mut groups = [0u32; G];
+            for (g, &j) in groups.iter_mut().zip(&cols) {
+                let Some(e) = seps.next_comma(region, p) else {
+                    break 'usual;
+                };
+                match store
+                    .group_dicts
+                    .get(j)
+                    .and_then(|d| d.known(&region[p..e]))
+                {
+                    Some(c) => *g = c,
+                    None => break 'usual,
+                }
+                p = e + 1;
+            }
+            // group codes by group index, as the store keeps them
+            let mut by_index = [0u32; G];
+            for (&g, &j) in groups.iter().zip(&cols) {
+                if let Some(v) = by_index.get_mut(j) {
+                    *v = g;
+                }
+            }
+            let Some(e) = seps.next_comma(region, p) else {
+                break;
+            };
+            let Some(item) = self.words.find(region, p, e - p) else {
+                break;
+            };
+            p = e + 1;
+            let Some((c0, c1)) = two_digit_tail(region, p, &digits) else {
+                break;
+            };
+            let mut codes = [0u16; 2];
+            codes[j0 & 1] = c0;
+            codes[j1 & 1] = c1;
+            spill.write_in(
+                self.first_line + n,
+                region,
+                id_at,
+                id_len,
+                item,
+                &codes,
+                &by_index,
+            )?;
+            pos = p + 4;
+            n += 1;
+        }
+        Ok((pos, n))
+    }
+}
+
 /// The codes of two one-digit scores already seen that end a line at
 /// `region[p..]`: "d,d\n" checked as one word.
 #[inline(always)]
@@ -1653,60 +1746,28 @@ impl SurveySink {
             fast.roles.get(lead + 1),
             fast.roles.get(lead + 2),
         ) {
-            let (j0, j1) = (*j0, *j1);
-            let digits = store.values.digits;
-            'usual: while pos < max_start {
-                let mut p = pos;
-                let mut seps = Separators::at(region, p);
-                let Some(e) = seps.next_comma(region, p) else {
-                    break;
-                };
-                let (id_at, id_len) = (p, e - p);
-                match &region[p..e] {
-                    [a, .., z] if !a.is_ascii_whitespace() && !z.is_ascii_whitespace() => {}
-                    [a] if !a.is_ascii_whitespace() => {}
-                    _ => break,
+            let mut cols = [0usize; 8];
+            for (c, role) in cols.iter_mut().zip(&fast.roles[1..lead]) {
+                if let LongRole::Group(j) = *role {
+                    *c = j;
                 }
-                p = e + 1;
-                let mut groups = [0u32; 8];
-                for role in &fast.roles[1..lead] {
-                    let LongRole::Group(j) = *role else {
-                        break 'usual;
-                    };
-                    let Some(e) = seps.next_comma(region, p) else {
-                        break 'usual;
-                    };
-                    match store.group_dicts[j].known(&region[p..e]) {
-                        Some(c) => groups[j & 7] = c,
-                        None => break 'usual,
-                    }
-                    p = e + 1;
-                }
-                let Some(e) = seps.next_comma(region, p) else {
-                    break;
-                };
-                let Some(item) = words.find(region, p, e - p) else {
-                    break;
-                };
-                p = e + 1;
-                let Some((c0, c1)) = two_digit_tail(region, p, &digits) else {
-                    break;
-                };
-                let mut codes = [0u16; 4];
-                codes[j0 & 3] = c0;
-                codes[j1 & 3] = c1;
-                spill.write_in(
-                    first_line + n,
-                    region,
-                    id_at,
-                    id_len,
-                    item,
-                    &codes[..nm],
-                    &groups[..nby],
-                )?;
-                pos = p + 4;
-                n += 1;
             }
+            let line = UsualLine {
+                store,
+                words,
+                scores: (*j0, *j1),
+                region,
+                first_line,
+                max_start,
+            };
+            // (two measures have the store slots 0 and 1)
+            (pos, n) = match (lead - 1, nm == 2 && *j0 < 2 && *j1 < 2) {
+                (0, true) => line.spill::<0>(spill, [0; 0])?,
+                (1, true) => line.spill::<1>(spill, [cols[0]])?,
+                (2, true) => line.spill::<2>(spill, [cols[0], cols[1]])?,
+                (3, true) => line.spill::<3>(spill, [cols[0], cols[1], cols[2]])?,
+                _ => (0, 0),
+            };
             self.rows_read += n;
             self.rows_used += n;
             return Ok((pos, n));
