@@ -647,8 +647,8 @@ fn shuffled_three_score_files_agree_with_one_thread_and_skip_only_the_duplicate(
     }
     let base = json(&["survey", &p, "--by", "segment", "--threads", "2"]);
     let mut dup = rows.clone();
-    // (a row from the middle: the first records of a partition take the
-    // general path, later ones the quick loop)
+    // (a row from the middle: a partition's last few records take the
+    // general path, the others the quick loop)
     dup.insert(rows.len() - 3, rows[rows.len() / 3].clone());
     let d = write_rows(&dir, "dup.csv", header, &dup);
     let out = servgap()

@@ -61,6 +61,9 @@ impl SpillSet {
 pub(crate) struct SpillFile {
     file: File,
     blocks: Vec<Vec<(u64, usize)>>,
+    /// Records written, and their bytes.
+    records: u64,
+    bytes: u64,
 }
 
 /// Ids up to this long are handled as three words: bytes 0..23
@@ -216,6 +219,8 @@ pub(crate) struct SpillWriter {
     /// Created on the first write.
     file: Option<File>,
     written: u64,
+    /// Records appended so far.
+    records: u64,
     blocks: Vec<Vec<(u64, usize)>>,
     bufs: Vec<PartBuf>,
     scratch: Vec<u8>,
@@ -230,6 +235,7 @@ impl SpillWriter {
             tag,
             file: None,
             written: 0,
+            records: 0,
             blocks: Vec::new(),
             bufs: Vec::new(),
             scratch: Vec::new(),
@@ -269,6 +275,7 @@ impl SpillWriter {
         if self.file.is_none() {
             self.open()?;
         }
+        self.records += 1;
         let p = partition(id);
         let Some(b) = self.bufs.get_mut(p) else {
             return Err(Error::inconsistent("internal: no spill partition"));
@@ -348,6 +355,7 @@ impl SpillWriter {
         if !small || delta >= 0xffff {
             return self.write(line, &region[at..at + len], item, codes, groups);
         }
+        self.records += 1;
         let b = &mut self.bufs[p];
         b.last = line;
         let Some(dst) = b
@@ -409,7 +417,15 @@ impl SpillWriter {
                 .done
                 .lock()
                 .map_err(|_| Error::inconsistent("internal: a spill writer failed"))?
-                .push((self.tag, SpillFile { file, blocks }));
+                .push((
+                    self.tag,
+                    SpillFile {
+                        file,
+                        blocks,
+                        records: self.records,
+                        bytes: self.written,
+                    },
+                ));
         }
         Ok(())
     }
@@ -469,6 +485,19 @@ pub(crate) struct SpillRecord<'a> {
 }
 
 impl SpillFile {
+    /// About how many records partition `part` holds: its bytes at the
+    /// file's average record size (to size the second pass's store).
+    pub fn records_in(&self, part: usize) -> u64 {
+        let bytes: usize = self
+            .blocks
+            .get(part)
+            .map_or(0, |b| b.iter().map(|x| x.1).sum());
+        if self.bytes == 0 {
+            return 0;
+        }
+        (bytes as u128 * u128::from(self.records) / u128::from(self.bytes)) as u64
+    }
+
     /// Every record of partition `part` to `each`, in the order written
     /// (the tests' way in; see [`SpillFile::partition_records`]).
     #[cfg(test)]

@@ -540,6 +540,15 @@ impl ResponseStore {
         };
     }
 
+    /// [`ResponseStore::reserve`], and an id index that is a hash table
+    /// from the start (the spill's second pass: its rows come in no order).
+    fn reserve_hashed(&mut self, n: usize) {
+        if let Keys::Ids(idx) = &mut self.keys {
+            idx.unsort();
+        }
+        self.reserve(n);
+    }
+
     /// Number of respondent slots (including ones moved to another store).
     pub fn len(&self) -> usize {
         self.first_line.len()
@@ -2662,6 +2671,10 @@ impl SecondPass<'_> {
         let proto = &self.holders[0];
         let nby = proto.group_dicts.len();
         let mut store = proto.empty_like();
+        // Room for the respondents of complete answers, at once: growing
+        // by doubling copied the store and rehashed its index ten times.
+        let records: u64 = self.files.iter().flatten().map(|f| f.records_in(p)).sum();
+        store.reserve_hashed(records as usize / store.k.max(1));
         let mut tally = RejectTally::default();
         let mut rejected = 0u64;
         for (holder, &(tag, off)) in self.holders.iter().zip(self.tags) {
