@@ -800,7 +800,7 @@ impl UsualLine<'_> {
         cols: [usize; G],
     ) -> Result<(usize, u64)> {
         let (region, store) = (self.region, self.store);
-        let (j0, j1) = self.scores;
+        let j0 = self.scores.0; // (the other is 1 - j0: two measures, slots 0 and 1)
         let digits = store.values.digits;
         let (mut pos, mut n) = (0usize, 0u64);
         'usual: while pos < self.max_start {
@@ -848,9 +848,9 @@ impl UsualLine<'_> {
             let Some((c0, c1)) = two_digit_tail(region, p, &digits) else {
                 break;
             };
-            let mut codes = [0u16; 2];
-            codes[j0 & 1] = c0;
-            codes[j1 & 1] = c1;
+            // (by value, not by index: two narrow stores read back as one
+            // word stalled store forwarding)
+            let codes = if j0 == 0 { [c0, c1] } else { [c1, c0] };
             spill.write_in(
                 self.first_line + n,
                 region,
