@@ -774,6 +774,46 @@ impl TwoScoreLines<'_> {
     }
 }
 
+/// A group dictionary's values by length, for the shuffled line splitter:
+/// group columns usually hold a few values of different lengths, so the
+/// length names the one candidate and one comparison settles it (a call
+/// and a scan of every value cost a shuffled file 7% of its instructions).
+struct ValuesByLength<'a> {
+    dict: &'a GroupDict,
+    /// By length: 1 + the index of the only value that long, 0 for none,
+    /// `u8::MAX` for several (or too many values to index).
+    slot: [u8; 32],
+}
+
+impl<'a> ValuesByLength<'a> {
+    fn new(dict: &'a GroupDict) -> Self {
+        let mut slot = [0u8; 32];
+        for (i, v) in dict.values.iter().enumerate() {
+            if let Some(s) = slot.get_mut(v.len()) {
+                *s = if *s == 0 && i < usize::from(u8::MAX) - 1 {
+                    i as u8 + 1
+                } else {
+                    u8::MAX
+                };
+            }
+        }
+        ValuesByLength { dict, slot }
+    }
+
+    /// [`GroupDict::known`]: the code of a value already seen, else `None`.
+    #[inline(always)]
+    fn known(&self, v: &[u8]) -> Option<u32> {
+        match self.slot.get(v.len()) {
+            Some(0) => None,
+            Some(&s) if s != u8::MAX => {
+                let i = usize::from(s - 1);
+                super::short_eq(self.dict.values.get(i)?.as_bytes(), v).then_some(i as u32)
+            }
+            _ => self.dict.known(v),
+        }
+    }
+}
+
 /// The usual long-form layout in spill mode (the id, the group columns,
 /// the item, two one-digit scores): what [`UsualLine::spill`] reads with.
 struct UsualLine<'a> {
@@ -802,6 +842,8 @@ impl UsualLine<'_> {
         let (region, store) = (self.region, self.store);
         let j0 = self.scores.0; // (the other is 1 - j0: two measures, slots 0 and 1)
         let digits = store.values.digits;
+        let dicts: [Option<ValuesByLength>; G] =
+            cols.map(|j| store.group_dicts.get(j).map(ValuesByLength::new));
         let (mut pos, mut n) = (0usize, 0u64);
         'usual: while pos < self.max_start {
             let mut p = pos;
@@ -817,15 +859,11 @@ impl UsualLine<'_> {
             }
             p = e + 1;
             let mut groups = [0u32; G];
-            for (g, &j) in groups.iter_mut().zip(&cols) {
+            for (g, d) in groups.iter_mut().zip(&dicts) {
                 let Some(e) = seps.next_comma(region, p) else {
                     break 'usual;
                 };
-                match store
-                    .group_dicts
-                    .get(j)
-                    .and_then(|d| d.known(&region[p..e]))
-                {
+                match d.as_ref().and_then(|d| d.known(&region[p..e])) {
                     Some(c) => *g = c,
                     None => break 'usual,
                 }
@@ -3085,6 +3123,41 @@ mod tests {
         }
         assert_eq!(idx.get(b"R9999999"), None);
         assert_eq!(idx.entries().count(), want.len());
+    }
+
+    #[test]
+    fn values_by_length_know_what_the_dictionary_knows() {
+        // Distinct lengths (one candidate each), two values of one length
+        // (the scan), a value too long for the table, and values never
+        // seen: every answer is the dictionary's own.
+        let mut d = GroupDict::new();
+        let seen = [
+            "consumer",
+            "vip",
+            "enterprise",
+            "abc",
+            "a value longer than thirty-two bytes",
+            "",
+        ];
+        for v in seen {
+            d.code(v.as_bytes());
+        }
+        let by_len = ValuesByLength::new(&d);
+        let asked = seen.iter().copied().chain([
+            "consumes",
+            "vip ",
+            "vi",
+            "xyz",
+            "a value longer than thirty-two bytez",
+            "新客户",
+        ]);
+        for v in asked {
+            let want = d.values.iter().position(|x| x == v).map(|i| i as u32);
+            assert_eq!(by_len.known(v.as_bytes()), want, "{v:?}");
+            assert_eq!(d.known(v.as_bytes()), want, "{v:?}");
+        }
+        assert_eq!(by_len.known(b"consumer"), Some(0));
+        assert_eq!(by_len.known(b"abc"), Some(3));
     }
 
     #[test]
