@@ -646,17 +646,22 @@ fn shuffled_three_score_files_agree_with_one_thread_and_skip_only_the_duplicate(
         compare_close(&one, &two, "");
     }
     let base = json(&["survey", &p, "--by", "segment", "--threads", "2"]);
+    // stderr of a run that must fail on bad input
+    let refused = |path: &str| {
+        let out = servgap()
+            .args(["survey", path, "--by", "segment", "--threads", "2"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(3), "{err}");
+        err
+    };
     let mut dup = rows.clone();
     // (a row from the middle: a partition's last few records take the
     // general path, the others the quick loop)
     dup.insert(rows.len() - 3, rows[rows.len() / 3].clone());
     let d = write_rows(&dir, "dup.csv", header, &dup);
-    let out = servgap()
-        .args(["survey", &d, "--by", "segment", "--threads", "2"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
+    let err = refused(&d);
     assert!(
         err.contains(&format!("dup.csv:{}:", rows.len() - 1))
             && err.contains(&format!("first on line {}", rows.len() / 3 + 2)),
@@ -694,12 +699,7 @@ fn shuffled_three_score_files_agree_with_one_thread_and_skip_only_the_duplicate(
         .position(|r| r.starts_with(&format!("{},", c[0])))
         .unwrap_or(0);
     let m = write_rows(&dir, "moved.csv", header, &moved);
-    let out = servgap()
-        .args(["survey", &m, "--by", "segment", "--threads", "2"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
+    let err = refused(&m);
     assert!(
         err.contains(&format!("moved.csv:{}:", at + 2))
             && err.contains(&format!("'{other}'"))
