@@ -748,6 +748,13 @@ mod tests {
         w.finish().expect("finish");
         let files = set.take_files().expect("files");
         let file = files[w.tag].as_ref().expect("a file");
+        // the partitions' estimated record counts: each rounded down
+        let n = records.len() as u64;
+        let estimated: u64 = (0..PARTS).map(|p| file.records_in(p)).sum();
+        assert!(
+            estimated <= n && estimated + PARTS as u64 >= n,
+            "{estimated} of {n}"
+        );
         let mut back = Vec::new();
         for p in 0..PARTS {
             file.read_partition(p, 2, 3, &mut Vec::new(), |r| {
