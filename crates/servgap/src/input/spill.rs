@@ -576,46 +576,30 @@ impl<'a> PartitionRecords<'a> {
     /// are damaged.
     #[inline(always)]
     pub fn next_record(&mut self) -> Option<Result<SpillRecord<'a>>> {
-        let (bytes, m, nby, tail_len) = (self.bytes, self.m, self.nby, self.tail_len);
-        if self.at >= bytes.len() {
+        if self.at >= self.bytes.len() {
             return None;
         }
         let at = self.at;
-        // The usual record: two-byte line step, a short id, one byte for
-        // each number after it.
-        if let (Some(win), true) = (
-            bytes
-                .get(at..at + 40)
-                .and_then(|w| <&[u8; 40]>::try_from(w).ok()),
-            tail_len <= 8,
-        ) {
-            let delta = u16::from_le_bytes([win[0], win[1]]);
-            let len = win[2] as usize;
-            // (a long id's escaped length stays inside the window too)
-            let o = 3 + len.min(SHORT_ID);
-            let mut t = [0u8; 8];
-            t.copy_from_slice(&win[o..o + 8]);
-            let x = !(u64::from_le_bytes(t) & self.mask);
-            let escaped = x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080;
-            if delta != 0xffff && len <= SHORT_ID && escaped == 0 {
-                self.line = self.line.wrapping_add(u64::from(delta));
-                let mut codes = [0u16; 4];
-                for (j, c) in codes.iter_mut().enumerate().take(m) {
-                    *c = u16::from(win[o + 1 + j]);
-                }
-                let mut groups = [0u32; 8];
-                for (g, v) in groups.iter_mut().enumerate().take(nby) {
-                    *v = u32::from(win[o + 1 + m + g]);
-                }
-                self.at = at + o + tail_len;
-                return Some(Ok(SpillRecord {
-                    line: self.line,
-                    id: &bytes[at + 3..at + 3 + len],
-                    item: usize::from(win[o]),
-                    codes,
-                    groups,
-                }));
+        if let Some(u) = self.peek_usual() {
+            self.take(&u);
+            // (peek_usual saw 40 bytes at `at` and a short id's length)
+            let len = usize::from(self.bytes[at + 2]);
+            let byte = |i: usize| u.tail >> (8 * i) & 0xff;
+            let mut codes = [0u16; 4];
+            for (j, c) in codes.iter_mut().enumerate().take(self.m) {
+                *c = byte(1 + j) as u16;
             }
+            let mut groups = [0u32; 8];
+            for (g, v) in groups.iter_mut().enumerate().take(self.nby) {
+                *v = byte(1 + self.m + g) as u32;
+            }
+            return Some(Ok(SpillRecord {
+                line: u.line,
+                id: &self.bytes[at + 3..at + 3 + len],
+                item: byte(0) as usize,
+                codes,
+                groups,
+            }));
         }
         Some(
             self.general_record()

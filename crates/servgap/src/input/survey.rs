@@ -819,8 +819,9 @@ impl<'a> ValuesByLength<'a> {
 struct UsualLine<'a> {
     store: &'a ResponseStore,
     words: &'a ItemWords,
-    /// Store slots of the two scores, in column order.
-    scores: (usize, usize),
+    /// Store slot of the first score column (the other's is the other of
+    /// 0 and 1).
+    first_slot: usize,
     region: &'a [u8],
     first_line: u64,
     max_start: usize,
@@ -840,7 +841,6 @@ impl UsualLine<'_> {
         cols: [usize; G],
     ) -> Result<(usize, u64)> {
         let (region, store) = (self.region, self.store);
-        let j0 = self.scores.0; // (the other is 1 - j0: two measures, slots 0 and 1)
         let digits = store.values.digits;
         let dicts: [Option<ValuesByLength>; G] =
             cols.map(|j| store.group_dicts.get(j).map(ValuesByLength::new));
@@ -858,23 +858,20 @@ impl UsualLine<'_> {
                 _ => break,
             }
             p = e + 1;
+            // group codes by group index, as the store keeps them
             let mut groups = [0u32; G];
-            for (g, d) in groups.iter_mut().zip(&dicts) {
+            for (d, &j) in dicts.iter().zip(&cols) {
                 let Some(e) = seps.next_comma(region, p) else {
                     break 'usual;
                 };
-                match d.as_ref().and_then(|d| d.known(&region[p..e])) {
-                    Some(c) => *g = c,
-                    None => break 'usual,
+                match (
+                    d.as_ref().and_then(|d| d.known(&region[p..e])),
+                    groups.get_mut(j),
+                ) {
+                    (Some(c), Some(g)) => *g = c,
+                    _ => break 'usual,
                 }
                 p = e + 1;
-            }
-            // group codes by group index, as the store keeps them
-            let mut by_index = [0u32; G];
-            for (&g, &j) in groups.iter().zip(&cols) {
-                if let Some(v) = by_index.get_mut(j) {
-                    *v = g;
-                }
             }
             let Some(e) = seps.next_comma(region, p) else {
                 break;
@@ -888,7 +885,11 @@ impl UsualLine<'_> {
             };
             // (by value, not by index: two narrow stores read back as one
             // word stalled store forwarding)
-            let codes = if j0 == 0 { [c0, c1] } else { [c1, c0] };
+            let codes = if self.first_slot == 0 {
+                [c0, c1]
+            } else {
+                [c1, c0]
+            };
             spill.write_in(
                 self.first_line + n,
                 region,
@@ -896,7 +897,7 @@ impl UsualLine<'_> {
                 id_len,
                 item,
                 &codes,
-                &by_index,
+                &groups,
             )?;
             pos = p + 4;
             n += 1;
@@ -1802,7 +1803,7 @@ impl SurveySink {
             let line = UsualLine {
                 store,
                 words,
-                scores: (*j0, *j1),
+                first_slot: *j0,
                 region,
                 first_line,
                 max_start,
