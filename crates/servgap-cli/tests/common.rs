@@ -17,13 +17,17 @@ pub fn data(rel: &str) -> String {
     root().join(rel).to_string_lossy().into_owned()
 }
 
-/// A path in ../shared/reference.
+/// A path in ../shared/reference (the published tables, beside the work
+/// tree: a clone elsewhere fails here with that said, not with a missing
+/// file deep in a test).
 pub fn reference(name: &str) -> String {
-    root()
-        .join("../shared/reference")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    let dir = root().join("../shared/reference");
+    assert!(
+        dir.is_dir(),
+        "the reference tables are read from {}: clone the repository beside `shared/`",
+        dir.display()
+    );
+    dir.join(name).to_string_lossy().into_owned()
 }
 
 /// `servgap` run from the workspace root.
