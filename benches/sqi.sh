@@ -3,8 +3,10 @@
 # the generated incident log of 365 days x SITES sites with its volume file: points
 # per site and day, points per 1000 packages and the Pareto (what the peers compute),
 # plus servgap's control limits and per-category counts. Each command is timed as a
-# whole process by the peers' own harness (../shared/bench/timeit.py: median of 3
-# after 1 warm-up, wall, cpu, peak RSS). Checks servgap against DuckDB to 1e-9 first.
+# whole process by the peers' own measurement (../shared/bench/timeit.py: wall, cpu,
+# peak RSS), the three in alternation (benches/paired.py: 1 warm-up round, then the
+# median of 3 rounds, and the per-round ratios). Checks servgap against DuckDB to
+# 1e-9 first.
 #
 #   bash benches/sqi.sh [SITES]          (default 3000; 300 for a quick run)
 #
@@ -21,6 +23,7 @@ echo "## $(basename "$inc") ($(du -m "$inc" | cut -f1) MB) + $(basename "$vol") 
 "$sg" sqi "$inc" --volume "$vol" --by site --format csv | "$PY" "$root/benches/peer_format_sqi.py" > "$data/servgap.sqi.csv"
 "$PY" "$bench/peer_duckdb.py" sqi "$inc" "$vol" > "$data/duckdb.sqi.csv"
 "$PY" "$bench/compare.py" "$data/servgap.sqi.csv" "$data/duckdb.sqi.csv"
-for cmd in "$sg sqi $inc --volume $vol --by site --format csv" "$PY $bench/peer_polars.py sqi $inc $vol" "$PY $bench/peer_duckdb.py sqi $inc $vol"; do
-    "$PY" "$bench/timeit.py" -n "$runs" --warmup 1 --timeout 900 -- $cmd | grep -E '^A (= |wall|cpu|peak)'
-done
+"$PY" "$root/benches/paired.py" -n "$runs" --warmup 1 -- \
+    "$sg" sqi "$inc" --volume "$vol" --by site --format csv -- \
+    "$PY" "$bench/peer_polars.py" sqi "$inc" "$vol" -- \
+    "$PY" "$bench/peer_duckdb.py" sqi "$inc" "$vol" | grep -E '^(A (= |wall|cpu|peak)|R )'

@@ -2,7 +2,9 @@
 # Benchmark `servgap survey` against the fastest peers (polars, DuckDB) in one run,
 # on the generated 1M-respondent survey: long form as generated, wide form, and the
 # long rows shuffled. Each command is timed as a whole process by the peers' own
-# harness (../shared/bench/timeit.py: median of 3 after 1 warm-up, wall, cpu, peak RSS).
+# measurement (../shared/bench/timeit.py: wall, cpu, peak RSS), the three in
+# alternation (benches/paired.py: 1 warm-up round, then the median of 3 rounds,
+# and the per-round ratios).
 # Also checks that servgap's figures agree with DuckDB's to 1e-9.
 #
 #   bash benches/survey.sh [RESPONDENTS]          (default 1000000; 100000 for a quick run)
@@ -23,7 +25,8 @@ for f in "$long" "$wide" "$shuf"; do
     "$sg" survey "$f" --by segment --format json | "$PY" "$root/benches/peer_format.py" > "$data/servgap.out.csv"
     "$PY" "$bench/peer_duckdb.py" survey "$f" > "$data/duckdb.out.csv"
     "$PY" "$bench/compare.py" "$data/servgap.out.csv" "$data/duckdb.out.csv"
-    for cmd in "$sg survey $f --by segment --format json" "$PY $bench/peer_polars.py survey $f" "$PY $bench/peer_duckdb.py survey $f"; do
-        "$PY" "$bench/timeit.py" -n "$runs" --warmup 1 --timeout 900 -- $cmd | grep -E '^A (= |wall|cpu|peak)'
-    done
+    "$PY" "$root/benches/paired.py" -n "$runs" --warmup 1 -- \
+        "$sg" survey "$f" --by segment --format json -- \
+        "$PY" "$bench/peer_polars.py" survey "$f" -- \
+        "$PY" "$bench/peer_duckdb.py" survey "$f" | grep -E '^(A (= |wall|cpu|peak)|R )'
 done
