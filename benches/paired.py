@@ -75,8 +75,8 @@ def main():
         if ratios:
             print(
                 f"R {label}, per round: "
-                + " ".join(f"{x:.1f}" for x in ratios)
-                + f"; median {statistics.median(ratios):.1f}"
+                + " ".join(f"{x:.2f}" for x in ratios)
+                + f"; median {statistics.median(ratios):.2f}"
             )
 
     for i in range(1, len(cmds)):
