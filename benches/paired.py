@@ -71,6 +71,7 @@ def main():
         for k, label in ((1, "wall s"), (2, "cpu s"), (3, "peak MiB")):
             v = [x[k] for x in r]
             print(f"A {label:<13}{min(v):>12.3f}{statistics.median(v):>12.3f}{max(v):>12.3f}")
+
     def ratio_row(label, ratios):
         if ratios:
             print(

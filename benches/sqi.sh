@@ -26,4 +26,4 @@ echo "## $(basename "$inc") ($(du -m "$inc" | cut -f1) MB) + $(basename "$vol") 
 "$PY" "$root/benches/paired.py" -n "$runs" --warmup 1 -- \
     "$sg" sqi "$inc" --volume "$vol" --by site --format csv -- \
     "$PY" "$bench/peer_polars.py" sqi "$inc" "$vol" -- \
-    "$PY" "$bench/peer_duckdb.py" sqi "$inc" "$vol" | grep -E '^(A (= |wall|cpu|peak)|R )'
+    "$PY" "$bench/peer_duckdb.py" sqi "$inc" "$vol" | grep -E '^(A (= |exit|wall|cpu|peak)|R )'

@@ -28,5 +28,5 @@ for f in "$long" "$wide" "$shuf"; do
     "$PY" "$root/benches/paired.py" -n "$runs" --warmup 1 -- \
         "$sg" survey "$f" --by segment --format json -- \
         "$PY" "$bench/peer_polars.py" survey "$f" -- \
-        "$PY" "$bench/peer_duckdb.py" survey "$f" | grep -E '^(A (= |wall|cpu|peak)|R )'
+        "$PY" "$bench/peer_duckdb.py" survey "$f" | grep -E '^(A (= |exit|wall|cpu|peak)|R )'
 done
