@@ -17,17 +17,11 @@ pub fn data(rel: &str) -> String {
     root().join(rel).to_string_lossy().into_owned()
 }
 
-/// A path in ../shared/reference (the published tables, beside the work
-/// tree: a clone elsewhere fails here with that said, not with a missing
-/// file deep in a test).
+/// A path in `data/reference/`: the published tables (and the real kiosk
+/// export), copied verbatim from `../shared/reference/` so that a clone
+/// anywhere runs every test.
 pub fn reference(name: &str) -> String {
-    let dir = root().join("../shared/reference");
-    assert!(
-        dir.is_dir(),
-        "the reference tables are read from {}: clone the repository beside `shared/`",
-        dir.display()
-    );
-    dir.join(name).to_string_lossy().into_owned()
+    data(&format!("data/reference/{name}"))
 }
 
 /// `servgap` run from the workspace root.

@@ -1,5 +1,5 @@
 //! `servgap survey` figures against hand calculations (data/tests/mini_*),
-//! published tables (../shared/reference) and a second reading of the real
+//! published tables (data/reference, copied from ../shared/reference) and a second reading of the real
 //! kiosk export. Every expected value is worked out in the comments.
 
 mod common;
