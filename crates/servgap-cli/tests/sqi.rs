@@ -594,49 +594,99 @@ fn threads_and_row_order_do_not_change_the_figures() {
         "lost",
         "abandoned_call",
     ];
-    let mut rows = Vec::new();
+    // Each day's lines, with sites in the same order every day: a site
+    // missing some days, new ones coming in later (at the day's end).
+    let mut days: Vec<Vec<(u32, Vec<String>)>> = Vec::new();
     let mut x: u64 = 7;
     for day in 0..364 {
         let date = chrono_like(day);
-        // Sites mostly in the same order every day (the line reader guesses
-        // the next one), but some days swap two, skip one, or bring a new one.
         let mut sites: Vec<u32> = (0..80).collect();
-        if day % 7 == 3 {
-            sites.swap(10, 11);
-        }
         if day % 11 == 5 {
             sites.remove(40);
         }
         if day >= 100 {
-            sites.insert(20, 80 + day % 3);
+            sites.push(80);
         }
-        for site in sites {
-            for c in cats {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                rows.push(format!("{date},S{site:03},{c},{}\n", (x >> 59) % 7));
+        if day >= 200 {
+            sites.push(81);
+        }
+        let lines = sites
+            .into_iter()
+            .map(|site| {
+                let lines = cats
+                    .iter()
+                    .map(|c| {
+                        x = x
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        format!("{date},S{site:03},{c},{}\n", (x >> 59) % 7)
+                    })
+                    .collect();
+                (site, lines)
+            })
+            .collect();
+        days.push(lines);
+    }
+    let text = |days: &[Vec<(u32, Vec<String>)>]| -> String {
+        std::iter::once("date,site,category,count\n".to_string())
+            .chain(days.iter().flatten().flat_map(|(_, l)| l.iter().cloned()))
+            .collect()
+    };
+    let sorted = text(&days);
+    assert!(sorted.len() > 4 << 20);
+    // The same lines with two sites swapped some days and the new sites
+    // among the others: the readers then meet groups out of order.
+    let mut swapped = days.clone();
+    for (day, sites) in swapped.iter_mut().enumerate() {
+        if day % 7 == 3 {
+            sites.swap(10, 11);
+        }
+        if day >= 200 {
+            if let Some(new) = sites.pop() {
+                sites.insert(20, new);
             }
         }
     }
-    let sorted: String = std::iter::once("date,site,category,count\n".to_string())
-        .chain(rows.iter().cloned())
+    let swapped = text(&swapped);
+    // Latest day first: the second reader has the earlier days.
+    let reversed: Vec<_> = days.iter().rev().cloned().collect();
+    let reversed = text(&reversed);
+    let mut rows: Vec<String> = days
+        .iter()
+        .flatten()
+        .flat_map(|(_, l)| l.iter().cloned())
         .collect();
-    assert!(sorted.len() > 4 << 20);
-    let mut shuffled = rows.clone();
-    for i in (1..shuffled.len()).rev() {
+    for i in (1..rows.len()).rev() {
         x = x
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        shuffled.swap(i, (x >> 33) as usize % (i + 1));
+        rows.swap(i, (x >> 33) as usize % (i + 1));
     }
     let shuffled: String = std::iter::once("date,site,category,count\n".to_string())
-        .chain(shuffled)
+        .chain(rows)
         .collect();
+    // A volume row per day and site of the log, and for a site the log
+    // does not have every tenth day: its cells come after all the others.
+    let mut volume = String::from("date,site,volume\n");
+    for day in 0..364 {
+        let date = chrono_like(day);
+        for site in 0..82 {
+            volume.push_str(&format!(
+                "{date},S{site:03},{}\n",
+                100 + (site * 7 + day) % 50
+            ));
+        }
+        if day % 10 == 0 {
+            volume.push_str(&format!("{date},S999,250\n"));
+        }
+    }
     let a = write(&dir, "sorted.csv", sorted);
     let b = write(&dir, "shuffled.csv", shuffled);
-    let run = |file: &str, threads: &str, period: &str| {
-        json(&[
+    let c = write(&dir, "swapped.csv", swapped);
+    let d = write(&dir, "reversed.csv", reversed);
+    let vol = write(&dir, "volume.csv", volume);
+    let run = |file: &str, threads: &str, period: &str, volume: bool| {
+        let mut args = vec![
             "sqi",
             file,
             "--by",
@@ -645,12 +695,31 @@ fn threads_and_row_order_do_not_change_the_figures() {
             period,
             "--threads",
             threads,
-        ])
+        ];
+        if volume {
+            args.extend(["--volume", &vol]);
+        }
+        json(&args)
     };
-    for period in ["day", "month"] {
-        let one = run(&a, "1", period);
-        for (file, t) in [(&a, "2"), (&b, "1"), (&b, "2")] {
-            let v = run(file, t, period);
+    let runs = [
+        ("day", false),
+        ("month", false),
+        ("day", true),
+        ("week", true),
+        ("month", true),
+    ];
+    for (period, volume) in runs {
+        let one = run(&a, "1", period, volume);
+        let others = [
+            (&a, "2"),
+            (&a, "3"),
+            (&b, "1"),
+            (&b, "2"),
+            (&c, "2"),
+            (&d, "2"),
+        ];
+        for (file, t) in others {
+            let v = run(file, t, period, volume);
             for key in [
                 "periods",
                 "pareto",
@@ -661,7 +730,7 @@ fn threads_and_row_order_do_not_change_the_figures() {
             ] {
                 assert_eq!(
                     v[key], one[key],
-                    "{key}: {file} --threads {t} --period {period}"
+                    "{key}: {file} --threads {t} --period {period}, volume {volume}"
                 );
             }
         }

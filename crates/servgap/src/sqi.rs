@@ -180,6 +180,22 @@ impl SqiPeriod {
     }
 }
 
+/// The category counts of the rows where the readers left them, part by
+/// part: (first row, counts, offset of that row's counts).
+#[derive(Debug, Clone)]
+struct CountParts(Vec<(u32, Vec<u32>, usize)>);
+
+impl PartialEq for CountParts {
+    /// The same counts in the same rows, however the parts fall.
+    fn eq(&self, other: &Self) -> bool {
+        fn flat(c: &CountParts) -> impl Iterator<Item = u32> + '_ {
+            c.0.iter()
+                .flat_map(|(_, counts, off)| counts[*off..].iter().copied())
+        }
+        flat(self).eq(flat(other))
+    }
+}
+
 /// The per-period rows with what they refer to: group values and the count
 /// of every category.
 #[derive(Debug, Clone, PartialEq)]
@@ -195,8 +211,8 @@ pub struct SqiPeriods {
     /// The control chart's centre line, the same for every row.
     pub centre: Option<f64>,
     with_volume: bool,
-    /// Counts: `counts[row × stride + category index in the weights]`.
-    counts: Vec<u32>,
+    /// Counts: row `r`'s are at `r × stride` in the readers' parts.
+    counts: CountParts,
     stride: usize,
     columns: Vec<usize>,
 }
@@ -211,10 +227,17 @@ impl SqiPeriods {
 
     /// The count of each reported category in a row, in [`SqiPeriods::categories`] order.
     pub fn category_counts<'a>(&'a self, p: &SqiPeriod) -> impl Iterator<Item = u64> + 'a {
-        let base = p.row as usize * self.stride;
+        let parts = &self.counts.0;
+        let at = parts.partition_point(|(s, _, _)| *s <= p.row);
+        let (counts, base) = match parts.get(at.wrapping_sub(1)) {
+            Some((start, counts, off)) => {
+                (&counts[..], off + (p.row - start) as usize * self.stride)
+            }
+            None => (&[][..], 0),
+        };
         self.columns
             .iter()
-            .map(move |&c| u64::from(self.counts[base + c]))
+            .map(move |&c| u64::from(counts.get(base + c).copied().unwrap_or(0)))
     }
 
     /// Whether the run had a volume file (the chart then plots points per unit).
@@ -523,7 +546,7 @@ fn analyse(
     cfg: &SqiConfig,
 ) -> SqiReport {
     let IncidentData {
-        table,
+        mut table,
         incident_rows,
         volume_rows,
         ..
@@ -541,15 +564,9 @@ fn analyse(
         rank[*g as usize] = r as u32;
     }
 
-    let counts = table.counts;
-    let row_counts = |i: usize| &counts[i * k..(i + 1) * k];
-    let make = |i: usize, h: &CellHead| -> SqiPeriod {
+    let make = |i: usize, h: &CellHead, counts: &[u32]| -> SqiPeriod {
         {
-            let points = row_counts(i)
-                .iter()
-                .zip(&w)
-                .map(|(&c, &wc)| c as f64 * wc)
-                .sum();
+            let points = counts.iter().zip(&w).map(|(&c, &wc)| c as f64 * wc).sum();
             let volume = if with_volume && h.volume_days != 0 {
                 h.volume
             } else {
@@ -580,12 +597,20 @@ fn analyse(
     // Two cores fill halves of the rows in place (no second copy, so peak
     // memory stays that of one set of rows), each summing its half for the
     // chart, the totals and the groups' points as it goes.
-    let heads = &table.heads;
     let ngroups = table.groups.len();
+    // The cells from index `from` on, through the readers' parts.
+    let parts: Vec<(u32, &[CellHead], &[u32])> = table.parts().collect();
+    let cells_from = |from: usize| {
+        parts.iter().flat_map(move |&(start, heads, counts)| {
+            let skip = from.saturating_sub(start as usize).min(heads.len());
+            (skip..heads.len())
+                .map(move |j| (start as usize + j, &heads[j], &counts[j * k..(j + 1) * k]))
+        })
+    };
     let fill = |out: &mut [SqiPeriod], from: usize| -> RowSums {
         let mut sums = RowSums::new(k, ngroups);
-        for (j, slot) in out.iter_mut().enumerate() {
-            *slot = make(from + j, &heads[from + j]);
+        for (slot, (i, h, counts)) in out.iter_mut().zip(cells_from(from)) {
+            *slot = make(i, h, counts);
             // volume before dividing by `per`: whole volumes sum exactly,
             // in any order, and Ū divides once
             let raw = if with_volume {
@@ -593,12 +618,12 @@ fn analyse(
             } else {
                 units(slot)
             };
-            sums.add(slot, row_counts(from + j), raw);
+            sums.add(slot, counts, raw);
         }
         sums
     };
-    match heads.first() {
-        Some(h) => rows.resize(heads.len(), make(0, h)),
+    match cells_from(0).next() {
+        Some((i, h, counts)) => rows.resize(table.len(), make(i, h, counts)),
         None => rows.clear(),
     }
     let sums = if rows.len() >= 1 << 16 {
@@ -618,10 +643,14 @@ fn analyse(
     } else {
         fill(&mut rows, 0)
     };
-    drop(table.heads);
+    drop(parts);
+    let sorted = table.sorted;
+    let days = table.dates.len() as u64;
+    let groups = std::mem::take(&mut table.groups);
+    let counts = CountParts(table.into_counts());
     // Rows are in cell order: already by period then group value when the
     // cells came in (period, group) order and groups in value order.
-    let in_order = table.sorted && rank.iter().enumerate().all(|(g, &r)| r as usize == g);
+    let in_order = sorted && rank.iter().enumerate().all(|(g, &r)| r as usize == g);
     if !in_order {
         rows.sort_unstable_by_key(|p| (p.period, rank[p.group as usize]));
     }
@@ -683,7 +712,6 @@ fn analyse(
         .zip(&w)
         .map(|(&c, &wc)| c as f64 * wc)
         .sum();
-    let days = table.dates.len() as u64;
     let volume = with_volume.then_some(volume_sum);
     let totals = SqiTotals {
         incidents: all_counts.iter().fold(0u64, |a, &b| a.saturating_add(b)),
@@ -726,7 +754,7 @@ fn analyse(
         cfg.by
             .iter()
             .cloned()
-            .zip(table.groups.get(g as usize).cloned().unwrap_or_default())
+            .zip(groups.get(g as usize).cloned().unwrap_or_default())
             .collect()
     };
     let mut pareto_groups = Vec::new();
@@ -825,7 +853,7 @@ fn analyse(
         periods: SqiPeriods {
             rows,
             by: cfg.by.clone(),
-            groups: table.groups,
+            groups,
             categories: columns
                 .iter()
                 .map(|&c| weights.categories[c].category.clone())
