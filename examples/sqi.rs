@@ -31,11 +31,11 @@ fn main() -> ExitCode {
         }
     };
     let rows = &report.periods;
-    for p in &rows.rows {
+    for p in rows.rows() {
         println!(
             "{} {:<4} {:>6.2} per 1000 (limits {:.2}–{:.2}){}",
             p.period,
-            rows.group_values(p).join("/"),
+            rows.group_values(&p).join("/"),
             p.points_per_unit().unwrap_or(f64::NAN),
             p.lcl().unwrap_or(f64::NAN),
             p.ucl().unwrap_or(f64::NAN),

@@ -322,6 +322,46 @@ fn per_incident_and_counted_logs_agree() {
 }
 
 #[test]
+fn a_check_of_the_last_period_looks_at_every_group_in_it() {
+    let out = servgap()
+        .args([
+            "sqi",
+            "data/example_incidents.csv",
+            "--by",
+            "site",
+            "--max-points",
+            "40",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    // The rows of the last period, from the periods table.
+    let rows = periods(&v);
+    let last = rows.last().map(|r| r["period"].clone());
+    let in_last: Vec<&Value> = rows
+        .iter()
+        .filter(|r| Some(&r["period"]) == last.as_ref())
+        .collect();
+    assert!(in_last.len() > 1, "one site in the last period");
+    let over: Vec<&Value> = in_last
+        .iter()
+        .filter(|r| f(r, "points") > 40.0)
+        .map(|r| &r["site"])
+        .collect();
+    let c = &v["checks"][0];
+    assert_eq!(c["checked"].as_u64(), Some(in_last.len() as u64));
+    let breached: Vec<&Value> = c["breaches"]
+        .as_array()
+        .map(|b| b.iter().map(|x| &x["site"]).collect())
+        .unwrap_or_default();
+    assert!(!over.is_empty() && over.len() < in_last.len(), "{over:?}");
+    assert_eq!(breached, over);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
 fn checks_fail_with_exit_code_1_and_say_where() {
     let dir = tmp();
     let (w, inc, vol) = small_case(&dir);

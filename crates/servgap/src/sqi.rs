@@ -5,14 +5,15 @@
 //!
 //! Reading fills a table of period × group cells (`input::incidents`); this
 //! module only computes from those cells. Results are plain structs; the
-//! per-period rows are compact (a million site-days fit in well under 100 MB)
-//! and serialise, with their category counts, to the JSON of SPEC §6.
+//! per-period rows are made from the cells when asked for (a million
+//! site-days take no memory beyond their cells') and serialise, with their
+//! category counts, to the JSON of SPEC §6.
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::input::incidents::{read_incidents, CellHead, IncidentData};
+use crate::input::incidents::{read_incidents, CellHead, IncidentData, Part};
 use crate::input::weights::{CategoryWeight, WeightTable};
 use crate::input::{ReadOptions, Rejection, RowCounts, Source};
 use crate::period::{Period, PeriodKind};
@@ -119,7 +120,7 @@ pub struct SqiInputs {
 
 /// One period (× group) of the index. Figures that may be unavailable are
 /// methods returning `Option`, which keeps a row small.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct SqiPeriod {
     /// The period.
     pub period: Period,
@@ -140,6 +141,16 @@ pub struct SqiPeriod {
 
 fn some(x: f64) -> Option<f64> {
     (!x.is_nan()).then_some(x)
+}
+
+impl PartialEq for SqiPeriod {
+    /// Equal figures, an unavailable one equal only to an unavailable one.
+    fn eq(&self, o: &Self) -> bool {
+        (self.period, self.group, self.days, self.points) == (o.period, o.group, o.days, o.points)
+            && self.out_of_control == o.out_of_control
+            && (self.volume(), self.ucl(), self.lcl()) == (o.volume(), o.ucl(), o.lcl())
+            && (self.per, self.row) == (o.per, o.row)
+    }
 }
 
 impl SqiPeriod {
@@ -180,28 +191,12 @@ impl SqiPeriod {
     }
 }
 
-/// The category counts of the rows where the readers left them, part by
-/// part: (first row, counts, offset of that row's counts).
-#[derive(Debug, Clone)]
-struct CountParts(Vec<(u32, Vec<u32>, usize)>);
-
-impl PartialEq for CountParts {
-    /// The same counts in the same rows, however the parts fall.
-    fn eq(&self, other: &Self) -> bool {
-        fn flat(c: &CountParts) -> impl Iterator<Item = u32> + '_ {
-            c.0.iter()
-                .flat_map(|(_, counts, off)| counts[*off..].iter().copied())
-        }
-        flat(self).eq(flat(other))
-    }
-}
-
 /// The per-period rows with what they refer to: group values and the count
-/// of every category.
-#[derive(Debug, Clone, PartialEq)]
+/// of every category. Rows are made from the period × group cells the
+/// readers left when they are asked for ([`SqiPeriods::rows`]), so that a
+/// million rows take no memory beyond the cells'.
+#[derive(Debug, Clone)]
 pub struct SqiPeriods {
-    /// Rows, by period then group.
-    pub rows: Vec<SqiPeriod>,
     /// `--by` column names.
     pub by: Vec<String>,
     /// Group values by group index (one value per `--by` column).
@@ -211,13 +206,47 @@ pub struct SqiPeriods {
     /// The control chart's centre line, the same for every row.
     pub centre: Option<f64>,
     with_volume: bool,
-    /// Counts: row `r`'s are at `r × stride` in the readers' parts.
-    counts: CountParts,
-    stride: usize,
+    /// The cells, part by part as the readers left them: cell `c` is in
+    /// the last part whose `start` is at most `c`.
+    parts: Vec<Part>,
+    /// How many cells (rows) there are.
+    len: usize,
+    /// Row `i` is cell `order[i]`, when the cells are not in row order.
+    order: Option<Vec<u32>>,
+    /// The weight of each category of the weight table (whose order the
+    /// counts follow, `weights.len()` per cell).
+    weights: Vec<f64>,
+    /// The weights as whole numbers, when they all are (below 2^21):
+    /// points are then summed exactly in integers, as fast as it gets.
+    whole_weights: Option<Vec<u64>>,
+    /// Σ weight² × rate: the chart's σ for one unit, squared.
+    spread: f64,
+    per: f64,
+    /// The weight table's index of each reported category.
     columns: Vec<usize>,
 }
 
 impl SqiPeriods {
+    /// How many rows (period × group cells) there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Row `i`, by period then group value.
+    pub fn row(&self, i: usize) -> Option<SqiPeriod> {
+        (i < self.len).then(|| self.row_at(i).0)
+    }
+
+    /// The rows, by period then group value.
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = SqiPeriod> + '_ {
+        self.rows_in(0..self.len).map(|(p, _)| p)
+    }
+
     /// The group values of a row.
     pub fn group_values(&self, p: &SqiPeriod) -> &[String] {
         self.groups
@@ -227,22 +256,242 @@ impl SqiPeriods {
 
     /// The count of each reported category in a row, in [`SqiPeriods::categories`] order.
     pub fn category_counts<'a>(&'a self, p: &SqiPeriod) -> impl Iterator<Item = u64> + 'a {
-        let parts = &self.counts.0;
-        let at = parts.partition_point(|(s, _, _)| *s <= p.row);
-        let (counts, base) = match parts.get(at.wrapping_sub(1)) {
-            Some((start, counts, off)) => {
-                (&counts[..], off + (p.row - start) as usize * self.stride)
-            }
-            None => (&[][..], 0),
-        };
+        let counts = self.cell(p.row).map_or(&[][..], |(_, c)| c);
         self.columns
             .iter()
-            .map(move |&c| u64::from(counts.get(base + c).copied().unwrap_or(0)))
+            .map(move |&c| counts.get(c).map_or(0, |&n| u64::from(n)))
     }
 
     /// Whether the run had a volume file (the chart then plots points per unit).
     pub fn with_volume(&self) -> bool {
         self.with_volume
+    }
+
+    /// The weight table's index of each reported category.
+    pub(crate) fn columns(&self) -> &[usize] {
+        &self.columns
+    }
+
+    /// Rows `range` (within `len`) with their counts, in the weight
+    /// table's order.
+    pub(crate) fn rows_in(&self, range: std::ops::Range<usize>) -> RowsIn<'_> {
+        RowsIn {
+            all: self,
+            next: range.start,
+            end: range.end.min(self.len),
+            part: (0, 0, &[], &[]),
+        }
+    }
+
+    /// Row `i` (below `len`) and its counts, in the weight table's order.
+    #[inline]
+    pub(crate) fn row_at(&self, i: usize) -> (SqiPeriod, &[u32]) {
+        let c = match &self.order {
+            Some(order) => order[i],
+            None => i as u32,
+        };
+        let (h, counts) = self.cell(c).unwrap_or_else(|| panic!("no cell {c}"));
+        (self.make(c, h, counts), counts)
+    }
+
+    /// Cell `c` and its counts.
+    #[inline]
+    fn cell(&self, c: u32) -> Option<(&CellHead, &[u32])> {
+        let at = self
+            .parts
+            .partition_point(|p| p.start <= c)
+            .checked_sub(1)?;
+        let part = &self.parts[at];
+        let i = (c - part.start) as usize;
+        let k = self.weights.len();
+        let h = part.heads().get(i)?;
+        Some((h, &part.counts(k)[i * k..(i + 1) * k]))
+    }
+
+    /// The row of cell `c`: points, and control limits once the centre
+    /// line is known.
+    #[inline]
+    fn make(&self, c: u32, h: &CellHead, counts: &[u32]) -> SqiPeriod {
+        let points = points(counts, &self.weights, self.whole_weights.as_deref());
+        let volume = if self.with_volume && h.volume_days != 0 {
+            h.volume
+        } else {
+            f64::NAN
+        };
+        let mut p = SqiPeriod {
+            period: h.period,
+            group: h.group,
+            days: h.days.count_ones(),
+            points,
+            out_of_control: false,
+            volume,
+            per: self.per,
+            ucl: f64::NAN,
+            lcl: f64::NAN,
+            row: c,
+        };
+        if let (Some(centre), Some(n)) = (self.centre, self.units(&p)) {
+            let sigma = (self.spread / n).sqrt();
+            p.ucl = centre + 3.0 * sigma;
+            p.lcl = (centre - 3.0 * sigma).max(0.0);
+            if let Some(v) = p.plotted(self.with_volume) {
+                p.out_of_control = v > p.ucl || v < p.lcl;
+            }
+        }
+        p
+    }
+
+    /// A row's inspection units: volume / per, or days.
+    fn units(&self, p: &SqiPeriod) -> Option<f64> {
+        if self.with_volume {
+            some(p.volume).map(|v| v / self.per).filter(|n| *n > 0.0)
+        } else {
+            Some(p.days as f64)
+        }
+    }
+
+    /// Folds the rows in cell order, on two cores for many: each core
+    /// folds half into its own `T`, first half first.
+    fn fold_cells<T: Send>(
+        &self,
+        init: impl Fn() -> T + Sync,
+        f: impl Fn(&mut T, SqiPeriod, &[u32]) + Sync,
+    ) -> Vec<T> {
+        let range = |from: usize, to: usize| {
+            let mut acc = init();
+            for part in &self.parts {
+                let (heads, k) = (part.heads(), self.weights.len());
+                let start = part.start as usize;
+                let lo = from.clamp(start, start + heads.len());
+                let hi = to.clamp(start, start + heads.len());
+                let counts = &part.counts(k)[(lo - start) * k..(hi - start) * k];
+                for (j, (h, counts)) in heads[lo - start..hi - start]
+                    .iter()
+                    .zip(counts.chunks_exact(k))
+                    .enumerate()
+                {
+                    let c = (lo + j) as u32;
+                    f(&mut acc, self.make(c, h, counts), counts);
+                }
+            }
+            acc
+        };
+        if self.len < 1 << 16 {
+            return vec![range(0, self.len)];
+        }
+        let half = self.len / 2;
+        std::thread::scope(|scope| {
+            let helper = scope.spawn(|| range(half, self.len));
+            let first = range(0, half);
+            // a panic in the helper is a bug: pass it on
+            let second = helper
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            vec![first, second]
+        })
+    }
+}
+
+/// Σ weight × count, in the weight table's order; `whole` has the weights
+/// as integers when they all are whole numbers below 2^21.
+#[inline]
+fn points(counts: &[u32], weights: &[f64], whole: Option<&[u64]>) -> f64 {
+    if let Some(whole) = whole {
+        // Every product and partial sum below 2^53 is exact in f64, so
+        // this is the f64 sum below, bit for bit.
+        let sum: u64 = counts.iter().zip(whole).map(|(&n, &w)| n as u64 * w).sum();
+        if sum < 1 << 53 {
+            return sum as f64;
+        }
+    }
+    counts
+        .iter()
+        .zip(weights)
+        .map(|(&n, &w)| n as f64 * w)
+        .sum()
+}
+
+/// The weights as integers, when all are whole numbers below 2^21 (not
+/// −0, whose products are −0).
+fn whole_weights(weights: &[f64]) -> Option<Vec<u64>> {
+    weights
+        .iter()
+        .map(|&x| {
+            let whole = (x as u64) as f64;
+            (whole.to_bits() == x.to_bits() && x < (1u64 << 21) as f64).then_some(x as u64)
+        })
+        .collect()
+}
+
+/// Rows of a range with their counts (see [`SqiPeriods::rows_in`]): cells
+/// are looked up in the part of the previous row first.
+pub(crate) struct RowsIn<'a> {
+    all: &'a SqiPeriods,
+    next: usize,
+    end: usize,
+    /// The part of the last row: first and end cell, heads, counts.
+    part: (u32, u32, &'a [CellHead], &'a [u32]),
+}
+
+impl<'a> Iterator for RowsIn<'a> {
+    type Item = (SqiPeriod, &'a [u32]);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        let i = self.next;
+        self.next += 1;
+        let all = self.all;
+        let c = match &all.order {
+            Some(order) => order[i],
+            None => i as u32,
+        };
+        if !(self.part.0..self.part.1).contains(&c) {
+            let at = all.parts.partition_point(|p| p.start <= c).checked_sub(1)?;
+            let part = &all.parts[at];
+            let heads = part.heads();
+            let end = part.start + heads.len() as u32;
+            self.part = (part.start, end, heads, part.counts(all.weights.len()));
+        }
+        let (start, _, heads, counts) = self.part;
+        let k = all.weights.len();
+        let j = (c - start) as usize;
+        let counts = &counts[j * k..(j + 1) * k];
+        Some((all.make(c, &heads[j], counts), counts))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for RowsIn<'_> {}
+
+impl PartialEq for SqiPeriods {
+    /// The same rows with the same figures, however the cells are stored.
+    fn eq(&self, other: &Self) -> bool {
+        fn visible(s: &SqiPeriods) -> impl Iterator<Item = impl PartialEq + '_> + '_ {
+            s.rows().map(move |p| {
+                let figures = (p.days, p.points, p.volume(), p.ucl(), p.lcl());
+                let counts: Vec<u64> = s.category_counts(&p).collect();
+                (
+                    p.period,
+                    s.group_values(&p),
+                    figures,
+                    p.out_of_control,
+                    counts,
+                )
+            })
+        }
+        self.by == other.by
+            && self.categories == other.categories
+            && self.centre == other.centre
+            && self.with_volume == other.with_volume
+            && self.len == other.len
+            && visible(self).eq(visible(other))
     }
 }
 
@@ -415,28 +664,13 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
         return Err(Error::usage("--max-per-unit needs a --volume file"));
     }
     let weights = std::sync::Arc::new(cfg.weights.clone());
-    // The rows' buffer (a million rows is 70 MB to fault in and fill) is
-    // made on the core the volume file leaves idle.
-    let blank = SqiPeriod {
-        period: cfg.period.period_of(chrono::NaiveDate::default()).0,
-        group: 0,
-        days: 0,
-        points: 0.0,
-        out_of_control: false,
-        volume: f64::NAN,
-        per: cfg.per,
-        ucl: f64::NAN,
-        lcl: f64::NAN,
-        row: 0,
-    };
-    let (data, rows) = read_incidents(
+    let data = read_incidents(
         incidents,
         cfg.volume.as_ref(),
         weights,
         cfg.period,
         &cfg.by,
         &cfg.read,
-        |cells| vec![blank; cells],
     )?;
     let inputs = SqiInputs {
         incidents: incidents.name(),
@@ -448,7 +682,7 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
         by: cfg.by.clone(),
         check_scope: cfg.check_scope,
     };
-    Ok(analyse(data, rows, &cfg.weights, inputs, cfg))
+    Ok(analyse(data, &cfg.weights, inputs, cfg))
 }
 
 /// Sums over period rows for the control chart (counts of rows with
@@ -536,11 +770,9 @@ fn shares(points: &[f64]) -> Vec<(Option<f64>, Option<f64>, bool)> {
         .collect()
 }
 
-/// The report from the cells; `rows` is a buffer for the rows (any length,
-/// any contents: every row is written).
+/// The report from the cells.
 fn analyse(
     data: IncidentData,
-    mut rows: Vec<SqiPeriod>,
     weights: &WeightTable,
     inputs: SqiInputs,
     cfg: &SqiConfig,
@@ -564,95 +796,49 @@ fn analyse(
         rank[*g as usize] = r as u32;
     }
 
-    let make = |i: usize, h: &CellHead, counts: &[u32]| -> SqiPeriod {
-        {
-            let points = counts.iter().zip(&w).map(|(&c, &wc)| c as f64 * wc).sum();
-            let volume = if with_volume && h.volume_days != 0 {
-                h.volume
-            } else {
-                f64::NAN
-            };
-            SqiPeriod {
-                period: h.period,
-                group: h.group,
-                days: h.days.count_ones(),
-                points,
-                out_of_control: false,
-                volume,
-                per: cfg.per,
-                ucl: f64::NAN,
-                lcl: f64::NAN,
-                row: i as u32,
-            }
-        }
-    };
-    // Demerit u-chart: n_t per cell, ū_c over all cells, Ū, σ_t.
-    let units = |p: &SqiPeriod| -> Option<f64> {
-        if with_volume {
-            some(p.volume).map(|v| v / cfg.per).filter(|n| *n > 0.0)
-        } else {
-            Some(p.days as f64)
-        }
-    };
-    // Two cores fill halves of the rows in place (no second copy, so peak
-    // memory stays that of one set of rows), each summing its half for the
-    // chart, the totals and the groups' points as it goes.
+    let sorted = table.sorted;
+    let dates = std::mem::take(&mut table.dates);
     let ngroups = table.groups.len();
-    // The cells from index `from` on, through the readers' parts.
-    let parts: Vec<(u32, &[CellHead], &[u32])> = table.parts().collect();
-    let cells_from = |from: usize| {
-        parts.iter().flat_map(move |&(start, heads, counts)| {
-            let skip = from.saturating_sub(start as usize).min(heads.len());
-            (skip..heads.len())
-                .map(move |j| (start as usize + j, &heads[j], &counts[j * k..(j + 1) * k]))
-        })
+    let len = table.len();
+    let mut periods = SqiPeriods {
+        by: cfg.by.clone(),
+        groups: std::mem::take(&mut table.groups),
+        categories: columns
+            .iter()
+            .map(|&c| weights.categories[c].category.clone())
+            .collect(),
+        centre: None,
+        with_volume,
+        parts: table.into_parts(),
+        len,
+        order: None,
+        weights: w.clone(),
+        whole_weights: whole_weights(&w),
+        spread: 0.0,
+        per: cfg.per,
+        columns: columns.clone(),
     };
-    let fill = |out: &mut [SqiPeriod], from: usize| -> RowSums {
-        let mut sums = RowSums::new(k, ngroups);
-        for (slot, (i, h, counts)) in out.iter_mut().zip(cells_from(from)) {
-            *slot = make(i, h, counts);
+
+    // Demerit u-chart: n_t per cell, ū_c over all cells, Ū, σ_t. Each
+    // core sums half of the cells for the chart, the totals and the
+    // groups' points.
+    let sums = periods.fold_cells(
+        || RowSums::new(k, ngroups),
+        |sums, p, counts| {
             // volume before dividing by `per`: whole volumes sum exactly,
             // in any order, and Ū divides once
             let raw = if with_volume {
-                some(slot.volume).filter(|v| *v > 0.0)
+                some(p.volume).filter(|v| *v > 0.0)
             } else {
-                units(slot)
+                Some(p.days as f64)
             };
-            sums.add(slot, counts, raw);
-        }
-        sums
-    };
-    match cells_from(0).next() {
-        Some((i, h, counts)) => rows.resize(table.len(), make(i, h, counts)),
-        None => rows.clear(),
-    }
-    let sums = if rows.len() >= 1 << 16 {
-        let half = rows.len() / 2;
-        let (a, b) = rows.split_at_mut(half);
-        let (mut first, second) = std::thread::scope(|scope| {
-            let helper = scope.spawn(|| fill(b, half));
-            let first = fill(a, 0);
-            // a panic in the helper is a bug: pass it on
-            let second = helper
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (first, second)
-        });
-        first.merge(&second);
-        first
-    } else {
-        fill(&mut rows, 0)
-    };
-    drop(parts);
-    let sorted = table.sorted;
-    let days = table.dates.len() as u64;
-    let groups = std::mem::take(&mut table.groups);
-    let counts = CountParts(table.into_counts());
-    // Rows are in cell order: already by period then group value when the
-    // cells came in (period, group) order and groups in value order.
-    let in_order = sorted && rank.iter().enumerate().all(|(g, &r)| r as usize == g);
-    if !in_order {
-        rows.sort_unstable_by_key(|p| (p.period, rank[p.group as usize]));
+            sums.add(&p, counts, raw);
+        },
+    );
+    let mut sums = sums.into_iter();
+    let mut all = sums.next().unwrap_or_else(|| RowSums::new(k, ngroups));
+    for other in sums {
+        all.merge(&other);
     }
     let RowSums {
         sum_counts,
@@ -661,20 +847,12 @@ fn analyse(
         volume_sum,
         group_sums,
         without_units,
-    } = sums;
+    } = all;
     let total_units = if with_volume {
         total_units / cfg.per
     } else {
         total_units
     };
-    let mut periods_seen = 0u64;
-    let mut last_period = None;
-    for p in &rows {
-        if last_period != Some(p.period) {
-            periods_seen += 1;
-            last_period = Some(p.period);
-        }
-    }
     let rates: Vec<Option<f64>> = sum_counts
         .iter()
         .map(|&c| (total_units > 0.0).then(|| c as f64 / total_units))
@@ -686,27 +864,51 @@ fn analyse(
             .map(|(r, wc)| wc * r.unwrap_or(0.0))
             .sum::<f64>()
     });
-    let spread: f64 = rates
+    periods.centre = centre;
+    periods.spread = rates
         .iter()
         .zip(&w)
         .map(|(r, wc)| wc * wc * r.unwrap_or(0.0))
         .sum();
-    let mut out_of_control = 0u64;
-    if let Some(centre) = centre {
-        for p in rows.iter_mut() {
-            if let Some(n) = units(p) {
-                let sigma = (spread / n).sqrt();
-                p.ucl = centre + 3.0 * sigma;
-                p.lcl = (centre - 3.0 * sigma).max(0.0);
-                if let Some(v) = p.plotted(with_volume) {
-                    p.out_of_control = v > p.ucl || v < p.lcl;
-                    out_of_control += p.out_of_control as u64;
-                }
+    // With the centre line known, rows carry their limits.
+    let out_of_control: u64 = periods
+        .fold_cells(|| 0u64, |n, p, _| *n += p.out_of_control as u64)
+        .into_iter()
+        .sum();
+
+    // Rows are in cell order: already by period then group value when the
+    // cells came in (period, group) order and groups in value order.
+    let in_order = sorted && rank.iter().enumerate().all(|(g, &r)| r as usize == g);
+    if !in_order {
+        let mut keyed: Vec<(i32, u32, u32)> = Vec::with_capacity(len);
+        for part in &periods.parts {
+            for (i, h) in part.heads().iter().enumerate() {
+                keyed.push((
+                    h.period.sort_key(),
+                    rank[h.group as usize],
+                    part.start + i as u32,
+                ));
             }
+        }
+        keyed.sort_unstable();
+        periods.order = Some(keyed.into_iter().map(|(_, _, c)| c).collect());
+    }
+    // Every date with a row is in a cell, and every cell has a date.
+    let mut periods_seen = 0u64;
+    let mut last_period = None;
+    for d in &dates {
+        let Some(day) = chrono::NaiveDate::from_num_days_from_ce_opt(*d) else {
+            continue;
+        };
+        let period = cfg.period.period_of(day).0;
+        if last_period != Some(period) {
+            periods_seen += 1;
+            last_period = Some(period);
         }
     }
 
     // Totals.
+    let days = dates.len() as u64;
     let points: f64 = all_counts
         .iter()
         .zip(&w)
@@ -721,7 +923,7 @@ fn analyse(
         volume,
         points_per_unit: volume.filter(|v| *v > 0.0).map(|v| points / v * cfg.per),
         periods: periods_seen,
-        cells: rows.len() as u64,
+        cells: len as u64,
     };
 
     // Pareto of categories.
@@ -754,7 +956,7 @@ fn analyse(
         cfg.by
             .iter()
             .cloned()
-            .zip(groups.get(g as usize).cloned().unwrap_or_default())
+            .zip(periods.groups.get(g as usize).cloned().unwrap_or_default())
             .collect()
     };
     let mut pareto_groups = Vec::new();
@@ -782,8 +984,23 @@ fn analyse(
             .collect();
     }
 
-    // Checks.
-    let last = rows.last().map(|p| p.period);
+    // Checks: every row, or the last period's (the last rows).
+    let from = match (cfg.check_scope, len.checked_sub(1)) {
+        (CheckScope::Last, Some(end)) => {
+            let last = periods.row_at(end).0.period;
+            let (mut lo, mut hi) = (0, end);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if periods.row_at(mid).0.period < last {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        }
+        _ => 0,
+    };
     let checks = cfg
         .checks
         .iter()
@@ -797,10 +1014,7 @@ fn analyse(
                 passed: true,
                 breaches: Vec::new(),
             };
-            for p in rows
-                .iter()
-                .filter(|p| cfg.check_scope == CheckScope::All || Some(p.period) == last)
-            {
+            for p in (from..len).map(|i| periods.row_at(i).0) {
                 let value = match spec.kind {
                     CheckKind::MaxPoints => Some(p.points),
                     CheckKind::MaxPerUnit => p.points_per_unit(),
@@ -850,20 +1064,7 @@ fn analyse(
         weights: weights.categories.clone(),
         totals,
         chart,
-        periods: SqiPeriods {
-            rows,
-            by: cfg.by.clone(),
-            groups,
-            categories: columns
-                .iter()
-                .map(|&c| weights.categories[c].category.clone())
-                .collect(),
-            centre,
-            with_volume,
-            counts,
-            stride: k,
-            columns,
-        },
+        periods,
         pareto,
         pareto_groups,
         checks,
@@ -913,9 +1114,9 @@ impl Serialize for Categories<'_> {
 
 impl Serialize for SqiPeriods {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
-        for p in &self.rows {
-            seq.serialize_element(&PeriodRow(self, p))?;
+        let mut seq = s.serialize_seq(Some(self.len))?;
+        for p in self.rows() {
+            seq.serialize_element(&PeriodRow(self, &p))?;
         }
         seq.end()
     }
@@ -959,6 +1160,87 @@ impl Serialize for Breach {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_weights_give_the_float_sum_exactly() {
+        let w = [5.0, 1.0, 10.0, 0.0];
+        let whole = whole_weights(&w);
+        assert_eq!(whole.as_deref(), Some(&[5, 1, 10, 0][..]));
+        // 3·5 + 0·1 + 7·10 + 9·0, by hand
+        assert_eq!(points(&[3, 0, 7, 9], &w, whole.as_deref()), 85.0);
+        // a sum past 2^53 is left to floats: 4,294,967,295 × 2^20 × 3
+        let big = [1048576.0; 3];
+        let whole = whole_weights(&big);
+        assert!(whole.is_some());
+        let n = [u32::MAX; 3];
+        let float = n.iter().map(|&c| c as f64 * 1048576.0).sum::<f64>();
+        assert_eq!(
+            points(&n, &big, whole.as_deref()).to_bits(),
+            float.to_bits()
+        );
+        assert_eq!(float, 4294967295.0 * 1048576.0 * 3.0);
+        // fractions, −0 and large weights take the float sum
+        assert!(whole_weights(&[0.5, 1.0]).is_none());
+        assert!(whole_weights(&[-0.0]).is_none());
+        assert!(whole_weights(&[4194304.0]).is_none());
+        assert_eq!(points(&[3, 1], &[0.5, 1.0], None), 2.5);
+        assert_eq!(points(&[2], &[-0.0], None).to_bits(), (-0.0f64).to_bits());
+    }
+
+    /// `servgap sqi` on a small log given as text, by site.
+    fn report_of(log: &str) -> SqiReport {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("log.csv");
+        std::fs::write(&path, log).unwrap_or_else(|e| panic!("{e}"));
+        let cfg = SqiConfig {
+            by: vec!["site".into()],
+            ..SqiConfig::default()
+        };
+        let source = Source::from_arg(&path.to_string_lossy());
+        run_sqi(&source, &cfg).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn rows_are_made_from_the_cells_in_period_then_group_order() {
+        let sorted = "date,site,category,count\n\
+            2026-03-02,A,lost,2\n2026-03-02,B,damaged,1\n2026-03-03,A,lost,1\n";
+        let shuffled = "date,site,category,count\n\
+            2026-03-03,A,lost,1\n2026-03-02,B,damaged,1\n2026-03-02,A,lost,2\n";
+        let (a, b) = (report_of(sorted), report_of(shuffled));
+        let p = &b.periods;
+        assert_eq!(p.len(), 3);
+        assert!(p.row(3).is_none());
+        let rows: Vec<SqiPeriod> = p.rows().collect();
+        assert_eq!(rows.len(), 3);
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(p.row(i), Some(*r));
+        }
+        let labels: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.period.label(), p.group_values(r).join("/")))
+            .collect();
+        let want = [
+            ("2026-03-02", "A"),
+            ("2026-03-02", "B"),
+            ("2026-03-03", "A"),
+        ];
+        assert_eq!(labels, want.map(|(d, s)| (d.to_string(), s.to_string())));
+        // fedex12: lost weighs 10, damaged 10
+        let lost = p.categories.iter().position(|c| c == "lost");
+        let counts: Vec<Vec<u64>> = rows
+            .iter()
+            .map(|r| p.category_counts(r).collect())
+            .collect();
+        assert_eq!(lost.map(|l| counts[0][l]), Some(2));
+        assert_eq!(
+            rows.iter().map(|r| r.points).collect::<Vec<_>>(),
+            [20.0, 10.0, 10.0]
+        );
+        // the same rows, however read and stored
+        assert_eq!(a.periods, b.periods);
+        let other = report_of(&sorted.replace("lost,1", "lost,3"));
+        assert_ne!(a.periods, other.periods);
+    }
 
     #[test]
     fn vital_few_includes_the_row_that_crosses_80_percent() {

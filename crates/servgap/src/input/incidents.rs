@@ -52,15 +52,27 @@ pub(crate) struct CellHead {
 /// only the cells both have (the period at the seam), not the whole
 /// range (for a year × 3,000 sites, 44 MB to copy and fault in, a tenth of
 /// the run).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Part {
     /// The table index of `heads[skip]`.
-    start: u32,
+    pub start: u32,
     /// Leading cells added into an earlier part's (the period both ranges
     /// share); they are not the table's.
     skip: usize,
     heads: Vec<CellHead>,
     counts: Vec<u32>,
+}
+
+impl Part {
+    /// The part's cells.
+    pub fn heads(&self) -> &[CellHead] {
+        &self.heads[self.skip..]
+    }
+
+    /// Their counts, `k` per cell.
+    pub fn counts(&self, k: usize) -> &[u32] {
+        &self.counts[self.skip * k..]
+    }
 }
 
 /// Period × group cells with their category counts.
@@ -195,15 +207,19 @@ impl CellTable {
             )))
     }
 
-    /// The count vectors part by part, as (index of the first cell, the
-    /// counts from that cell on), dropping the rest of the table.
-    pub fn into_counts(self) -> Vec<(u32, Vec<u32>, usize)> {
-        let k = self.k;
-        self.earlier
-            .into_iter()
-            .map(|p| (p.start, p.counts, p.skip * k))
-            .chain(std::iter::once((self.base, self.counts, 0)))
-            .collect()
+    /// The cells part by part, dropping the rest of the table.
+    pub fn into_parts(self) -> Vec<Part> {
+        let current = Part {
+            start: self.base,
+            skip: 0,
+            heads: self.heads,
+            counts: self.counts,
+        };
+        let mut parts = self.earlier;
+        if parts.is_empty() || !current.heads.is_empty() {
+            parts.push(current);
+        }
+        parts
     }
 
     /// The last cell, in index order.
@@ -1584,18 +1600,14 @@ fn counts(rows_read: u64, rows_used: u64, tally: RejectTally) -> RowCounts {
 }
 
 /// Reads the incident log, then the volume file into the same cells.
-/// `prepare` gets the number of cells the log made and runs on another
-/// core while the volume file is read (one core reads it), so the caller
-/// can get its result buffer ready in the meantime.
-pub(crate) fn read_incidents<T: Send>(
+pub(crate) fn read_incidents(
     incidents: &Source,
     volume: Option<&Source>,
     weights: std::sync::Arc<WeightTable>,
     kind: PeriodKind,
     by: &[String],
     opts: &ReadOptions,
-    prepare: impl FnOnce(usize) -> T + Send,
-) -> Result<(IncidentData, T)> {
+) -> Result<IncidentData> {
     let name = incidents.name();
     let (sink, info): (IncidentSink, ReadInfo) = read_csv(incidents, opts, |h| {
         IncidentSink::new(name.clone(), h, weights.clone(), kind, by, opts.on_invalid)
@@ -1609,31 +1621,19 @@ pub(crate) fn read_incidents<T: Send>(
             "the counts of one category in one period add up to more than 4,294,967,295",
         ));
     }
-    let cells = table.len();
-    let Some(vs) = volume else {
-        let data = IncidentData {
-            table,
-            incident_rows,
-            volume_rows: None,
-            encoding: info.encoding,
-        };
-        return Ok((data, prepare(cells)));
+    let (table, volume_rows) = match volume {
+        Some(vs) => {
+            let (table, rows) = read_volume(vs, table, by, opts)?;
+            (table, Some(rows))
+        }
+        None => (table, None),
     };
-    let (volume_read, prepared) = std::thread::scope(|scope| {
-        let helper = scope.spawn(move || prepare(cells));
-        let volume_read = read_volume(vs, table, by, opts);
-        (volume_read, helper.join())
-    });
-    let prepared =
-        prepared.map_err(|_| Error::inconsistent("internal: a helper thread panicked"))?;
-    let (table, volume_rows) = volume_read?;
-    let data = IncidentData {
+    Ok(IncidentData {
         table,
         incident_rows,
-        volume_rows: Some(volume_rows),
+        volume_rows,
         encoding: info.encoding,
-    };
-    Ok((data, prepared))
+    })
 }
 
 /// Reads the volume file into the cells of `table`.

@@ -80,9 +80,10 @@ pub fn sqi_tables(r: &SqiReport) -> Vec<TextTable> {
         ),
         header: cols.iter().map(|c| c.0.clone()).collect(),
         numeric: cols.iter().map(|c| c.1).collect(),
-        rows: Vec::with_capacity(all.rows.len()),
+        rows: Vec::with_capacity(all.len()),
     };
-    for p in &all.rows {
+    for p in all.rows() {
+        let p = &p;
         let mut row = vec![p.period.label()];
         row.extend(all.group_values(p).iter().cloned());
         row.extend([
@@ -285,9 +286,10 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
     };
     let mut centre = Vec::new();
     opt(&mut centre, all.centre);
-    let format = |rows: &[SqiPeriod], buf: &mut Vec<u8>| {
+    let columns = all.columns();
+    let format = |rows: std::ops::Range<usize>, buf: &mut Vec<u8>| {
         let mut label: Option<(crate::period::Period, String)> = None;
-        for p in rows {
+        for (p, counts) in all.rows_in(rows) {
             match &label {
                 Some((q, _)) if *q == p.period => {}
                 _ => label = Some((p.period, p.period.label())),
@@ -312,9 +314,9 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
             } else {
                 b",false"
             });
-            for n in all.category_counts(p) {
+            for &c in columns {
                 buf.push(b',');
-                push_u64(buf, n);
+                push_u64(buf, u64::from(counts[c]));
             }
             buf.push(b'\n');
         }
@@ -322,15 +324,19 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
     // Two cores format alternate chunks; chunks are written in order.
     const CHUNK: usize = 32 * 1024;
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    for pair in all.rows.chunks(2 * CHUNK) {
-        let (first, second) = pair.split_at(pair.len().min(CHUNK));
+    for from in (0..all.len()).step_by(2 * CHUNK) {
+        let mid = (from + CHUNK).min(all.len());
+        let (first, second) = (from..mid, mid..(mid + CHUNK).min(all.len()));
         a.clear();
         b.clear();
         b = std::thread::scope(|scope| {
             let format = &format;
-            let helper = scope.spawn(move || {
-                format(second, &mut b);
-                b
+            let helper = scope.spawn({
+                let second = second.clone();
+                move || {
+                    format(second, &mut b);
+                    b
+                }
             });
             format(first, &mut a);
             helper.join().unwrap_or_else(|_| {
