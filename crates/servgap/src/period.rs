@@ -95,6 +95,11 @@ impl Period {
         self.key
     }
 
+    /// The period of a kind with a [`Period::sort_key`].
+    pub(crate) fn of_key(kind: PeriodKind, key: i32) -> Self {
+        Period { kind, key }
+    }
+
     /// The first calendar day of the period.
     pub fn first_day(&self) -> NaiveDate {
         match self.kind {

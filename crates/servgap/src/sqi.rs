@@ -206,6 +206,8 @@ pub struct SqiPeriods {
     /// The control chart's centre line, the same for every row.
     pub centre: Option<f64>,
     with_volume: bool,
+    /// The kind of period of the cells.
+    kind: PeriodKind,
     /// The cells, part by part as the readers left them: cell `c` is in
     /// the last part whose `start` is at most `c`.
     parts: Vec<Part>,
@@ -319,7 +321,7 @@ impl SqiPeriods {
             f64::NAN
         };
         let mut p = SqiPeriod {
-            period: h.period,
+            period: Period::of_key(self.kind, h.key),
             group: h.group,
             days: h.days.count_ones(),
             points,
@@ -814,6 +816,7 @@ fn analyse(
             .collect(),
         centre: None,
         with_volume,
+        kind: cfg.period,
         parts: table.into_parts(),
         len,
         order: None,
@@ -888,11 +891,7 @@ fn analyse(
         let mut keyed: Vec<(i32, u32, u32)> = Vec::with_capacity(len);
         for part in &periods.parts {
             for (i, h) in part.heads().iter().enumerate() {
-                keyed.push((
-                    h.period.sort_key(),
-                    rank[h.group as usize],
-                    part.start + i as u32,
-                ));
+                keyed.push((h.key, rank[h.group as usize], part.start + i as u32));
             }
         }
         keyed.sort_unstable();

@@ -37,7 +37,8 @@ const SEP: u8 = 0x1f;
 /// One period × group of the SQI, as accumulated.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CellHead {
-    pub period: Period,
+    /// The period's sort key (the table's kind of period).
+    pub key: i32,
     pub group: u32,
     /// Bit `i` set: day `i` of the period has an incident or a volume row.
     pub days: u32,
@@ -235,14 +236,14 @@ impl CellTable {
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let h = self.head(mid)?;
-            if (h.period.sort_key(), h.group) < key {
+            if (h.key, h.group) < key {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
         self.head(lo)
-            .filter(|h| (h.period.sort_key(), h.group) == key)
+            .filter(|h| (h.key, h.group) == key)
             .map(|_| lo)
     }
 
@@ -306,7 +307,7 @@ impl CellTable {
         }
         let next = self.prev.wrapping_add(1);
         if let Some(h) = self.head(next) {
-            if h.period.sort_key() == key && h.group == group {
+            if h.key == key && h.group == group {
                 self.prev = next;
                 return next;
             }
@@ -338,7 +339,7 @@ impl CellTable {
             m.reserve(self.len());
             for (start, heads, _) in self.parts() {
                 for (i, h) in heads.iter().enumerate() {
-                    m.insert((h.period.sort_key(), h.group), start + i as u32);
+                    m.insert((h.key, h.group), start + i as u32);
                 }
             }
             self.index = Some(m);
@@ -364,10 +365,10 @@ impl CellTable {
     fn push_cell(&mut self, period: Period, group: u32) -> u32 {
         let c = self.len() as u32;
         if let Some(h) = self.last_head() {
-            self.sorted &= (h.period.sort_key(), h.group) < (period.sort_key(), group);
+            self.sorted &= (h.key, h.group) < (period.sort_key(), group);
         }
         self.heads.push(CellHead {
-            period,
+            key: period.sort_key(),
             group,
             days: 0,
             volume_days: 0,
@@ -392,7 +393,7 @@ impl CellTable {
             for heads in earlier.chain(std::iter::once(&mut other.heads[..])) {
                 for h in heads.iter_mut() {
                     h.group = remap[h.group as usize];
-                    let key = (h.period.sort_key(), h.group);
+                    let key = (h.key, h.group);
                     sorted &= prev.is_none_or(|p| p < key);
                     prev = Some(key);
                 }
@@ -414,7 +415,7 @@ impl CellTable {
     fn add_cells(&mut self, other: &CellTable) {
         for (_, heads, counts) in other.parts() {
             for (i, h) in heads.iter().enumerate() {
-                let c = self.cell(h.period, h.group);
+                let c = self.cell(Period::of_key(self.kind, h.key), h.group);
                 self.add_cell(c, h, &counts[i * self.k..(i + 1) * self.k]);
             }
         }
@@ -459,21 +460,14 @@ impl CellTable {
         if first < last {
             return false;
         }
-        let seam = other
-            .heads
-            .iter()
-            .take_while(|h| h.period.sort_key() == last)
-            .count();
-        if other.heads[seam..]
-            .iter()
-            .any(|h| h.period.sort_key() == last)
-        {
+        let seam = other.heads.iter().take_while(|h| h.key == last).count();
+        if other.heads[seam..].iter().any(|h| h.key == last) {
             return false;
         }
         let k = self.k;
         for i in 0..seam {
             let h = other.heads[i];
-            let c = self.cell(h.period, h.group);
+            let c = self.cell(Period::of_key(self.kind, h.key), h.group);
             self.add_cell(c, &h, &other.counts[i * k..(i + 1) * k]);
         }
         self.append_cells(other, seam, remap);
@@ -487,7 +481,7 @@ impl CellTable {
             return;
         }
         let after = |a: Option<&CellHead>, b: Option<&CellHead>| match (a, b) {
-            (Some(a), Some(b)) => (a.period.sort_key(), a.group) < (b.period.sort_key(), b.group),
+            (Some(a), Some(b)) => (a.key, a.group) < (b.key, b.group),
             _ => true,
         };
         self.sorted &= other.sorted && after(self.last_head(), other.heads.get(skip));
