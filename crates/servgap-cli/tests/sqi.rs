@@ -322,6 +322,42 @@ fn per_incident_and_counted_logs_agree() {
 }
 
 #[test]
+fn a_count_past_32_bits_is_an_error_that_names_the_row_or_the_cell() {
+    // 5 MB, so that two threads split it; the two big counts of S1's
+    // January are at its two ends.
+    let dir = tmp();
+    let mut text = String::from("date,site,category,count\n2026-01-01,S1,lost,4294967290\n");
+    for i in 0..240_000 {
+        text.push_str(&format!("2026-01-{:02},S1,lost,0\n", 1 + i % 28));
+    }
+    text.push_str("2026-01-28,S1,lost,10\n");
+    let log = write(&dir, "big.csv", text);
+    let run = |threads: &str| {
+        servgap()
+            .args(["sqi", &log, "--by", "site", "--period", "month"])
+            .args(["--threads", threads, "--format", "csv"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    // One reader: the row that passes the limit, its column and value.
+    let out = run("1");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("big.csv:240003: column 4 'count'"), "{err}");
+    assert!(err.contains("'lost'") && err.contains("'10'"), "{err}");
+    // Two readers: the sum passes the limit when their cells are added.
+    let out = run("2");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("big.csv: the counts of 'lost' in 2026-01, site S1"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_check_of_the_last_period_looks_at_every_group_in_it() {
     let out = servgap()
         .args([

@@ -118,8 +118,9 @@ pub(crate) struct CellTable {
     pub dates: std::collections::BTreeSet<i32>,
     /// Which categories occur in the incident log.
     pub seen: Vec<bool>,
-    /// A cell's count passed 2^32 when ranges were merged.
-    pub overflow: bool,
+    /// The first count that passed 4,294,967,295 when ranges were merged,
+    /// as (period key, group, category).
+    pub overflow: Option<(i32, u32, usize)>,
 }
 
 impl CellTable {
@@ -141,7 +142,7 @@ impl CellTable {
             sorted: true,
             dates: Default::default(),
             seen: vec![false; k],
-            overflow: false,
+            overflow: None,
         }
     }
 
@@ -407,7 +408,7 @@ impl CellTable {
         for (s, o) in self.seen.iter_mut().zip(&other.seen) {
             *s |= o;
         }
-        self.overflow |= other.overflow;
+        self.overflow = self.overflow.or(other.overflow);
         self.prev = u32::MAX;
     }
 
@@ -427,11 +428,14 @@ impl CellTable {
         mine.days |= h.days;
         mine.volume_days |= h.volume_days;
         mine.volume += h.volume;
+        let key = (self.head_mut(c).key, self.head_mut(c).group);
         for (cat, b) in counts.iter().enumerate() {
             let a = self.count_mut(c, cat);
             match a.checked_add(*b) {
                 Some(sum) => *a = sum,
-                None => self.overflow = true,
+                None => {
+                    self.overflow.get_or_insert((key.0, key.1, cat));
+                }
             }
         }
     }
@@ -960,16 +964,27 @@ impl IncidentSink {
         };
         let t = &mut self.state.table;
         let slot = t.count_mut(cell, cat);
-        *slot = u32::try_from(count)
-            .ok()
-            .and_then(|c| slot.checked_add(c))
-            .ok_or_else(|| {
-                Error::file(
-                    &self.state.file,
-                    Some(line),
-                    "the counts of one category in one period add up to more than 4,294,967,295",
-                )
-            })?;
+        let Some(sum) = u32::try_from(count).ok().and_then(|c| slot.checked_add(c)) else {
+            let col = self
+                .state
+                .layout
+                .value
+                .unwrap_or(self.state.layout.category);
+            let problem = format!(
+                "the counts of '{}' in this period add up to more than 4,294,967,295",
+                self.weights.categories[cat].category
+            );
+            let st = &self.state;
+            return Err(invalid(
+                &st.file,
+                line,
+                &st.header,
+                col,
+                field(col),
+                problem,
+            ));
+        };
+        *slot = sum;
         t.head_mut(cell).days |= bit;
         t.seen[cat] = true;
         self.state.rows_used += 1;
@@ -1608,11 +1623,21 @@ pub(crate) fn read_incidents(
     })?;
     let incident_rows = counts(sink.state.rows_read, sink.state.rows_used, sink.state.tally);
     let table = sink.state.table;
-    if table.overflow {
+    if let Some((key, group, cat)) = table.overflow {
+        let mut cell = Period::of_key(kind, key).label();
+        for (b, v) in by
+            .iter()
+            .zip(table.groups.get(group as usize).into_iter().flatten())
+        {
+            cell.push_str(&format!(", {b} {v}"));
+        }
         return Err(Error::file(
             &name,
             None,
-            "the counts of one category in one period add up to more than 4,294,967,295",
+            format!(
+                "the counts of '{}' in {cell} add up to more than 4,294,967,295",
+                weights.categories[cat].category
+            ),
         ));
     }
     let (table, volume_rows) = match volume {
