@@ -162,7 +162,7 @@ impl CellTable {
 
     /// Cell `c`.
     #[inline(always)]
-    pub fn head(&self, c: u32) -> Option<&CellHead> {
+    fn head(&self, c: u32) -> Option<&CellHead> {
         match c.checked_sub(self.base) {
             Some(i) => self.heads.get(i as usize),
             None => self.earlier_slot(c).and_then(|(p, i)| p.heads.get(i)),
@@ -197,7 +197,7 @@ impl CellTable {
     }
 
     /// The cells in order, part by part: (index of the first, heads, counts).
-    pub fn parts(&self) -> impl Iterator<Item = (u32, &[CellHead], &[u32])> {
+    fn parts(&self) -> impl Iterator<Item = (u32, &[CellHead], &[u32])> {
         let k = self.k;
         self.earlier
             .iter()
