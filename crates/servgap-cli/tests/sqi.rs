@@ -933,6 +933,18 @@ fn a_large_volume_file_read_by_two_threads() {
         .take_while(|l| !l.is_empty())
         .collect();
     assert_eq!(rows.len(), 364 * 300);
+    // in period then site order, though two threads write alternate chunks
+    let keys: Vec<String> = rows
+        .iter()
+        .map(|l| l.splitn(3, ',').take(2).collect::<Vec<_>>().join(","))
+        .collect();
+    let want: Vec<String> = (0..364)
+        .flat_map(|day| {
+            (0..300)
+                .map(move |site| format!("{},Centre de distribution {site:03}", chrono_like(day)))
+        })
+        .collect();
+    assert!(keys == want, "rows out of order");
     let read: u64 = rows
         .iter()
         .map(|l| l.split(',').nth(5).and_then(|v| v.parse::<u64>().ok()))

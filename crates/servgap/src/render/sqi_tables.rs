@@ -321,34 +321,55 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
             buf.push(b'\n');
         }
     };
-    // Two cores format alternate chunks; chunks are written in order.
-    const CHUNK: usize = 32 * 1024;
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for from in (0..all.len()).step_by(2 * CHUNK) {
-        let mid = (from + CHUNK).min(all.len());
-        let (first, second) = (from..mid, mid..(mid + CHUNK).min(all.len()));
-        a.clear();
-        b.clear();
-        b = std::thread::scope(|scope| {
-            let format = &format;
-            let helper = scope.spawn({
-                let second = second.clone();
-                move || {
-                    format(second, &mut b);
-                    b
+    // Two cores format alternate chunks, the helper up to two chunks ahead
+    // of the writer (so neither waits for the other at every chunk);
+    // chunks are written in order.
+    const CHUNK: usize = 8 * 1024;
+    let n = all.len();
+    let chunks: Vec<std::ops::Range<usize>> = (0..n)
+        .step_by(CHUNK)
+        .map(|from| from..(from + CHUNK).min(n))
+        .collect();
+    let odd: Vec<std::ops::Range<usize>> = chunks.iter().skip(1).step_by(2).cloned().collect();
+    std::thread::scope(|scope| {
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let format = &format;
+        let helper = scope.spawn(move || {
+            for rows in odd {
+                let mut buf = free_rx.try_recv().unwrap_or_default();
+                buf.clear();
+                format(rows, &mut buf);
+                if done_tx.send(buf).is_err() {
+                    return; // the writer stopped
                 }
-            });
-            format(first, &mut a);
-            helper.join().unwrap_or_else(|_| {
-                let mut b = Vec::new();
-                format(second, &mut b);
-                b
-            })
+            }
         });
-        out.write_all(&a)?;
-        out.write_all(&b)?;
-    }
-    Ok(())
+        let mut own = Vec::new();
+        let written = chunks.iter().enumerate().try_for_each(|(i, rows)| {
+            if i % 2 == 0 {
+                own.clear();
+                format(rows.clone(), &mut own);
+                return out.write_all(&own);
+            }
+            match done_rx.recv() {
+                Ok(buf) => {
+                    out.write_all(&buf)?;
+                    let _ = free_tx.send(buf);
+                    Ok(())
+                }
+                // the helper panicked (a bug): format its chunks here
+                Err(_) => {
+                    own.clear();
+                    format(rows.clone(), &mut own);
+                    out.write_all(&own)
+                }
+            }
+        });
+        drop(done_rx);
+        let _ = helper.join();
+        written
+    })
 }
 
 /// Writes the report as CSV blocks: periods (with a column per category),
