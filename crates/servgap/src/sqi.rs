@@ -299,15 +299,18 @@ impl SqiPeriods {
     /// Cell `c` and its counts.
     #[inline]
     fn cell(&self, c: u32) -> Option<(&CellHead, &[u32])> {
-        let at = self
-            .parts
-            .partition_point(|p| p.start <= c)
-            .checked_sub(1)?;
-        let part = &self.parts[at];
+        let part = self.part_of(c)?;
         let i = (c - part.start) as usize;
         let k = self.weights.len();
         let h = part.heads().get(i)?;
         Some((h, &part.counts(k)[i * k..(i + 1) * k]))
+    }
+
+    /// The part holding cell `c`: the last that starts at or before it.
+    #[inline]
+    fn part_of(&self, c: u32) -> Option<&Part> {
+        let at = self.parts.partition_point(|p| p.start <= c);
+        self.parts.get(at.checked_sub(1)?)
     }
 
     /// The row of cell `c`: points, and control limits once the centre
@@ -456,8 +459,7 @@ impl<'a> Iterator for RowsIn<'a> {
             None => i as u32,
         };
         if !(self.part.0..self.part.1).contains(&c) {
-            let at = all.parts.partition_point(|p| p.start <= c).checked_sub(1)?;
-            let part = &all.parts[at];
+            let part = all.part_of(c)?;
             let heads = part.heads();
             let end = part.start + heads.len() as u32;
             self.part = (part.start, end, heads, part.counts(all.weights.len()));

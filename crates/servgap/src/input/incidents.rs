@@ -151,34 +151,40 @@ impl CellTable {
         self.base as usize + self.heads.len()
     }
 
-    /// The part of an earlier range holding cell `c` (below `base`), and
-    /// the cell's index in it.
-    #[inline]
-    fn earlier_slot(&self, c: u32) -> Option<(&Part, usize)> {
-        let at = self.earlier.partition_point(|p| p.start <= c);
-        let part = self.earlier.get(at.checked_sub(1)?)?;
-        Some((part, part.skip + (c - part.start) as usize))
+    /// Where cell `c` (an index the table gave) is: `None` and its index in
+    /// `heads` for this table's own cells, else the earlier part holding it
+    /// and its index there.
+    #[inline(always)]
+    fn slot(&self, c: u32) -> (Option<usize>, usize) {
+        match c.checked_sub(self.base) {
+            Some(i) => (None, i as usize),
+            None => {
+                // c < base: some earlier part starts at or before it
+                let at = self
+                    .earlier
+                    .partition_point(|p| p.start <= c)
+                    .saturating_sub(1);
+                let part = &self.earlier[at];
+                (Some(at), part.skip + (c - part.start) as usize)
+            }
+        }
     }
 
     /// Cell `c`.
     #[inline(always)]
     fn head(&self, c: u32) -> Option<&CellHead> {
-        match c.checked_sub(self.base) {
-            Some(i) => self.heads.get(i as usize),
-            None => self.earlier_slot(c).and_then(|(p, i)| p.heads.get(i)),
+        match self.slot(c) {
+            (None, i) => self.heads.get(i),
+            (Some(at), i) => self.earlier[at].heads.get(i),
         }
     }
 
     /// Cell `c`, to change (`c` is an index the table gave).
     #[inline(always)]
     fn head_mut(&mut self, c: u32) -> &mut CellHead {
-        match c.checked_sub(self.base) {
-            Some(i) => &mut self.heads[i as usize],
-            None => {
-                let at = self.earlier.partition_point(|p| p.start <= c) - 1;
-                let part = &mut self.earlier[at];
-                &mut part.heads[part.skip + (c - part.start) as usize]
-            }
+        match self.slot(c) {
+            (None, i) => &mut self.heads[i],
+            (Some(at), i) => &mut self.earlier[at].heads[i],
         }
     }
 
@@ -186,13 +192,9 @@ impl CellTable {
     #[inline(always)]
     fn count_mut(&mut self, c: u32, cat: usize) -> &mut u32 {
         let k = self.k;
-        match c.checked_sub(self.base) {
-            Some(i) => &mut self.counts[i as usize * k + cat],
-            None => {
-                let at = self.earlier.partition_point(|p| p.start <= c) - 1;
-                let part = &mut self.earlier[at];
-                &mut part.counts[(part.skip + (c - part.start) as usize) * k + cat]
-            }
+        match self.slot(c) {
+            (None, i) => &mut self.counts[i * k + cat],
+            (Some(at), i) => &mut self.earlier[at].counts[i * k + cat],
         }
     }
 
@@ -201,7 +203,7 @@ impl CellTable {
         let k = self.k;
         self.earlier
             .iter()
-            .map(move |p| (p.start, &p.heads[p.skip..], &p.counts[p.skip * k..]))
+            .map(move |p| (p.start, p.heads(), p.counts(k)))
             .chain(std::iter::once((
                 self.base,
                 &self.heads[..],
@@ -428,7 +430,7 @@ impl CellTable {
         mine.days |= h.days;
         mine.volume_days |= h.volume_days;
         mine.volume += h.volume;
-        let key = (self.head_mut(c).key, self.head_mut(c).group);
+        let key = (mine.key, mine.group);
         for (cat, b) in counts.iter().enumerate() {
             let a = self.count_mut(c, cat);
             match a.checked_add(*b) {
