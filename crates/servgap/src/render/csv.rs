@@ -40,29 +40,192 @@ pub fn render(tables: &[TextTable]) -> Result<String> {
     String::from_utf8(out).map_err(|e| Error::inconsistent(format!("writing CSV: {e}")))
 }
 
+/// Where the number writers put their bytes: a growing `Vec`, or a row
+/// written in place into room made for it ([`RowBytes`]).
+pub(crate) trait Bytes {
+    /// Appends one byte.
+    fn byte(&mut self, b: u8);
+    /// Appends a slice.
+    fn bytes(&mut self, s: &[u8]);
+
+    /// Appends a finite number as [`push_f64`] writes it; `false` (nothing
+    /// written) when only `to_string` could (see [`put_f64`]).
+    #[inline(always)]
+    fn number(&mut self, v: f64) -> bool {
+        put_f64(self, v)
+    }
+
+    /// Appends `counts[c]` for each of `columns`, each after a comma.
+    #[inline(always)]
+    fn comma_counts(&mut self, counts: &[u32], columns: &[usize]) {
+        for &c in columns {
+            self.byte(b',');
+            put_u64(self, u64::from(counts[c]));
+        }
+    }
+}
+
+/// `,0` to `,99` as the little-endian bytes of a `u32` (padded) and their
+/// length: a count below 100 is one four-byte store.
+const COMMA_COUNTS: [(u32, u8); 100] = {
+    let mut t = [(0u32, 0u8); 100];
+    let mut v = 0;
+    while v < 100 {
+        t[v] = if v < 10 {
+            (b',' as u32 | (b'0' as u32 + v as u32) << 8, 2)
+        } else {
+            (
+                b',' as u32
+                    | (b'0' as u32 + v as u32 / 10) << 8
+                    | (b'0' as u32 + v as u32 % 10) << 16,
+                3,
+            )
+        };
+        v += 1;
+    }
+    t
+};
+
+impl Bytes for Vec<u8> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        self.push(b);
+    }
+
+    #[inline(always)]
+    fn bytes(&mut self, s: &[u8]) {
+        self.extend_from_slice(s);
+    }
+
+    fn number(&mut self, v: f64) -> bool {
+        push_f64(self, v);
+        true
+    }
+}
+
+/// Bytes written in place into room made beforehand (the caller makes
+/// enough; writing past it is a bug, and panics). Against a `Vec`, no
+/// capacity check and length store per byte, and short slices are copied
+/// without a call to `memcpy`: a million-row CSV block is mostly separators,
+/// one- or two-digit counts and numbers of 2 to 24 bytes.
+pub(crate) struct RowBytes<'a> {
+    room: &'a mut [u8],
+    at: usize,
+}
+
+impl<'a> RowBytes<'a> {
+    /// Writes from the start of `room`.
+    pub fn new(room: &'a mut [u8]) -> Self {
+        RowBytes { room, at: 0 }
+    }
+
+    /// How many bytes have been written.
+    pub fn len(&self) -> usize {
+        self.at
+    }
+}
+
+impl Bytes for RowBytes<'_> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        self.room[self.at] = b;
+        self.at += 1;
+    }
+
+    #[inline(always)]
+    fn bytes(&mut self, s: &[u8]) {
+        copy_short(&mut self.room[self.at..], s);
+        self.at += s.len();
+    }
+
+    #[inline(always)]
+    fn comma_counts(&mut self, counts: &[u32], columns: &[usize]) {
+        // the position kept in a register, not in `self`, across the loop
+        let mut at = self.at;
+        for &c in columns {
+            let v = counts[c];
+            match COMMA_COUNTS.get(v as usize) {
+                // four bytes written, two or three kept: within the room of
+                // a comma and a count
+                Some(&(text, len)) => {
+                    self.room[at..at + 4].copy_from_slice(&text.to_le_bytes());
+                    at += len as usize;
+                }
+                None => {
+                    self.at = at;
+                    self.byte(b',');
+                    put_u64(self, u64::from(v));
+                    at = self.at;
+                }
+            }
+        }
+        self.at = at;
+    }
+}
+
+/// Copies `s` to the start of `to` with at most two overlapping fixed-size
+/// moves for up to 32 bytes (what `memcpy` does, without the call).
+#[inline(always)]
+fn copy_short(to: &mut [u8], s: &[u8]) {
+    let n = s.len();
+    if (8..=16).contains(&n) {
+        to[..8].copy_from_slice(&s[..8]);
+        to[n - 8..n].copy_from_slice(&s[n - 8..]);
+    } else if (17..=32).contains(&n) {
+        to[..16].copy_from_slice(&s[..16]);
+        to[n - 16..n].copy_from_slice(&s[n - 16..]);
+    } else if (4..8).contains(&n) {
+        to[..4].copy_from_slice(&s[..4]);
+        to[n - 4..n].copy_from_slice(&s[n - 4..]);
+    } else if (1..4).contains(&n) {
+        to[0] = s[0];
+        to[n / 2] = s[n / 2];
+        to[n - 1] = s[n - 1];
+    } else {
+        to[..n].copy_from_slice(s);
+    }
+}
+
+/// The most bytes [`put_f64`] writes: a sign and 17 digits for a whole
+/// number, a sign, `0.0000` and 17 digits for a fraction.
+pub(crate) const F64_ROOM: usize = 24;
+
+/// The most bytes [`put_u64`] writes.
+pub(crate) const U64_ROOM: usize = 20;
+
 /// Appends the shortest text that reads back as `v`, exactly as `v.to_string()`
 /// writes it (no exponent), but several times faster: whole numbers through
 /// itoa, others through zmij.
 #[inline]
 pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
+    if !put_f64(buf, v) {
+        buf.extend_from_slice(v.to_string().as_bytes());
+    }
+}
+
+/// [`push_f64`]'s fast paths, into any [`Bytes`]: at most [`F64_ROOM`]
+/// bytes, or nothing and `false` for a value only `to_string` writes (not
+/// finite, a tie, or a decimal exponent outside -5 to 15).
+#[inline(always)]
+pub(crate) fn put_f64<B: Bytes + ?Sized>(buf: &mut B, v: f64) -> bool {
     // `as` saturates, and every float of magnitude 2^53 or more is whole,
     // so this is `v.fract() == 0.0` for the range without a libm call.
     if v.abs() < 9_007_199_254_740_992.0 && (v as i64) as f64 == v {
         if v == 0.0 && v.is_sign_negative() {
-            buf.extend_from_slice(b"-0");
+            buf.bytes(b"-0");
         } else if v >= 0.0 {
-            push_u64(buf, v as u64);
+            put_u64(buf, v as u64);
         } else {
-            buf.push(b'-');
-            push_u64(buf, (-v) as u64);
+            buf.byte(b'-');
+            put_u64(buf, (-v) as u64);
         }
-        return;
+        return true;
     }
-    push_fraction(buf, v);
+    put_fraction(buf, v)
 }
 
-/// [`push_f64`] for a value that is not a whole number below 2^53.
-fn push_fraction(buf: &mut Vec<u8>, v: f64) {
+/// [`put_f64`] for a value that is not a whole number below 2^53.
+fn put_fraction<B: Bytes + ?Sized>(buf: &mut B, v: f64) -> bool {
     // zmij and Rust may break a tie between two shortest texts differently;
     // a tie needs an exact decimal expansion of at most 18 digits, so only
     // values with 24 or more fractional bits (never a tie) take zmij.
@@ -71,11 +234,11 @@ fn push_fraction(buf: &mut Vec<u8>, v: f64) {
         let s = b.format_finite(v);
         // zmij writes decimal exponents -5 to 15 without an `e`
         if (1e-5..1e15).contains(&v.abs()) || !s.contains('e') {
-            buf.extend_from_slice(s.as_bytes());
-            return;
+            buf.bytes(s.as_bytes());
+            return true;
         }
     }
-    buf.extend_from_slice(v.to_string().as_bytes());
+    false
 }
 
 /// How many binary digits `v` has after the point.
@@ -97,14 +260,20 @@ fn fractional_bits(v: f64) -> i64 {
 /// Appends an unsigned integer.
 #[inline]
 pub fn push_u64(buf: &mut Vec<u8>, v: u64) {
-    // Counts are mostly one or two digits: pushed without a copy call.
+    put_u64(buf, v);
+}
+
+/// [`push_u64`] into any [`Bytes`] (at most [`U64_ROOM`] bytes).
+#[inline(always)]
+pub(crate) fn put_u64<B: Bytes + ?Sized>(buf: &mut B, v: u64) {
+    // Counts are mostly one or two digits: written without a copy.
     if v < 10 {
-        buf.push(b'0' + v as u8);
+        buf.byte(b'0' + v as u8);
     } else if v < 100 {
-        buf.push(b'0' + (v / 10) as u8);
-        buf.push(b'0' + (v % 10) as u8);
+        buf.byte(b'0' + (v / 10) as u8);
+        buf.byte(b'0' + (v % 10) as u8);
     } else {
-        buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        buf.bytes(itoa::Buffer::new().format(v).as_bytes());
     }
 }
 
@@ -175,6 +344,70 @@ mod tests {
             let mut buf = Vec::new();
             push_f64(&mut buf, v);
             assert_eq!(String::from_utf8_lossy(&buf), v.to_string(), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn rows_written_in_place_match_a_vec_and_keep_within_their_room() {
+        let mut x: u64 = 0x6a09_e667_f3bc_c908;
+        let mut floats = vec![0.0, -0.0, 6.5, 1.5e-5, -1.0 / 3.0, 1e-7, 2.5e20, f64::MAX];
+        let mut counts: Vec<u32> = (0..120).chain([999, 1000, u32::MAX]).collect();
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            floats.push(f64::from_bits(x));
+            floats.push(-((x % 1_000_000) as f64) / 7.0);
+            floats.push((x % 100_000) as f64);
+            counts.push((x % 150) as u32);
+            counts.push(x as u32);
+        }
+        let mut room = vec![0u8; (1 + F64_ROOM).max(1 + U64_ROOM)];
+        for v in floats.into_iter().filter(|v| v.is_finite()) {
+            let mut row = RowBytes::new(&mut room);
+            let fast = row.number(v);
+            let n = row.len();
+            let mut vec = Vec::new();
+            assert!(vec.number(v));
+            if fast {
+                assert!(n <= F64_ROOM, "{v:e}");
+                assert_eq!(room[..n], vec[..], "{v:e}");
+            } else {
+                assert_eq!(n, 0, "{v:e}");
+                assert_eq!(String::from_utf8_lossy(&vec), v.to_string());
+            }
+        }
+        // counts in another order than they are stored, each in its budget
+        let columns: Vec<usize> = (0..counts.len()).rev().collect();
+        let mut room = vec![0u8; counts.len() * (1 + U64_ROOM)];
+        let mut row = RowBytes::new(&mut room);
+        row.comma_counts(&counts, &columns);
+        let n = row.len();
+        let mut vec = Vec::new();
+        for &c in &columns {
+            vec.push(b',');
+            vec.extend_from_slice(counts[c].to_string().as_bytes());
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&room[..n]),
+            String::from_utf8_lossy(&vec)
+        );
+        let mut only = vec![0u8; 1 + U64_ROOM];
+        let mut row = RowBytes::new(&mut only);
+        row.comma_counts(&[u32::MAX], &[0]);
+        assert_eq!(row.len(), 11);
+    }
+
+    #[test]
+    fn short_copies_copy_every_length() {
+        let source: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=source.len() {
+            let mut to = vec![b'_'; 48];
+            let mut row = RowBytes::new(&mut to);
+            row.bytes(&source[..n]);
+            assert_eq!(row.len(), n);
+            assert_eq!(to[..n], source[..n], "{n}");
+            assert!(to[n..].iter().all(|b| *b == b'_'), "{n}");
         }
     }
 

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use super::csv::neutralise;
+use super::csv::{neutralise, put_u64, Bytes, RowBytes};
 use super::{fixed, TextTable};
 use crate::error::{Error, Result};
 use crate::sqi::{CheckKind, CheckOutcome, SqiPeriod, SqiReport};
@@ -262,10 +262,11 @@ pub fn footer(r: &SqiReport) -> Vec<String> {
 }
 
 /// The period rows of the CSV, written straight into bytes: this block can
-/// have a million rows, so group cells are escaped once and numbers go
-/// through itoa and zmij (the same text as `to_string`, several times faster).
+/// have a million rows, so group cells are escaped once, numbers go through
+/// itoa and zmij (the same text as `to_string`, several times faster) and a
+/// row is written in place ([`RowBytes`]) into room made for the longest.
 fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::io::Result<()> {
-    use super::csv::{push_f64, push_text, push_u64};
+    use super::csv::{push_f64, push_text, F64_ROOM, U64_ROOM};
     let groups: Vec<Vec<u8>> = all
         .groups
         .iter()
@@ -278,48 +279,55 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
             b
         })
         .collect();
-    let opt = |buf: &mut Vec<u8>, x: Option<f64>| {
-        buf.push(b',');
-        if let Some(v) = x.filter(|v| v.is_finite()) {
-            push_f64(buf, v);
-        }
-    };
-    let mut centre = Vec::new();
-    opt(&mut centre, all.centre);
+    let mut centre = vec![b','];
+    if let Some(v) = all.centre.filter(|v| v.is_finite()) {
+        push_f64(&mut centre, v);
+    }
     let columns = all.columns();
-    let format = |rows: std::ops::Range<usize>, buf: &mut Vec<u8>| {
+    // Beyond the label and the group: six numbers, the days, the centre,
+    // the flag, the counts and the newline.
+    let room = groups.iter().map(Vec::len).max().unwrap_or(0)
+        + 6 * (1 + F64_ROOM)
+        + (1 + U64_ROOM)
+        + centre.len()
+        + ",false".len()
+        + columns.len() * (1 + U64_ROOM)
+        + 1;
+    let cells = RowCells {
+        groups: &groups,
+        centre: &centre,
+        columns,
+    };
+    // Formats rows into `buf` (which keeps its length between chunks, so
+    // the room is zeroed once) and returns how many bytes it wrote.
+    let format = |rows: std::ops::Range<usize>, buf: &mut Vec<u8>| -> usize {
         let mut label: Option<(crate::period::Period, String)> = None;
+        let mut used = 0;
         for (p, counts) in all.rows_in(rows) {
-            match &label {
-                Some((q, _)) if *q == p.period => {}
-                _ => label = Some((p.period, p.period.label())),
+            let l = match &label {
+                Some((q, l)) if *q == p.period => l,
+                _ => &label.insert((p.period, p.period.label())).1,
+            };
+            let need = used + l.len() + room;
+            if buf.len() < need {
+                buf.resize(need.max(2 * buf.len()), 0);
             }
-            if let Some((_, l)) = &label {
-                buf.extend_from_slice(l.as_bytes());
-            }
-            if let Some(g) = groups.get(p.group as usize) {
-                buf.extend_from_slice(g);
-            }
-            opt(buf, Some(p.points));
-            buf.push(b',');
-            push_u64(buf, p.days as u64);
-            opt(buf, Some(p.mean_daily_points()));
-            opt(buf, p.volume());
-            opt(buf, p.points_per_unit());
-            buf.extend_from_slice(&centre);
-            opt(buf, p.ucl());
-            opt(buf, p.lcl());
-            buf.extend_from_slice(if p.out_of_control {
-                b",true"
+            let mut row = RowBytes::new(&mut buf[used..need]);
+            if cells.write(&mut row, l.as_bytes(), &p, counts) {
+                used += row.len();
             } else {
-                b",false"
-            });
-            for &c in columns {
-                buf.push(b',');
-                push_u64(buf, u64::from(counts[c]));
+                // a number only `to_string` writes
+                let mut slow = Vec::new();
+                cells.write(&mut slow, l.as_bytes(), &p, counts);
+                let end = used + slow.len();
+                if buf.len() < end {
+                    buf.resize(end, 0);
+                }
+                buf[used..end].copy_from_slice(&slow);
+                used = end;
             }
-            buf.push(b'\n');
         }
+        used
     };
     // Two cores format alternate chunks, the helper up to two chunks ahead
     // of the writer (so neither waits for the other at every chunk);
@@ -332,15 +340,14 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
         .collect();
     let odd: Vec<std::ops::Range<usize>> = chunks.iter().skip(1).step_by(2).cloned().collect();
     std::thread::scope(|scope| {
-        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(Vec<u8>, usize)>(2);
         let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<u8>>();
         let format = &format;
         let helper = scope.spawn(move || {
             for rows in odd {
                 let mut buf = free_rx.try_recv().unwrap_or_default();
-                buf.clear();
-                format(rows, &mut buf);
-                if done_tx.send(buf).is_err() {
+                let used = format(rows, &mut buf);
+                if done_tx.send((buf, used)).is_err() {
                     return; // the writer stopped
                 }
             }
@@ -348,21 +355,19 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
         let mut own = Vec::new();
         let written = chunks.iter().enumerate().try_for_each(|(i, rows)| {
             if i % 2 == 0 {
-                own.clear();
-                format(rows.clone(), &mut own);
-                return out.write_all(&own);
+                let used = format(rows.clone(), &mut own);
+                return out.write_all(&own[..used]);
             }
             match done_rx.recv() {
-                Ok(buf) => {
-                    out.write_all(&buf)?;
+                Ok((buf, used)) => {
+                    out.write_all(&buf[..used])?;
                     let _ = free_tx.send(buf);
                     Ok(())
                 }
                 // the helper panicked (a bug): format its chunks here
                 Err(_) => {
-                    own.clear();
-                    format(rows.clone(), &mut own);
-                    out.write_all(&own)
+                    let used = format(rows.clone(), &mut own);
+                    out.write_all(&own[..used])
                 }
             }
         });
@@ -370,6 +375,57 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
         let _ = helper.join();
         written
     })
+}
+
+/// What a period row of the CSV is made of besides the row itself.
+struct RowCells<'a> {
+    /// Each group's cells, escaped, each after a comma.
+    groups: &'a [Vec<u8>],
+    /// `,` and the centre line (the same on every row).
+    centre: &'a [u8],
+    /// The categories written, as indices into a row's counts.
+    columns: &'a [usize],
+}
+
+impl RowCells<'_> {
+    /// Writes row `p` after its period label; `false` when a number is
+    /// one `b` cannot write (see [`Bytes::number`]), leaving the row
+    /// unfinished.
+    #[inline(always)]
+    fn write<B: Bytes>(&self, b: &mut B, label: &[u8], p: &SqiPeriod, counts: &[u32]) -> bool {
+        let opt = |b: &mut B, x: Option<f64>| {
+            b.byte(b',');
+            match x.filter(|v| v.is_finite()) {
+                Some(v) => b.number(v),
+                None => true,
+            }
+        };
+        b.bytes(label);
+        if let Some(g) = self.groups.get(p.group as usize) {
+            b.bytes(g);
+        }
+        if !opt(b, Some(p.points)) {
+            return false;
+        }
+        b.byte(b',');
+        put_u64(b, u64::from(p.days));
+        let numbers = [Some(p.mean_daily_points()), p.volume(), p.points_per_unit()];
+        if !numbers.into_iter().all(|x| opt(b, x)) {
+            return false;
+        }
+        b.bytes(self.centre);
+        if !opt(b, p.ucl()) || !opt(b, p.lcl()) {
+            return false;
+        }
+        b.bytes(if p.out_of_control {
+            b",true"
+        } else {
+            b",false"
+        });
+        b.comma_counts(counts, self.columns);
+        b.byte(b'\n');
+        true
+    }
 }
 
 /// Writes the report as CSV blocks: periods (with a column per category),
