@@ -55,6 +55,12 @@ pub(crate) trait Bytes {
         put_f64(self, v)
     }
 
+    /// Appends an integer of three or more digits.
+    #[inline(always)]
+    fn digits(&mut self, v: u64) {
+        self.bytes(itoa::Buffer::new().format(v).as_bytes());
+    }
+
     /// Appends `counts[c]` for each of `columns`, each after a comma.
     #[inline(always)]
     fn comma_counts(&mut self, counts: &[u32], columns: &[usize]) {
@@ -65,22 +71,28 @@ pub(crate) trait Bytes {
     }
 }
 
-/// `,0` to `,99` as the little-endian bytes of a `u32` (padded) and their
-/// length: a count below 100 is one four-byte store.
-const COMMA_COUNTS: [(u32, u8); 100] = {
-    let mut t = [(0u32, 0u8); 100];
+/// `,0` to `,99` as the little-endian bytes of a `u32`, padded: a count
+/// below 100 is one four-byte store (of which two or three bytes are kept).
+const COMMA_COUNTS: [u32; 100] = {
+    let mut t = [0u32; 100];
     let mut v = 0;
     while v < 100 {
         t[v] = if v < 10 {
-            (b',' as u32 | (b'0' as u32 + v as u32) << 8, 2)
+            b',' as u32 | (b'0' as u32 + v as u32) << 8
         } else {
-            (
-                b',' as u32
-                    | (b'0' as u32 + v as u32 / 10) << 8
-                    | (b'0' as u32 + v as u32 % 10) << 16,
-                3,
-            )
+            b',' as u32 | (b'0' as u32 + v as u32 / 10) << 8 | (b'0' as u32 + v as u32 % 10) << 16
         };
+        v += 1;
+    }
+    t
+};
+
+/// `00` to `99`.
+const DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut v = 0;
+    while v < 100 {
+        t[v] = [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
         v += 1;
     }
     t
@@ -138,6 +150,28 @@ impl Bytes for RowBytes<'_> {
         self.at += s.len();
     }
 
+    /// Straight into the room, two digits at a time from the end: copying
+    /// itoa's text would load it right after itoa stored it, a load that
+    /// waits for those narrower stores to reach the cache.
+    #[inline(always)]
+    fn digits(&mut self, mut v: u64) {
+        let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
+        let out = &mut self.room[self.at..self.at + n];
+        let mut i = n;
+        while v >= 100 {
+            let pair = DIGIT_PAIRS[(v % 100) as usize];
+            v /= 100;
+            i -= 2;
+            out[i..i + 2].copy_from_slice(&pair);
+        }
+        if v >= 10 {
+            out[..2].copy_from_slice(&DIGIT_PAIRS[v as usize]);
+        } else {
+            out[0] = b'0' + v as u8;
+        }
+        self.at += n;
+    }
+
     #[inline(always)]
     fn comma_counts(&mut self, counts: &[u32], columns: &[usize]) {
         // the position kept in a register, not in `self`, across the loop
@@ -146,10 +180,11 @@ impl Bytes for RowBytes<'_> {
             let v = counts[c];
             match COMMA_COUNTS.get(v as usize) {
                 // four bytes written, two or three kept: within the room of
-                // a comma and a count
-                Some(&(text, len)) => {
+                // a comma and a count; the length from `v`, not the table,
+                // so that the next count's place does not wait for a load
+                Some(&text) => {
                     self.room[at..at + 4].copy_from_slice(&text.to_le_bytes());
-                    at += len as usize;
+                    at += 2 + usize::from(v >= 10);
                 }
                 None => {
                     self.at = at;
@@ -273,7 +308,7 @@ pub(crate) fn put_u64<B: Bytes + ?Sized>(buf: &mut B, v: u64) {
         buf.byte(b'0' + (v / 10) as u8);
         buf.byte(b'0' + (v % 10) as u8);
     } else {
-        buf.bytes(itoa::Buffer::new().format(v).as_bytes());
+        buf.digits(v);
     }
 }
 
@@ -351,6 +386,11 @@ mod tests {
     fn rows_written_in_place_match_a_vec_and_keep_within_their_room() {
         let mut x: u64 = 0x6a09_e667_f3bc_c908;
         let mut floats = vec![0.0, -0.0, 6.5, 1.5e-5, -1.0 / 3.0, 1e-7, 2.5e20, f64::MAX];
+        // whole numbers of every length, and next to each power of ten
+        for p in 0..16 {
+            let t = 10f64.powi(p);
+            floats.extend([t, t - 1.0, t + 1.0, -t, 9_007_199_254_740_991.0]);
+        }
         let mut counts: Vec<u32> = (0..120).chain([999, 1000, u32::MAX]).collect();
         for _ in 0..5000 {
             x ^= x << 13;
