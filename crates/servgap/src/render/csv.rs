@@ -48,11 +48,32 @@ pub(crate) trait Bytes {
     /// Appends a slice.
     fn bytes(&mut self, s: &[u8]);
 
-    /// Appends a finite number as [`push_f64`] writes it; `false` (nothing
-    /// written) when only `to_string` could (see [`put_f64`]).
+    /// Appends a number's text; `false` (nothing written) for one only
+    /// `to_string` writes, when this cannot (see [`Bytes::other_number`]).
     #[inline(always)]
-    fn number(&mut self, v: f64) -> bool {
-        put_f64(self, v)
+    fn number_text(&mut self, t: &NumberText<'_>) -> bool {
+        match *t {
+            NumberText::Whole {
+                negative,
+                magnitude,
+            } => {
+                if negative {
+                    self.byte(b'-');
+                }
+                put_u64(self, magnitude);
+                true
+            }
+            NumberText::Shortest(s) => {
+                self.bytes(s);
+                true
+            }
+            NumberText::Other(v) => self.other_number(v),
+        }
+    }
+
+    /// Appends `v.to_string()` if this can grow for it; `false` otherwise.
+    fn other_number(&mut self, _v: f64) -> bool {
+        false
     }
 
     /// Appends an integer of three or more digits.
@@ -109,8 +130,8 @@ impl Bytes for Vec<u8> {
         self.extend_from_slice(s);
     }
 
-    fn number(&mut self, v: f64) -> bool {
-        push_f64(self, v);
+    fn other_number(&mut self, v: f64) -> bool {
+        self.extend_from_slice(v.to_string().as_bytes());
         true
     }
 }
@@ -233,47 +254,69 @@ pub(crate) const U64_ROOM: usize = 20;
 /// itoa, others through zmij.
 #[inline]
 pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
-    if !put_f64(buf, v) {
-        buf.extend_from_slice(v.to_string().as_bytes());
-    }
+    put_f64(buf, v);
 }
 
-/// [`push_f64`]'s fast paths, into any [`Bytes`]: at most [`F64_ROOM`]
-/// bytes, or nothing and `false` for a value only `to_string` writes (not
-/// finite, a tie, or a decimal exponent outside -5 to 15).
+/// [`push_f64`] into any [`Bytes`]: at most [`F64_ROOM`] bytes, or nothing
+/// and `false` for a value only `to_string` writes (not finite, a tie, or a
+/// decimal exponent outside -5 to 15) when `buf` cannot (see
+/// [`Bytes::other_number`]).
 #[inline(always)]
 pub(crate) fn put_f64<B: Bytes + ?Sized>(buf: &mut B, v: f64) -> bool {
-    // `as` saturates, and every float of magnitude 2^53 or more is whole,
-    // so this is `v.fract() == 0.0` for the range without a libm call.
-    if v.abs() < 9_007_199_254_740_992.0 && (v as i64) as f64 == v {
-        if v == 0.0 && v.is_sign_negative() {
-            buf.bytes(b"-0");
-        } else if v >= 0.0 {
-            put_u64(buf, v as u64);
-        } else {
-            buf.byte(b'-');
-            put_u64(buf, (-v) as u64);
-        }
-        return true;
-    }
-    put_fraction(buf, v)
+    let mut z = zmij::Buffer::new();
+    buf.number_text(&NumberText::of(&mut z, v))
 }
 
-/// [`put_f64`] for a value that is not a whole number below 2^53.
-fn put_fraction<B: Bytes + ?Sized>(buf: &mut B, v: f64) -> bool {
-    // zmij and Rust may break a tie between two shortest texts differently;
-    // a tie needs an exact decimal expansion of at most 18 digits, so only
-    // values with 24 or more fractional bits (never a tie) take zmij.
-    if v.is_finite() && fractional_bits(v) >= 24 {
-        let mut b = zmij::Buffer::new();
-        let s = b.format_finite(v);
-        // zmij writes decimal exponents -5 to 15 without an `e`
-        if (1e-5..1e15).contains(&v.abs()) || !s.contains('e') {
-            buf.bytes(s.as_bytes());
-            return true;
+/// How a number is written, decided before it is: a row's fractions can be
+/// made first and copied some time later, once zmij's stores have reached
+/// the cache (copying them at once waits for those stores).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NumberText<'a> {
+    /// A whole number below 2^53 (`-0` for negative zero).
+    Whole { negative: bool, magnitude: u64 },
+    /// zmij's shortest text, without an exponent.
+    Shortest(&'a [u8]),
+    /// One only `to_string` writes.
+    Other(f64),
+}
+
+impl<'a> NumberText<'a> {
+    /// How `v` is written; a fraction's text is made in `z`.
+    #[inline(always)]
+    pub fn of(z: &'a mut zmij::Buffer, v: f64) -> Self {
+        // `as` saturates, and every float of magnitude 2^53 or more is
+        // whole, so this is `v.fract() == 0.0` for the range without a
+        // libm call.
+        if v.abs() < 9_007_199_254_740_992.0 && (v as i64) as f64 == v {
+            return NumberText::Whole {
+                negative: v.is_sign_negative(),
+                magnitude: v.abs() as u64,
+            };
+        }
+        match Self::fraction(z, v) {
+            Some(s) => NumberText::Shortest(s),
+            None => NumberText::Other(v),
         }
     }
-    false
+
+    /// zmij's text of a value that is not a whole number below 2^53, when
+    /// it is `to_string`'s. (Two words, returned in registers: a returned
+    /// `NumberText` would go through memory, and its load wait for the
+    /// stores.)
+    fn fraction(z: &'a mut zmij::Buffer, v: f64) -> Option<&'a [u8]> {
+        // zmij and Rust may break a tie between two shortest texts
+        // differently; a tie needs an exact decimal expansion of at most 18
+        // digits, so only values with 24 or more fractional bits (never a
+        // tie) take zmij.
+        if v.is_finite() && fractional_bits(v) >= 24 {
+            let s = z.format_finite(v);
+            // zmij writes decimal exponents -5 to 15 without an `e`
+            if (1e-5..1e15).contains(&v.abs()) || !s.contains('e') {
+                return Some(s.as_bytes());
+            }
+        }
+        None
+    }
 }
 
 /// How many binary digits `v` has after the point.
@@ -405,10 +448,10 @@ mod tests {
         let mut room = vec![0u8; (1 + F64_ROOM).max(1 + U64_ROOM)];
         for v in floats.into_iter().filter(|v| v.is_finite()) {
             let mut row = RowBytes::new(&mut room);
-            let fast = row.number(v);
+            let fast = put_f64(&mut row, v);
             let n = row.len();
             let mut vec = Vec::new();
-            assert!(vec.number(v));
+            assert!(put_f64(&mut vec, v));
             if fast {
                 assert!(n <= F64_ROOM, "{v:e}");
                 assert_eq!(room[..n], vec[..], "{v:e}");

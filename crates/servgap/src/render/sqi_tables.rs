@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use super::csv::{neutralise, put_u64, Bytes, RowBytes};
+use super::csv::{neutralise, put_u64, Bytes, NumberText, RowBytes};
 use super::{fixed, TextTable};
 use crate::error::{Error, Result};
 use crate::sqi::{CheckKind, CheckOutcome, SqiPeriod, SqiReport};
@@ -389,14 +389,28 @@ struct RowCells<'a> {
 
 impl RowCells<'_> {
     /// Writes row `p` after its period label; `false` when a number is
-    /// one `b` cannot write (see [`Bytes::number`]), leaving the row
+    /// one `b` cannot write (see [`Bytes::other_number`]), leaving the row
     /// unfinished.
     #[inline(always)]
     fn write<B: Bytes>(&self, b: &mut B, label: &[u8], p: &SqiPeriod, counts: &[u32]) -> bool {
-        let opt = |b: &mut B, x: Option<f64>| {
+        // The numbers' texts first (see `NumberText`), then the row.
+        fn text(z: &mut zmij::Buffer, x: Option<f64>) -> Option<NumberText<'_>> {
+            x.filter(|v| v.is_finite()).map(|v| NumberText::of(z, v))
+        }
+        let new = zmij::Buffer::new;
+        let (mut z0, mut z1, mut z2, mut z3, mut z4, mut z5) =
+            (new(), new(), new(), new(), new(), new());
+        let points = text(&mut z0, Some(p.points));
+        let numbers = [
+            text(&mut z1, Some(p.mean_daily_points())),
+            text(&mut z2, p.volume()),
+            text(&mut z3, p.points_per_unit()),
+        ];
+        let limits = [text(&mut z4, p.ucl()), text(&mut z5, p.lcl())];
+        let opt = |b: &mut B, t: &Option<NumberText<'_>>| {
             b.byte(b',');
-            match x.filter(|v| v.is_finite()) {
-                Some(v) => b.number(v),
+            match t {
+                Some(t) => b.number_text(t),
                 None => true,
             }
         };
@@ -404,17 +418,16 @@ impl RowCells<'_> {
         if let Some(g) = self.groups.get(p.group as usize) {
             b.bytes(g);
         }
-        if !opt(b, Some(p.points)) {
+        if !opt(b, &points) {
             return false;
         }
         b.byte(b',');
         put_u64(b, u64::from(p.days));
-        let numbers = [Some(p.mean_daily_points()), p.volume(), p.points_per_unit()];
-        if !numbers.into_iter().all(|x| opt(b, x)) {
+        if !numbers.iter().all(|t| opt(b, t)) {
             return false;
         }
         b.bytes(self.centre);
-        if !opt(b, p.ucl()) || !opt(b, p.lcl()) {
+        if !limits.iter().all(|t| opt(b, t)) {
             return false;
         }
         b.bytes(if p.out_of_control {
