@@ -83,6 +83,51 @@ fn small_case(dir: &tempfile::TempDir) -> (String, String, String) {
 }
 
 #[test]
+fn a_row_without_volume_is_off_the_chart_but_in_the_totals() {
+    let dir = tmp();
+    let (w, inc, vol) = small_case(&dir);
+    // Day 4 has incidents (a 3, b 1: 11 points) and no volume row.
+    let text = std::fs::read_to_string(&inc).expect("read the small log");
+    let inc = write(
+        &dir,
+        "inc4.csv",
+        format!("{text}2026-01-08,a,3\n2026-01-08,b,1\n"),
+    );
+    let v = json(&[
+        "sqi",
+        &inc,
+        "--weights",
+        &w,
+        "--volume",
+        &vol,
+        "--per",
+        "100",
+    ]);
+    // The chart is the three days with volume, as in the hand-worked case:
+    // ū_a = 12/4, ū_b = 5/4, Ū = 12.25 (day 4's counts would make it
+    // 2·15/4 + 5·6/4 = 15).
+    assert_eq!(v["chart"]["cells_without_units"], 1);
+    let ps = periods(&v);
+    assert_eq!(ps.len(), 4);
+    for p in ps {
+        assert_relative_eq!(f(p, "centre"), 2.0 * 3.0 + 5.0 * 1.25, max_relative = 1e-12);
+    }
+    assert!(ps[3]["ucl"].is_null() && ps[3]["points_per_unit"].is_null());
+    assert_eq!(f(&ps[3], "points"), 11.0);
+    // The totals and the Pareto count every row: 15 a and 6 b.
+    assert_eq!(f(&v["totals"], "incidents"), 21.0);
+    assert_eq!(f(&v["totals"], "points"), 2.0 * 15.0 + 5.0 * 6.0);
+    let pareto = v["pareto"].as_array().expect("pareto");
+    let count = |c: &str| {
+        pareto
+            .iter()
+            .find(|r| r["category"] == c)
+            .map(|r| f(r, "count"))
+    };
+    assert_eq!((count("a"), count("b")), (Some(15.0), Some(6.0)));
+}
+
+#[test]
 fn demerit_chart_limits_by_hand() {
     let dir = tmp();
     let (w, inc, vol) = small_case(&dir);
