@@ -698,8 +698,10 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
 /// units, and the units), the totals and the Pareto of groups; one per
 /// core, merged.
 struct RowSums {
-    sum_counts: Vec<u64>,
+    /// Per category: the count over all rows, and over rows without units
+    /// (few; the chart's counts are the difference).
     all_counts: Vec<u64>,
+    unitless_counts: Vec<u64>,
     /// Σ units of rows with units (volume not yet divided by `per`).
     total_units: f64,
     without_units: u64,
@@ -711,8 +713,8 @@ struct RowSums {
 impl RowSums {
     fn new(k: usize, groups: usize) -> Self {
         RowSums {
-            sum_counts: vec![0; k],
             all_counts: vec![0; k],
+            unitless_counts: vec![0; k],
             total_units: 0.0,
             without_units: 0,
             volume_sum: 0.0,
@@ -728,13 +730,13 @@ impl RowSums {
             incidents += u64::from(*c);
         }
         match units {
-            Some(n) => {
-                self.total_units += n;
-                for (s, c) in self.sum_counts.iter_mut().zip(counts) {
+            Some(n) => self.total_units += n,
+            None => {
+                self.without_units += 1;
+                for (s, c) in self.unitless_counts.iter_mut().zip(counts) {
                     *s += u64::from(*c);
                 }
             }
-            None => self.without_units += 1,
         }
         if let Some(v) = p.volume() {
             self.volume_sum += v;
@@ -747,7 +749,7 @@ impl RowSums {
 
     fn merge(&mut self, o: &RowSums) {
         let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        add(&mut self.sum_counts, &o.sum_counts);
+        add(&mut self.unitless_counts, &o.unitless_counts);
         add(&mut self.all_counts, &o.all_counts);
         self.total_units += o.total_units;
         self.without_units += o.without_units;
@@ -851,13 +853,19 @@ fn analyse(
         all.merge(&other);
     }
     let RowSums {
-        sum_counts,
         all_counts,
+        unitless_counts,
         total_units,
         volume_sum,
         group_sums,
         without_units,
     } = all;
+    // the counts on the chart: of the rows with units
+    let sum_counts: Vec<u64> = all_counts
+        .iter()
+        .zip(&unitless_counts)
+        .map(|(a, u)| a - u)
+        .collect();
     let total_units = if with_volume {
         total_units / cfg.per
     } else {
