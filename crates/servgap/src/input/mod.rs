@@ -469,6 +469,7 @@ where
         err: None,
     };
     let cfg = ParseConfig {
+        file_offset: 0,
         soft_limit: None,
         max_records: None,
         first_line: 1,
