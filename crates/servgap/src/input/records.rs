@@ -478,6 +478,12 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
         }
         let kept = filled - region_end;
         base += (region_end - lead) as u64;
+        if kept + 2 * LEAD > buf.len() {
+            // an unfinished line nearly as long as the buffer: room for it
+            // after the lead, and for more of it
+            let len = buf.len();
+            buf.resize(len * 2, 0);
+        }
         let next = read_lead(&buf, cfg.file_offset + base + kept as u64, kept);
         buf.copy_within(region_end..filled, next);
         lead = next;
@@ -952,6 +958,20 @@ mod tests {
         // A quoted field spanning lines: the next record starts two lines on.
         let q = parse(b"a,b\n\"multi\nline\",3\n4,5\n");
         assert_eq!(q.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 4]);
+    }
+
+    #[test]
+    fn a_line_nearly_as_long_as_the_buffer_after_a_short_one() {
+        // The kept part of the long line is moved to just before the next
+        // read's place in a 64-byte line: it must still fit.
+        for len in (BLOCK - 8..BLOCK + 2 * LEAD).step_by(5) {
+            let long = "x".repeat(len);
+            let text = format!("a,b\n{long},y\nc,d\n");
+            let rows = parse(text.as_bytes());
+            assert_eq!(rows.len(), 3, "{len}");
+            assert_eq!(rows[1], (2, vec![long.clone(), "y".to_string()]), "{len}");
+            assert_eq!(rows[2], (3, vec!["c".to_string(), "d".to_string()]));
+        }
     }
 
     #[test]
