@@ -82,6 +82,11 @@ fn small_case(dir: &tempfile::TempDir) -> (String, String, String) {
     (w, inc, vol)
 }
 
+/// The JSON of `servgap sqi` on the small case's files, volume per 100.
+fn small_case_json(inc: &str, w: &str, vol: &str) -> serde_json::Value {
+    json(&["sqi", inc, "--weights", w, "--volume", vol, "--per", "100"])
+}
+
 #[test]
 fn a_row_without_volume_is_off_the_chart_but_in_the_totals() {
     let dir = tmp();
@@ -93,16 +98,7 @@ fn a_row_without_volume_is_off_the_chart_but_in_the_totals() {
         "inc4.csv",
         format!("{text}2026-01-08,a,3\n2026-01-08,b,1\n"),
     );
-    let v = json(&[
-        "sqi",
-        &inc,
-        "--weights",
-        &w,
-        "--volume",
-        &vol,
-        "--per",
-        "100",
-    ]);
+    let v = small_case_json(&inc, &w, &vol);
     // The chart is the three days with volume, as in the hand-worked case:
     // ū_a = 12/4, ū_b = 5/4, Ū = 12.25 (day 4's counts would make it
     // 2·15/4 + 5·6/4 = 15).
@@ -131,16 +127,7 @@ fn a_row_without_volume_is_off_the_chart_but_in_the_totals() {
 fn demerit_chart_limits_by_hand() {
     let dir = tmp();
     let (w, inc, vol) = small_case(&dir);
-    let v = json(&[
-        "sqi",
-        &inc,
-        "--weights",
-        &w,
-        "--volume",
-        &vol,
-        "--per",
-        "100",
-    ]);
+    let v = small_case_json(&inc, &w, &vol);
     // n_t = volume / 100 = 2, 1, 1 (Σ 4); ū_a = 12/4 = 3, ū_b = 5/4; Ū = 2·3 + 5·1.25 = 12.25
     let centre = 2.0 * 3.0 + 5.0 * 1.25;
     let spread: f64 = 4.0 * 3.0 + 25.0 * 1.25; // Σ w² ū = 43.25
