@@ -180,13 +180,12 @@ pub(crate) struct ParseConfig<'p> {
     pub file_offset: u64,
 }
 
-/// Where in the buffer to put the bytes before the next read so that it
-/// stores them at the same offset within a 64-byte line as they have in
-/// the file (`at`: the file offset of the next byte read; `kept`: the
-/// bytes of an unfinished line kept before it). The kernel copies the page
-/// cache into the buffer 3–4 times faster so on this machine's CPUs: a
-/// 441 MB file took 60 ms aligned and 200–260 ms with the buffer 1 to 31
-/// bytes off a line.
+/// Where in the buffer to put the bytes kept before the next read (`kept`
+/// of them: an unfinished line), so that the read stores the file's bytes
+/// from offset `at` at the same offset within a 64-byte line as they have
+/// in the file. On this machine's CPUs the kernel copies the page cache
+/// 3–4 times faster into a buffer so placed than into one 1 to 31 bytes
+/// off (441 MB: 60 ms against 200–260 ms).
 fn read_lead(buf: &[u8], at: u64, kept: usize) -> usize {
     let addr = buf.as_ptr() as usize;
     (at as usize).wrapping_sub(addr).wrapping_sub(kept) % LEAD
