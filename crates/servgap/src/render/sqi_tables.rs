@@ -331,8 +331,10 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
     };
     // Two cores format alternate chunks, the helper up to two chunks ahead
     // of the writer (so neither waits for the other at every chunk);
-    // chunks are written in order.
-    const CHUNK: usize = 8 * 1024;
+    // chunks are written in order. 4K rows (~0.5 MB) fault in fewer pages
+    // for the four buffers in use than 8K rows did (render CPU, system
+    // time 0.21-0.26 -> 0.15-0.19 s over 25 renders).
+    const CHUNK: usize = 4 * 1024;
     let n = all.len();
     let chunks: Vec<std::ops::Range<usize>> = (0..n)
         .step_by(CHUNK)
