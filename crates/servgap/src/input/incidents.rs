@@ -308,12 +308,8 @@ impl CellTable {
         if last == key {
             return c;
         }
-        let next = self.prev.wrapping_add(1);
-        if let Some(h) = self.head(next) {
-            if h.key == key && h.group == group {
-                self.prev = next;
-                return next;
-            }
+        if let Some((next, _)) = self.next_head_mut(key, group) {
+            return next;
         }
         if self.index.is_none() && last < key {
             let c = self.push_cell(period, group);
@@ -327,8 +323,9 @@ impl CellTable {
     }
 
     /// The cell after the one returned last when it is `(key, group)`, with
-    /// its head to change: [`CellTable::cell`]'s quickest case, for a second
-    /// file in the first one's order (the volume file after the log), with
+    /// its head to change: [`CellTable::cell`]'s quickest case after the
+    /// group's latest cell (a second file in the first one's order, as the
+    /// volume file after the log, finds its cells one after another), with
     /// one look-up of the cell's part.
     #[inline(always)]
     fn next_head_mut(&mut self, key: i32, group: u32) -> Option<(u32, &mut CellHead)> {
