@@ -13,6 +13,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
+use crate::input::cell_counts::{with_counts, Count, CountSlice};
 use crate::input::incidents::{read_incidents, CellHead, IncidentData, Part};
 use crate::input::weights::{CategoryWeight, WeightTable};
 use crate::input::{ReadOptions, Rejection, RowCounts, Source};
@@ -258,10 +259,12 @@ impl SqiPeriods {
 
     /// The count of each reported category in a row, in [`SqiPeriods::categories`] order.
     pub fn category_counts<'a>(&'a self, p: &SqiPeriod) -> impl Iterator<Item = u64> + 'a {
-        let counts = self.cell(p.row).map_or(&[][..], |(_, c)| c);
-        self.columns
-            .iter()
-            .map(move |&c| counts.get(c).map_or(0, |&n| u64::from(n)))
+        let counts = self.cell(p.row).map(|(_, c)| c);
+        self.columns.iter().map(move |&c| {
+            counts
+                .filter(|n| c < n.len())
+                .map_or(0, |n| u64::from(n.get(c)))
+        })
     }
 
     /// Whether the run had a volume file (the chart then plots points per unit).
@@ -281,29 +284,29 @@ impl SqiPeriods {
             all: self,
             next: range.start,
             end: range.end.min(self.len),
-            part: (0, 0, &[], &[]),
+            part: (0, 0, &[], CountSlice::U32(&[])),
         }
     }
 
     /// Row `i` (below `len`) and its counts, in the weight table's order.
     #[inline]
-    pub(crate) fn row_at(&self, i: usize) -> (SqiPeriod, &[u32]) {
+    pub(crate) fn row_at(&self, i: usize) -> (SqiPeriod, CountSlice<'_>) {
         let c = match &self.order {
             Some(order) => order[i],
             None => i as u32,
         };
         let (h, counts) = self.cell(c).unwrap_or_else(|| panic!("no cell {c}"));
-        (self.make(c, h, counts), counts)
+        (with_counts!(counts, n => self.make(c, h, n)), counts)
     }
 
     /// Cell `c` and its counts.
     #[inline]
-    fn cell(&self, c: u32) -> Option<(&CellHead, &[u32])> {
+    fn cell(&self, c: u32) -> Option<(&CellHead, CountSlice<'_>)> {
         let part = self.part_of(c)?;
         let i = (c - part.start) as usize;
         let k = self.weights.len();
         let h = part.heads().get(i)?;
-        Some((h, &part.counts(k)[i * k..(i + 1) * k]))
+        Some((h, part.counts(k).cell(i, k)))
     }
 
     /// The part holding cell `c`: the last that starts at or before it.
@@ -316,7 +319,7 @@ impl SqiPeriods {
     /// The row of cell `c`: points, and control limits once the centre
     /// line is known.
     #[inline]
-    fn make(&self, c: u32, h: &CellHead, counts: &[u32]) -> SqiPeriod {
+    fn make<C: Count>(&self, c: u32, h: &CellHead, counts: &[C]) -> SqiPeriod {
         let points = points(counts, &self.weights, self.whole_weights.as_deref());
         let volume = if self.with_volume && h.volume_days != 0 {
             h.volume
@@ -355,30 +358,44 @@ impl SqiPeriods {
         }
     }
 
+    /// Visits cells `from..to` in cell order, a part at a time: one loop
+    /// per part, for its width of counts.
+    fn visit_cells(&self, from: usize, to: usize, v: &mut impl RowVisitor) {
+        let k = self.weights.len();
+        for part in &self.parts {
+            let heads = part.heads();
+            let start = part.start as usize;
+            let lo = from.clamp(start, start + heads.len());
+            let hi = to.clamp(start, start + heads.len());
+            let counts = part.counts(k).range((lo - start) * k, (hi - start) * k);
+            let heads = &heads[lo - start..hi - start];
+            with_counts!(counts, counts => {
+                for (j, (h, counts)) in heads.iter().zip(counts.chunks_exact(k)).enumerate() {
+                    v.row(&self.make((lo + j) as u32, h, counts), counts);
+                }
+            })
+        }
+    }
+
+    /// Visits rows `range` (within `len`) in row order.
+    pub(crate) fn visit_rows(&self, range: std::ops::Range<usize>, v: &mut impl RowVisitor) {
+        let (from, to) = (range.start.min(self.len), range.end.min(self.len));
+        let Some(order) = &self.order else {
+            return self.visit_cells(from, to, v);
+        };
+        for &c in &order[from..to.max(from)] {
+            if let Some((h, counts)) = self.cell(c) {
+                with_counts!(counts, n => v.row(&self.make(c, h, n), n));
+            }
+        }
+    }
+
     /// Folds the rows in cell order, on two cores for many: each core
     /// folds half into its own `T`, first half first.
-    fn fold_cells<T: Send>(
-        &self,
-        init: impl Fn() -> T + Sync,
-        f: impl Fn(&mut T, SqiPeriod, &[u32]) + Sync,
-    ) -> Vec<T> {
+    fn fold_cells<T: RowVisitor + Send>(&self, init: impl Fn() -> T + Sync) -> Vec<T> {
         let range = |from: usize, to: usize| {
             let mut acc = init();
-            for part in &self.parts {
-                let (heads, k) = (part.heads(), self.weights.len());
-                let start = part.start as usize;
-                let lo = from.clamp(start, start + heads.len());
-                let hi = to.clamp(start, start + heads.len());
-                let counts = &part.counts(k)[(lo - start) * k..(hi - start) * k];
-                for (j, (h, counts)) in heads[lo - start..hi - start]
-                    .iter()
-                    .zip(counts.chunks_exact(k))
-                    .enumerate()
-                {
-                    let c = (lo + j) as u32;
-                    f(&mut acc, self.make(c, h, counts), counts);
-                }
-            }
+            self.visit_cells(from, to, &mut acc);
             acc
         };
         if self.len < 1 << 16 {
@@ -400,15 +417,15 @@ impl SqiPeriods {
 /// Σ weight × count, in the weight table's order; `whole` has the weights
 /// as integers when they all are whole numbers below 2^21.
 #[inline]
-fn points(counts: &[u32], weights: &[f64], whole: Option<&[u32]>) -> f64 {
+fn points<C: Count>(counts: &[C], weights: &[f64], whole: Option<&[u32]>) -> f64 {
     if let Some(whole) = whole {
         // Every product and partial sum below 2^53 is exact in f64, so
         // this is the f64 sum below, bit for bit.
-        // (32 × 32-bit products: four at a time in SIMD)
+        // (products of counts and 32-bit weights: several at a time in SIMD)
         let sum: u64 = counts
             .iter()
             .zip(whole)
-            .map(|(&n, &w)| n as u64 * w as u64)
+            .map(|(&n, &w)| u64::from(n.into()) * u64::from(w))
             .sum();
         if sum < 1 << 53 {
             return sum as f64;
@@ -417,7 +434,7 @@ fn points(counts: &[u32], weights: &[f64], whole: Option<&[u32]>) -> f64 {
     counts
         .iter()
         .zip(weights)
-        .map(|(&n, &w)| n as f64 * w)
+        .map(|(&n, &w)| f64::from(n.into()) * w)
         .sum()
 }
 
@@ -433,6 +450,13 @@ fn whole_weights(weights: &[f64]) -> Option<Vec<u32>> {
         .collect()
 }
 
+/// A pass over rows that sees each row's counts in their stored width
+/// ([`SqiPeriods::visit_rows`]): its loops are compiled once per width.
+pub(crate) trait RowVisitor {
+    /// Row `p`, with its counts in the weight table's order.
+    fn row<C: Count>(&mut self, p: &SqiPeriod, counts: &[C]);
+}
+
 /// Rows of a range with their counts (see [`SqiPeriods::rows_in`]): cells
 /// are looked up in the part of the previous row first.
 pub(crate) struct RowsIn<'a> {
@@ -440,11 +464,11 @@ pub(crate) struct RowsIn<'a> {
     next: usize,
     end: usize,
     /// The part of the last row: first and end cell, heads, counts.
-    part: (u32, u32, &'a [CellHead], &'a [u32]),
+    part: (u32, u32, &'a [CellHead], CountSlice<'a>),
 }
 
 impl<'a> Iterator for RowsIn<'a> {
-    type Item = (SqiPeriod, &'a [u32]);
+    type Item = (SqiPeriod, CountSlice<'a>);
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
@@ -467,8 +491,8 @@ impl<'a> Iterator for RowsIn<'a> {
         let (start, _, heads, counts) = self.part;
         let k = all.weights.len();
         let j = (c - start) as usize;
-        let counts = &counts[j * k..(j + 1) * k];
-        Some((all.make(c, &heads[j], counts), counts))
+        let counts = counts.cell(j, k);
+        Some((with_counts!(counts, n => all.make(c, &heads[j], n)), counts))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -698,6 +722,8 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
 /// units, and the units), the totals and the Pareto of groups; one per
 /// core, merged.
 struct RowSums {
+    /// Whether units are volumes (else days).
+    with_volume: bool,
     /// Per category: the count over all rows, and over rows without units
     /// (few; the chart's counts are the difference).
     all_counts: Vec<u64>,
@@ -711,39 +737,15 @@ struct RowSums {
 }
 
 impl RowSums {
-    fn new(k: usize, groups: usize) -> Self {
+    fn new(k: usize, groups: usize, with_volume: bool) -> Self {
         RowSums {
+            with_volume,
             all_counts: vec![0; k],
             unitless_counts: vec![0; k],
             total_units: 0.0,
             without_units: 0,
             volume_sum: 0.0,
             group_sums: vec![(0, 0.0); groups],
-        }
-    }
-
-    #[inline]
-    fn add(&mut self, p: &SqiPeriod, counts: &[u32], units: Option<f64>) {
-        let mut incidents = 0u64;
-        for (a, c) in self.all_counts.iter_mut().zip(counts) {
-            *a += u64::from(*c);
-            incidents += u64::from(*c);
-        }
-        match units {
-            Some(n) => self.total_units += n,
-            None => {
-                self.without_units += 1;
-                for (s, c) in self.unitless_counts.iter_mut().zip(counts) {
-                    *s += u64::from(*c);
-                }
-            }
-        }
-        if let Some(v) = p.volume() {
-            self.volume_sum += v;
-        }
-        if let Some(e) = self.group_sums.get_mut(p.group as usize) {
-            e.0 += incidents;
-            e.1 += p.points;
         }
     }
 
@@ -758,6 +760,51 @@ impl RowSums {
             a.0 += b.0;
             a.1 += b.1;
         }
+    }
+}
+
+impl RowVisitor for RowSums {
+    #[inline]
+    fn row<C: Count>(&mut self, p: &SqiPeriod, counts: &[C]) {
+        let mut incidents = 0u64;
+        for (a, &c) in self.all_counts.iter_mut().zip(counts) {
+            let c = u64::from(c.into());
+            *a += c;
+            incidents += c;
+        }
+        // volume before dividing by `per`: whole volumes sum exactly, in
+        // any order, and Ū divides once
+        let units = if self.with_volume {
+            some(p.volume).filter(|v| *v > 0.0)
+        } else {
+            Some(p.days as f64)
+        };
+        match units {
+            Some(n) => self.total_units += n,
+            None => {
+                self.without_units += 1;
+                for (s, &c) in self.unitless_counts.iter_mut().zip(counts) {
+                    *s += u64::from(c.into());
+                }
+            }
+        }
+        if let Some(v) = p.volume() {
+            self.volume_sum += v;
+        }
+        if let Some(e) = self.group_sums.get_mut(p.group as usize) {
+            e.0 += incidents;
+            e.1 += p.points;
+        }
+    }
+}
+
+/// Rows beyond a control limit.
+struct OutOfControl(u64);
+
+impl RowVisitor for OutOfControl {
+    #[inline]
+    fn row<C: Count>(&mut self, p: &SqiPeriod, _: &[C]) {
+        self.0 += u64::from(p.out_of_control);
     }
 }
 
@@ -834,25 +881,16 @@ fn analyse(
     // Demerit u-chart: n_t per cell, ū_c over all cells, Ū, σ_t. Each
     // core sums half of the cells for the chart, the totals and the
     // groups' points.
-    let sums = periods.fold_cells(
-        || RowSums::new(k, ngroups),
-        |sums, p, counts| {
-            // volume before dividing by `per`: whole volumes sum exactly,
-            // in any order, and Ū divides once
-            let raw = if with_volume {
-                some(p.volume).filter(|v| *v > 0.0)
-            } else {
-                Some(p.days as f64)
-            };
-            sums.add(&p, counts, raw);
-        },
-    );
+    let sums = periods.fold_cells(|| RowSums::new(k, ngroups, with_volume));
     let mut sums = sums.into_iter();
-    let mut all = sums.next().unwrap_or_else(|| RowSums::new(k, ngroups));
+    let mut all = sums
+        .next()
+        .unwrap_or_else(|| RowSums::new(k, ngroups, with_volume));
     for other in sums {
         all.merge(&other);
     }
     let RowSums {
+        with_volume: _,
         all_counts,
         unitless_counts,
         total_units,
@@ -890,8 +928,9 @@ fn analyse(
         .sum();
     // With the centre line known, rows carry their limits.
     let out_of_control: u64 = periods
-        .fold_cells(|| 0u64, |n, p, _| *n += p.out_of_control as u64)
+        .fold_cells(|| OutOfControl(0))
         .into_iter()
+        .map(|n| n.0)
         .sum();
 
     // Rows are in cell order: already by period then group value when the
@@ -1181,7 +1220,10 @@ mod tests {
         let whole = whole_weights(&w);
         assert_eq!(whole.as_deref(), Some(&[5, 1, 10, 0][..]));
         // 3·5 + 0·1 + 7·10 + 9·0, by hand
-        assert_eq!(points(&[3, 0, 7, 9], &w, whole.as_deref()), 85.0);
+        assert_eq!(points(&[3u32, 0, 7, 9], &w, whole.as_deref()), 85.0);
+        // the same in every width counts are stored in
+        assert_eq!(points(&[3u8, 0, 7, 9], &w, whole.as_deref()), 85.0);
+        assert_eq!(points(&[3u16, 0, 7, 9], &w, None), 85.0);
         // a sum past 2^53 is left to floats: 4,294,967,295 × 2^20 × 3
         let big = [1048576.0; 3];
         let whole = whole_weights(&big);
@@ -1197,8 +1239,11 @@ mod tests {
         assert!(whole_weights(&[0.5, 1.0]).is_none());
         assert!(whole_weights(&[-0.0]).is_none());
         assert!(whole_weights(&[4194304.0]).is_none());
-        assert_eq!(points(&[3, 1], &[0.5, 1.0], None), 2.5);
-        assert_eq!(points(&[2], &[-0.0], None).to_bits(), (-0.0f64).to_bits());
+        assert_eq!(points(&[3u32, 1], &[0.5, 1.0], None), 2.5);
+        assert_eq!(
+            points(&[2u32], &[-0.0], None).to_bits(),
+            (-0.0f64).to_bits()
+        );
     }
 
     /// `servgap sqi` on a small log given as text, by site.

@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 use foldhash::fast::FixedState;
 
+use super::cell_counts::{CountSlice, CountVec};
 use super::fields::{field_end, Pattern};
 use super::records::{RecordSink, RecordView};
 use super::weights::WeightTable;
@@ -61,7 +62,7 @@ pub(crate) struct Part {
     /// share); they are not the table's.
     skip: usize,
     heads: Vec<CellHead>,
-    counts: Vec<u32>,
+    counts: CountVec,
 }
 
 impl Part {
@@ -71,8 +72,8 @@ impl Part {
     }
 
     /// Their counts, `k` per cell.
-    pub fn counts(&self, k: usize) -> &[u32] {
-        &self.counts[self.skip * k..]
+    pub fn counts(&self, k: usize) -> CountSlice<'_> {
+        self.counts.slice().skip(self.skip * k)
     }
 }
 
@@ -90,10 +91,10 @@ pub(crate) struct CellTable {
     base: u32,
     /// The cells this table made itself, from index `base` on.
     heads: Vec<CellHead>,
-    /// `heads.len() × k` counts, row-major. 32 bits per count keep a year
-    /// of daily counts for thousands of sites small; a cell whose count
-    /// would pass 4,294,967,295 is an error, never a wrong number.
-    counts: Vec<u32>,
+    /// `heads.len() × k` counts, row-major, as narrow as they fit (see
+    /// [`CountVec`]); a cell whose count would pass 4,294,967,295 is an
+    /// error, never a wrong number.
+    counts: CountVec,
     /// Group values by code; a group is the tuple of `--by` values.
     pub groups: Vec<Vec<String>>,
     group_codes: FastMap<Box<[u8]>, u32>,
@@ -131,7 +132,7 @@ impl CellTable {
             earlier: Vec::new(),
             base: 0,
             heads: Vec::new(),
-            counts: Vec::new(),
+            counts: CountVec::default(),
             groups: Vec::new(),
             group_codes: fast_map(),
             group_keys: Vec::new(),
@@ -188,18 +189,20 @@ impl CellTable {
         }
     }
 
-    /// The count of category `cat` in cell `c` (an index the table gave).
+    /// Adds `value` to the count of category `cat` in cell `c` (an index
+    /// the table gave); `false`, with nothing changed, when the count
+    /// would pass 4,294,967,295.
     #[inline(always)]
-    fn count_mut(&mut self, c: u32, cat: usize) -> &mut u32 {
+    fn add_count(&mut self, c: u32, cat: usize, value: u64) -> bool {
         let k = self.k;
         match self.slot(c) {
-            (None, i) => &mut self.counts[i * k + cat],
-            (Some(at), i) => &mut self.earlier[at].counts[i * k + cat],
+            (None, i) => self.counts.add(i * k + cat, value),
+            (Some(at), i) => self.earlier[at].counts.add(i * k + cat, value),
         }
     }
 
     /// The cells in order, part by part: (index of the first, heads, counts).
-    fn parts(&self) -> impl Iterator<Item = (u32, &[CellHead], &[u32])> {
+    fn parts(&self) -> impl Iterator<Item = (u32, &[CellHead], CountSlice<'_>)> {
         let k = self.k;
         self.earlier
             .iter()
@@ -207,7 +210,7 @@ impl CellTable {
             .chain(std::iter::once((
                 self.base,
                 &self.heads[..],
-                &self.counts[..],
+                self.counts.slice(),
             )))
     }
 
@@ -392,7 +395,7 @@ impl CellTable {
             volume_days: 0,
             volume: 0.0,
         });
-        self.counts.resize(self.counts.len() + self.k, 0);
+        self.counts.grow(self.k);
         c
     }
 
@@ -434,25 +437,21 @@ impl CellTable {
         for (_, heads, counts) in other.parts() {
             for (i, h) in heads.iter().enumerate() {
                 let c = self.cell(Period::of_key(self.kind, h.key), h.group);
-                self.add_cell(c, h, &counts[i * self.k..(i + 1) * self.k]);
+                self.add_cell(c, h, counts.cell(i, self.k));
             }
         }
     }
 
     /// Adds a cell's days, volume and counts into cell `c`.
-    fn add_cell(&mut self, c: u32, h: &CellHead, counts: &[u32]) {
+    fn add_cell(&mut self, c: u32, h: &CellHead, counts: CountSlice<'_>) {
         let mine = self.head_mut(c);
         mine.days |= h.days;
         mine.volume_days |= h.volume_days;
         mine.volume += h.volume;
         let key = (mine.key, mine.group);
         for (cat, b) in counts.iter().enumerate() {
-            let a = self.count_mut(c, cat);
-            match a.checked_add(*b) {
-                Some(sum) => *a = sum,
-                None => {
-                    self.overflow.get_or_insert((key.0, key.1, cat));
-                }
+            if !self.add_count(c, cat, u64::from(b)) {
+                self.overflow.get_or_insert((key.0, key.1, cat));
             }
         }
     }
@@ -489,7 +488,7 @@ impl CellTable {
         for i in 0..seam {
             let h = other.heads[i];
             let c = self.cell(Period::of_key(self.kind, h.key), h.group);
-            self.add_cell(c, &h, &other.counts[i * k..(i + 1) * k]);
+            self.add_cell(c, &h, other.counts.slice().cell(i, k));
         }
         self.append_cells(other, seam, remap);
         true
@@ -980,8 +979,7 @@ impl IncidentSink {
             }
         };
         let t = &mut self.state.table;
-        let slot = t.count_mut(cell, cat);
-        let Some(sum) = u32::try_from(count).ok().and_then(|c| slot.checked_add(c)) else {
+        if !t.add_count(cell, cat, count) {
             let col = self
                 .state
                 .layout
@@ -1000,8 +998,7 @@ impl IncidentSink {
                 field(col),
                 problem,
             ));
-        };
-        *slot = sum;
+        }
         t.head_mut(cell).days |= bit;
         t.seen[cat] = true;
         self.state.rows_used += 1;
@@ -1033,11 +1030,9 @@ impl IncidentSink {
                     break;
                 };
                 let t = &mut self.state.table;
-                let slot = t.count_mut(cell, cat);
-                let Some(sum) = u32::try_from(value).ok().and_then(|c| slot.checked_add(c)) else {
+                if !t.add_count(cell, cat, value) {
                     break;
-                };
-                *slot = sum;
+                }
                 t.seen[cat] = true;
                 self.last_category = cat;
                 pos = p;
@@ -1076,14 +1071,9 @@ impl IncidentSink {
                 }
             };
             let t = &mut self.state.table;
-            let slot = t.count_mut(cell, m.category);
-            let Some(sum) = u32::try_from(m.value)
-                .ok()
-                .and_then(|c| slot.checked_add(c))
-            else {
+            if !t.add_count(cell, m.category, m.value) {
                 break;
-            };
-            *slot = sum;
+            }
             t.seen[m.category] = true;
             self.last_category = m.category;
             if self.prefix_cols > 0 {
@@ -1162,15 +1152,15 @@ impl IncidentSink {
             return None;
         }
         let (cat, value, p) = self.category_then_count(region, g_end + 1, with_count)?;
-        let value = u32::try_from(value).ok()?;
         // The whole line is valid: its cell (found or created; doing this
         // again is harmless if the count then overflows).
         let st = &mut self.state;
         let t = &mut st.table;
         let cell = t.cell(period, g);
         t.head_mut(cell).days |= 1u32 << bit;
-        let slot = t.count_mut(cell, cat);
-        *slot = slot.checked_add(value)?;
+        if !t.add_count(cell, cat, value) {
+            return None;
+        }
         t.seen[cat] = true;
         self.last_category = cat;
         st.enter_group(g, cell);

@@ -6,6 +6,7 @@
 //! Readers validate and hand records to accumulators; they never compute
 //! figures.
 
+pub(crate) mod cell_counts;
 pub mod columns;
 pub mod events;
 mod fields;

@@ -84,10 +84,10 @@ pub(crate) trait Bytes {
 
     /// Appends `counts[c]` for each of `columns`, each after a comma.
     #[inline(always)]
-    fn comma_counts(&mut self, counts: &[u32], columns: &[usize]) {
+    fn comma_counts<C: Copy + Into<u32>>(&mut self, counts: &[C], columns: &[usize]) {
         for &c in columns {
             self.byte(b',');
-            put_u64(self, u64::from(counts[c]));
+            put_u64(self, u64::from(counts[c].into()));
         }
     }
 }
@@ -194,11 +194,11 @@ impl Bytes for RowBytes<'_> {
     }
 
     #[inline(always)]
-    fn comma_counts(&mut self, counts: &[u32], columns: &[usize]) {
+    fn comma_counts<C: Copy + Into<u32>>(&mut self, counts: &[C], columns: &[usize]) {
         // the position kept in a register, not in `self`, across the loop
         let mut at = self.at;
         for &c in columns {
-            let v = counts[c];
+            let v: u32 = counts[c].into();
             match COMMA_COUNTS.get(v as usize) {
                 // four bytes written, two or three kept: within the room of
                 // a comma and a count; the length from `v`, not the table,

@@ -9,7 +9,8 @@ use std::io::Write;
 use super::csv::{neutralise, put_u64, Bytes, NumberText, RowBytes};
 use super::{fixed, TextTable};
 use crate::error::{Error, Result};
-use crate::sqi::{CheckKind, CheckOutcome, SqiPeriod, SqiReport};
+use crate::input::cell_counts::Count;
+use crate::sqi::{CheckKind, CheckOutcome, RowVisitor, SqiPeriod, SqiReport};
 
 /// A number for people: whole numbers without decimals, others with four.
 fn num(x: Option<f64>) -> String {
@@ -301,33 +302,15 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
     // Formats rows into `buf` (which keeps its length between chunks, so
     // the room is zeroed once) and returns how many bytes it wrote.
     let format = |rows: std::ops::Range<usize>, buf: &mut Vec<u8>| -> usize {
-        let mut label: Option<(crate::period::Period, String)> = None;
-        let mut used = 0;
-        for (p, counts) in all.rows_in(rows) {
-            let l = match &label {
-                Some((q, l)) if *q == p.period => l,
-                _ => &label.insert((p.period, p.period.label())).1,
-            };
-            let need = used + l.len() + room;
-            if buf.len() < need {
-                buf.resize(need.max(2 * buf.len()), 0);
-            }
-            let mut row = RowBytes::new(&mut buf[used..need]);
-            if cells.write(&mut row, l.as_bytes(), &p, counts) {
-                used += row.len();
-            } else {
-                // a number only `to_string` writes
-                let mut slow = Vec::new();
-                cells.write(&mut slow, l.as_bytes(), &p, counts);
-                let end = used + slow.len();
-                if buf.len() < end {
-                    buf.resize(end, 0);
-                }
-                buf[used..end].copy_from_slice(&slow);
-                used = end;
-            }
-        }
-        used
+        let mut chunk = ChunkRows {
+            cells: &cells,
+            room,
+            buf,
+            used: 0,
+            label: None,
+        };
+        all.visit_rows(rows, &mut chunk);
+        chunk.used
     };
     // Two cores format alternate chunks, the helper up to two chunks ahead
     // of the writer (so neither waits for the other at every chunk);
@@ -379,6 +362,47 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
     })
 }
 
+/// Period rows being formatted into a chunk's buffer.
+struct ChunkRows<'a> {
+    cells: &'a RowCells<'a>,
+    /// The most a row takes beyond its period label.
+    room: usize,
+    buf: &'a mut Vec<u8>,
+    /// Bytes written into `buf`.
+    used: usize,
+    /// The period of the last row, and its label.
+    label: Option<(crate::period::Period, String)>,
+}
+
+impl RowVisitor for ChunkRows<'_> {
+    #[inline]
+    fn row<C: Count>(&mut self, p: &SqiPeriod, counts: &[C]) {
+        let l = match &self.label {
+            Some((q, l)) if *q == p.period => l,
+            _ => &self.label.insert((p.period, p.period.label())).1,
+        };
+        let (buf, used) = (&mut *self.buf, self.used);
+        let need = used + l.len() + self.room;
+        if buf.len() < need {
+            buf.resize(need.max(2 * buf.len()), 0);
+        }
+        let mut row = RowBytes::new(&mut buf[used..need]);
+        if self.cells.write(&mut row, l.as_bytes(), p, counts) {
+            self.used += row.len();
+        } else {
+            // a number only `to_string` writes
+            let mut slow = Vec::new();
+            self.cells.write(&mut slow, l.as_bytes(), p, counts);
+            let end = used + slow.len();
+            if buf.len() < end {
+                buf.resize(end, 0);
+            }
+            buf[used..end].copy_from_slice(&slow);
+            self.used = end;
+        }
+    }
+}
+
 /// What a period row of the CSV is made of besides the row itself.
 struct RowCells<'a> {
     /// Each group's cells, escaped, each after a comma.
@@ -394,7 +418,13 @@ impl RowCells<'_> {
     /// one `b` cannot write (see [`Bytes::other_number`]), leaving the row
     /// unfinished.
     #[inline(always)]
-    fn write<B: Bytes>(&self, b: &mut B, label: &[u8], p: &SqiPeriod, counts: &[u32]) -> bool {
+    fn write<B: Bytes, C: Count>(
+        &self,
+        b: &mut B,
+        label: &[u8],
+        p: &SqiPeriod,
+        counts: &[C],
+    ) -> bool {
         // The numbers' texts first (see `NumberText`), then the row.
         fn text(z: &mut zmij::Buffer, x: Option<f64>) -> Option<NumberText<'_>> {
             x.filter(|v| v.is_finite()).map(|v| NumberText::of(z, v))
