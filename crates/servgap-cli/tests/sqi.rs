@@ -1042,3 +1042,106 @@ fn a_large_volume_file_read_by_two_threads() {
         );
     }
 }
+
+#[test]
+fn volume_shares_report_errors_and_rejections_as_one_reader_does() {
+    // A 5 MB log, so that two reader threads split it and each reads the
+    // volume rows of its own dates; what goes wrong in the second share
+    // must read as if one thread had read the whole volume file.
+    let dir = tmp();
+    let mut log = String::from("date,site,category,count\n");
+    let mut volume = vec!["date,site,volume".to_string()];
+    for day in 0..364 {
+        let date = chrono_like(day);
+        for site in 0..100 {
+            for (c, cat) in [
+                "lost",
+                "damaged",
+                "missed_pickup",
+                "abandoned_call",
+                "overgoods",
+            ]
+            .iter()
+            .enumerate()
+            {
+                log.push_str(&format!(
+                    "{date},S{site:03},{cat},{}\n",
+                    (day + site + c as u32) % 5
+                ));
+            }
+            volume.push(format!("{date},S{site:03},{}", 100 + (day * 7 + site) % 90));
+        }
+    }
+    assert!(log.len() > 4 << 20);
+    let log = write(&dir, "log.csv", log);
+    let run = |vol: &[String], extra: &[&str], threads: &str| {
+        let file = write(&dir, "volume.csv", vol.join("\n") + "\n");
+        let out = servgap()
+            .args([
+                "sqi", &log, "--volume", &file, "--by", "site", "--format", "json",
+            ])
+            .args(["--threads", threads])
+            .args(extra)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Line n of the file is volume[n - 1]; line 25,000 is in September.
+    let late = 25_000;
+    assert!(volume[late - 1].starts_with("2025-09"));
+    // date and site of line n, with its comma
+    let key = |n: usize| volume[n - 1][..16].to_string();
+
+    // A row of January again at the end: the two copies are in different
+    // shares, so only the merge sees them.
+    let mut dup = volume.clone();
+    dup.push(volume[2].clone());
+    let (code, _, err) = run(&dup, &[], "2");
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("line 3") || err.contains(":3"), "{err}");
+    assert!(err.contains(&dup.len().to_string()), "{err}");
+    assert_eq!(run(&dup, &[], "1").2, err);
+
+    // A volume that is not a number, in the second share.
+    let mut bad = volume.clone();
+    bad[late - 1] = format!("{}lots", key(late));
+    let (code, _, err) = run(&bad, &[], "2");
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains(&format!("volume.csv:{late}")), "{err}");
+    assert!(err.contains("lots"), "{err}");
+    assert_eq!(run(&bad, &[], "1").2, err);
+
+    // The same rows skipped: counted, with the first line of each reason.
+    let mut skipped = bad.clone();
+    skipped[30] = format!("{}-5", key(31));
+    skipped[late + 9] = format!("{}x", key(late + 10));
+    // a reason met in the second share only
+    skipped[late + 19] = format!("{}7,8", key(late + 20));
+    let skip = ["--on-invalid", "skip"];
+    let (code, two, err) = run(&skipped, &skip, "2");
+    assert_eq!(code, Some(0), "{err}");
+    let (_, one, _) = run(&skipped, &skip, "1");
+    let (two, one): (Value, Value) = (
+        serde_json::from_str(&two).unwrap_or_else(|e| panic!("{e}")),
+        serde_json::from_str(&one).unwrap_or_else(|e| panic!("{e}")),
+    );
+    let rows = &two["volume_rows"];
+    assert_eq!(rows["rows_read"], 364 * 100);
+    assert_eq!(rows["rows_rejected"], 4);
+    assert_eq!(
+        row(&rows["rejections"], "reason", "invalid volume")["first_line"],
+        31
+    );
+    let ragged = row(&rows["rejections"], "reason", "wrong number of fields");
+    assert_eq!(ragged["first_line"], late as u64 + 20);
+    assert_eq!(
+        row(&rows["rejections"], "reason", "invalid volume")["count"],
+        3
+    );
+    assert_eq!(two["volume_rows"], one["volume_rows"]);
+    assert_eq!(two["periods"], one["periods"]);
+}

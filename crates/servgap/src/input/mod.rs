@@ -359,6 +359,22 @@ where
     S: RecordSink,
     F: Fn(Header) -> Result<S> + Sync,
 {
+    read_csv_then(source, opts, make, &|_, _| {})
+}
+
+/// [`read_csv`], handing each reader thread's sink to `done` after its
+/// range when a large UTF-8 file is split (see
+/// [`records::parse_file_parallel`]).
+pub(crate) fn read_csv_then<S, F>(
+    source: &Source,
+    opts: &ReadOptions,
+    make: F,
+    done: records::RangeDone<'_, S>,
+) -> Result<(S, ReadInfo)>
+where
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
     let name = source.name();
     let progress = opts.progress.as_deref();
     if let (Source::Path(path), EncodingChoice::Auto) = (source, opts.encoding) {
@@ -384,8 +400,9 @@ where
                 if partitioned {
                     sink.enable_spill()?;
                 }
-                let parsed =
-                    records::parse_file_parallel(path, &name, &hdr, &mut sink, threads, progress);
+                let parsed = records::parse_file_parallel(
+                    path, &name, &hdr, &mut sink, threads, progress, done,
+                );
                 match parsed {
                     Ok(_) => {
                         return Ok((

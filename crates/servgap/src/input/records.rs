@@ -671,23 +671,13 @@ pub(crate) fn key_recurs(path: &Path, name: &str, hdr: &HeaderRead, key: usize) 
     probe.rows >= 100 && (probe.recurrences * 100 > probe.rows || probe.changes * 2 > probe.rows)
 }
 
-/// Parses the data records of a UTF-8 file from `hdr.data_offset`, on up to
-/// `threads` threads. `NotUtf8` when a block turns out not to be UTF-8.
-pub(crate) fn parse_file_parallel<S: RecordSink>(
-    path: &Path,
-    name: &str,
-    hdr: &HeaderRead,
-    sink: &mut S,
-    threads: usize,
-    progress: Option<&AtomicU64>,
-) -> std::result::Result<StreamSummary, ParseStop> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    let start = hdr.data_offset;
+/// Where [`parse_file_parallel`] splits a file of `len` bytes whose data
+/// starts at `start` between `threads` readers: `start`, then just after
+/// the first newline at or after each share, then `len`. A file under
+/// 4 MB is not split.
+pub(crate) fn split_points(path: &Path, start: u64, len: u64, threads: usize) -> Result<Vec<u64>> {
     let data_len = len.saturating_sub(start);
     let threads = threads.max(1);
-    // Split points: just after the first newline at or after each share.
     let mut splits = vec![start];
     if threads > 1 && data_len >= (4 << 20) {
         let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -717,6 +707,32 @@ pub(crate) fn parse_file_parallel<S: RecordSink>(
         }
     }
     splits.push(len);
+    Ok(splits)
+}
+
+/// What a reader thread does with its sink once its range of the file is
+/// read without error (see [`parse_file_parallel`]): the range's index and
+/// the sink, before sinks are merged.
+pub(crate) type RangeDone<'a, S> = &'a (dyn Fn(usize, &mut S) + Sync);
+
+/// Parses the data records of a UTF-8 file from `hdr.data_offset`, on up to
+/// `threads` threads. `NotUtf8` when a block turns out not to be UTF-8.
+/// When the file is split, each thread hands its sink to `done` after its
+/// range (not when it is read whole, on one thread).
+pub(crate) fn parse_file_parallel<S: RecordSink>(
+    path: &Path,
+    name: &str,
+    hdr: &HeaderRead,
+    sink: &mut S,
+    threads: usize,
+    progress: Option<&AtomicU64>,
+    done: RangeDone<'_, S>,
+) -> std::result::Result<StreamSummary, ParseStop> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    let start = hdr.data_offset;
+    let splits = split_points(path, start, len, threads)?;
     let ranges: Vec<(u64, u64)> = splits.windows(2).map(|w| (w[0], w[1])).collect();
     let validate = true;
     let open_at = |off: u64| -> Result<File> {
@@ -769,6 +785,9 @@ pub(crate) fn parse_file_parallel<S: RecordSink>(
                     let r = open_at(from)
                         .map_err(ParseStop::from)
                         .and_then(|f| parse_stream(f, &cfg, &mut s));
+                    if r.is_ok() {
+                        done(i + 1, &mut s);
+                    }
                     (r, Some(s))
                 }));
             }
@@ -785,6 +804,9 @@ pub(crate) fn parse_file_parallel<S: RecordSink>(
             let first = open_at(from)
                 .map_err(ParseStop::from)
                 .and_then(|f| parse_stream(f, &cfg, sink));
+            if first.is_ok() {
+                done(0, sink);
+            }
             let mut all = vec![(first, None)];
             for h in handles {
                 all.push(h.join().unwrap_or_else(|_| {
@@ -998,7 +1020,7 @@ mod tests {
                 _ => panic!("header"),
             };
             let mut par = Collect::default();
-            assert!(parse_file_parallel(&path, "t", &hdr, &mut par, 3, None).is_ok());
+            assert!(parse_file_parallel(&path, "t", &hdr, &mut par, 3, None, &|_, _| {}).is_ok());
             let mut seq = parse(body.as_bytes());
             seq.remove(0);
             let fields: Vec<_> = csv_crate(body.as_bytes())
