@@ -23,7 +23,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 
-const BLOCK: usize = 1 << 20;
+/// Bytes per read. A quarter of a core's 1 MB L2 cache keeps what the
+/// kernel just copied there while it is parsed: against 1 MB reads, 1.2%
+/// off an SQI run and 1-2% off a survey run (medians of 30 and 10 runs).
+const BLOCK: usize = 1 << 18;
 
 /// One parsed record: its fields, borrowed from the parser's buffer.
 pub struct RecordView<'a> {
