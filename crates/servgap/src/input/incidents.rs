@@ -1899,7 +1899,7 @@ impl VolumePlan {
         let mut vfile = std::fs::File::open(vpath).ok()?;
         let mut cuts = vec![vstart];
         for &at in &splits[1..splits.len() - 1] {
-            let (_, line) = line_from(&mut log_file, at, len)?;
+            let (_, line, _) = line_from(&mut log_file, at, len)?;
             let first = date_of(&line, date)?;
             let cut = first_line_after(&mut vfile, vstart, vlen, vdate, first)?;
             cuts.push(cut.max(*cuts.last()?));
@@ -2051,9 +2051,10 @@ fn plain_header(path: &std::path::Path) -> Option<(Vec<String>, u64)> {
 }
 
 /// The first line that starts at or after `at` (at least 1) in a file of
-/// `len` bytes: its start and its bytes without the newline; `None` when
-/// there is none within 4 KB, or it is longer.
-fn line_from(f: &mut std::fs::File, at: u64, len: u64) -> Option<(u64, Vec<u8>)> {
+/// `len` bytes: its start, its bytes without the line end, and where the
+/// next line starts; `None` when there is none within 4 KB, or it is
+/// longer.
+fn line_from(f: &mut std::fs::File, at: u64, len: u64) -> Option<(u64, Vec<u8>, u64)> {
     let from = at.checked_sub(1)?;
     let mut win = vec![0u8; (1 << 12).min(len.checked_sub(from)? as usize)];
     f.seek(SeekFrom::Start(from)).ok()?;
@@ -2066,7 +2067,8 @@ fn line_from(f: &mut std::fs::File, at: u64, len: u64) -> Option<(u64, Vec<u8>)>
         None => return None,
     };
     let line = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
-    Some((from + start as u64, line.to_vec()))
+    let at = from + start as u64;
+    Some((at, line.to_vec(), (at + end as u64 + 1).min(len)))
 }
 
 /// The date in column `col` of a line (as the line reader reads one:
@@ -2090,14 +2092,14 @@ fn first_line_after(
     let (mut lo, mut hi) = (start, len);
     while hi - lo > 1 << 12 {
         let mid = lo + (hi - lo) / 2;
-        let (at, line) = line_from(f, mid, len)?;
+        let (at, line, next) = line_from(f, mid, len)?;
         if at >= hi {
             return None;
         }
         if after(&line) {
             hi = at;
         } else {
-            lo = at + line.len() as u64 + 1;
+            lo = next;
         }
     }
     // the lines of lo..hi (4 KB at most), and the one that ends past hi
@@ -2188,5 +2190,72 @@ fn first_volume_line(e: Error, source: &Source, by: &[String], opts: &ReadOption
         }
         .into(),
         _ => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the first line dated after `day` starts, line by line.
+    fn by_hand(text: &[u8], start: usize, day: NaiveDate) -> u64 {
+        let mut at = start;
+        for line in text[start..].split_inclusive(|&b| b == b'\n') {
+            let bare = line.strip_suffix(b"\n").unwrap_or(line);
+            let bare = bare.strip_suffix(b"\r").unwrap_or(bare);
+            if date_of(bare, 0).is_some_and(|d| d > day) {
+                return at as u64;
+            }
+            at += line.len();
+        }
+        text.len() as u64
+    }
+
+    #[test]
+    fn the_volume_cut_is_the_first_line_after_the_day_however_lines_end() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
+        // 40 days × 30 sites (over 4 KB, so that bisection runs), with \n
+        // or \r\n, with and without a newline after the last line
+        for (end, last) in [("\n", true), ("\r\n", true), ("\n", false), ("\r\n", false)] {
+            let mut text = format!("date,site,volume{end}");
+            let start = text.len();
+            for d in 0..40 {
+                let day = first + chrono::Days::new(d);
+                for s in 0..30 {
+                    text.push_str(&format!("{day},S{s:02},{}{end}", 100 + s));
+                }
+            }
+            if !last {
+                text.truncate(text.len() - end.len());
+            }
+            let path = dir.path().join("volume.csv");
+            std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+            let mut f = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
+            let len = text.len() as u64;
+            let days = [0, 1, 17, 38, 39].map(|d| first + chrono::Days::new(d));
+            for day in std::iter::once(first - chrono::Days::new(1)).chain(days) {
+                let got = first_line_after(&mut f, start as u64, len, 0, day);
+                assert_eq!(
+                    got,
+                    Some(by_hand(text.as_bytes(), start, day)),
+                    "{end:?} {last} {day}"
+                );
+            }
+            // after the last day: the end of the file
+            let past = first + chrono::Days::new(39);
+            assert_eq!(
+                first_line_after(&mut f, start as u64, len, 0, past),
+                Some(len)
+            );
+            // the last line: the next starts at the end, newline or not
+            let at = text.trim_end().rfind('\n').map_or(0, |p| p + 1) as u64;
+            let line = line_from(&mut f, at, len).map(|(a, l, next)| (a, l.len(), next));
+            assert_eq!(
+                line,
+                Some((at, "2025-02-09,S29,129".len(), len)),
+                "{end:?} {last}"
+            );
+        }
     }
 }
