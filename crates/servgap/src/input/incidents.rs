@@ -1767,6 +1767,13 @@ impl IncidentRead<'_> {
     }
 }
 
+/// Whether a volume file's rows are summed per date and group: it has
+/// columns beyond date, the `by` group columns and volume (otherwise a
+/// date and group given twice is an error).
+fn rows_summed(h: &Header, by: usize) -> bool {
+    h.len() > by + 2
+}
+
 /// The layout of a volume file's header.
 fn volume_layout(vname: &str, h: &Header, by: &[String]) -> Result<Layout> {
     let what = "the volume file";
@@ -1791,7 +1798,7 @@ impl VolumeSink {
     ) -> Self {
         VolumeSink {
             roles: Role::of(&layout),
-            summed: h.len() > layout.by.len() + 2,
+            summed: rows_summed(&h, layout.by.len()),
             // Volume rows change group on nearly every line.
             state: RowState {
                 match_groups: false,
@@ -1958,7 +1965,7 @@ impl VolumePlan {
                 }
             }
         }
-        let summed = self.header.len() > by.len() + 2;
+        let summed = rows_summed(&self.header, by.len());
         if table.volume_overlap && !summed {
             return Ok(None); // a duplicate day, for the whole read to report
         }
