@@ -364,12 +364,17 @@ fn two_group_columns_give_their_combinations() {
 #[test]
 fn empty_and_all_missing_surveys_give_nulls_not_zeros() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // A header and nothing else is nothing to analyse (SPEC §3).
     let header = dir.path().join("header.csv");
-    std::fs::write(&header, "respondent_id,item,expectation,perception\n")
+    std::fs::write(&header, "respondent_id,item,expectation,perception\n\n")
         .unwrap_or_else(|e| panic!("{e}"));
-    let doc = json(&["survey", &header.to_string_lossy()]);
-    assert_eq!(doc["rows_read"], 0);
-    assert!(doc["servqual"]["unweighted"].is_null());
+    common::servgap()
+        .args(["survey", &header.to_string_lossy()])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "header.csv:1: the file has a header row but no data rows",
+        ));
     let missing = dir.path().join("missing.csv");
     std::fs::write(
         &missing,

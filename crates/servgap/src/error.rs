@@ -19,6 +19,37 @@ pub mod exit_codes {
     pub const INVALID_INPUT: u8 = 3;
     /// A file could not be read or written.
     pub const IO: u8 = 4;
+    /// servgap itself went wrong (an internal invariant failed): a bug to
+    /// report, never a problem with the data. The value is BSD's
+    /// `EX_SOFTWARE`, so that no data error can be mistaken for it.
+    pub const INTERNAL: u8 = 70;
+}
+
+/// At most this many characters of a value are quoted in a message.
+pub const QUOTE_LIMIT: usize = 80;
+
+/// A user's value as a message quotes it: the text itself up to
+/// [`QUOTE_LIMIT`] characters, else its first characters and its length, so
+/// that a 64 MB field does not put 64 MB on standard error.
+pub fn quoted(value: &str) -> String {
+    let mut chars = value.char_indices();
+    match chars.nth(QUOTE_LIMIT) {
+        None => format!("'{value}'"),
+        Some((cut, _)) => format!(
+            "'{}…' ({} characters)",
+            &value[..cut],
+            value.chars().count()
+        ),
+    }
+}
+
+/// Bytes as a message shows them: upper-case hex pairs, e.g. `E9 2C`.
+pub fn hex_bytes(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A column of an input file: its 1-based position and its header text.
@@ -32,7 +63,7 @@ pub struct Column {
 
 impl fmt::Display for Column {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "column {} '{}'", self.number, self.name)
+        write!(f, "column {} {}", self.number, quoted(&self.name))
     }
 }
 
@@ -45,7 +76,7 @@ pub struct Error(Box<ErrorKind>);
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A cell holds a value that is not allowed there.
-    #[error("{file}:{line}: {column}: {problem}: '{value}'")]
+    #[error("{file}:{line}: {column}: {problem}: {}", quoted(value))]
     InvalidValue {
         /// The input file (or `<stdin>`).
         file: String,
@@ -82,9 +113,33 @@ pub enum ErrorKind {
         /// What is wrong.
         message: String,
     },
+    /// Bytes the input's encoding cannot decode, or a NUL byte: the file,
+    /// line and column where they are, the bytes, and what to do.
+    #[error("{file}:{line}: {}{problem}: bytes {} (after {}); {hint}", column.as_ref().map(|c| format!("{c}: ")).unwrap_or_default(), hex_bytes(bytes), quoted(after))]
+    Undecodable {
+        /// The input file (or `<stdin>`).
+        file: String,
+        /// 1-based line of the bytes.
+        line: u64,
+        /// The column they fall in, when the line could be split.
+        column: Option<Column>,
+        /// The offending bytes.
+        bytes: Vec<u8>,
+        /// What is wrong, e.g. "not valid UTF-8".
+        problem: String,
+        /// The text of the field before the bytes.
+        after: String,
+        /// What the user can do about it.
+        hint: String,
+    },
     /// Inputs that are each valid but do not fit together.
     #[error("{0}")]
     Inconsistent(String),
+    /// servgap itself went wrong: a bug, not a problem with the input.
+    #[error(
+        "internal error (a bug in servgap, not a problem with your data; please report it): {0}"
+    )]
+    Internal(String),
     /// A bad option value (scale, encoding name, …); maps to the usage exit code.
     #[error("{0}")]
     Usage(String),
@@ -114,6 +169,7 @@ impl Error {
         match &*self.0 {
             ErrorKind::Usage(_) => exit_codes::USAGE,
             ErrorKind::Io { .. } => exit_codes::IO,
+            ErrorKind::Internal(_) => exit_codes::INTERNAL,
             _ => exit_codes::INVALID_INPUT,
         }
     }
@@ -123,6 +179,7 @@ impl Error {
         match &*self.0 {
             ErrorKind::InvalidValue { line, .. } | ErrorKind::Duplicate { line, .. } => Some(*line),
             ErrorKind::InvalidFile { line, .. } => *line,
+            ErrorKind::Undecodable { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -141,6 +198,7 @@ impl Error {
                 }
             }
             ErrorKind::InvalidFile { line: Some(l), .. } => *l += offset,
+            ErrorKind::Undecodable { line, .. } => *line += offset,
             _ => {}
         }
         self
@@ -152,6 +210,11 @@ impl Error {
 
     pub(crate) fn inconsistent(msg: impl Into<String>) -> Self {
         ErrorKind::Inconsistent(msg.into()).into()
+    }
+
+    /// An internal invariant failed: a bug in servgap.
+    pub(crate) fn internal(msg: impl Into<String>) -> Self {
+        ErrorKind::Internal(msg.into()).into()
     }
 
     pub(crate) fn file(file: &str, line: Option<u64>, msg: impl Into<String>) -> Self {

@@ -364,8 +364,8 @@ fn locate_duplicate(e: Error, source: &Source, read: &ReadOptions) -> Error {
     else {
         return e;
     };
-    let (Source::Path(_), [id, item]) = (source, key.as_slice()) else {
-        return e;
+    let (Some(_), [id, item]) = (source.regular_file(), key.as_slice()) else {
+        return e; // a stream cannot be read again
     };
     struct Find {
         id_col: Option<usize>,
@@ -1108,7 +1108,7 @@ fn analyse_respondents(
             .unwrap_or_default()
     });
     if parts.len() != stores.len().div_ceil(share) {
-        return Err(Error::inconsistent("internal: an analysis thread failed"));
+        return Err(Error::internal("an analysis thread failed"));
     }
     let mut groups: std::collections::BTreeMap<Vec<String>, GroupAcc> =
         std::collections::BTreeMap::new();

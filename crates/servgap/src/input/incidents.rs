@@ -1689,7 +1689,7 @@ pub(crate) fn read_incidents(
         return Ok(data);
     }
     read.with(None)?
-        .ok_or_else(|| Error::inconsistent("internal: the volume file was not read"))
+        .ok_or_else(|| Error::internal("the volume file was not read"))
 }
 
 /// The arguments of [`read_incidents`].
@@ -1827,7 +1827,7 @@ fn read_volume(
             .lock()
             .ok()
             .and_then(|mut s| s.take())
-            .ok_or_else(|| Error::inconsistent("internal: the volume file was opened twice"))?;
+            .ok_or_else(|| Error::internal("the volume file was opened twice"))?;
         Ok(VolumeSink::new(
             vname.clone(),
             h,
@@ -1883,7 +1883,8 @@ impl VolumePlan {
     /// threads and the volume file is a file with a `date` column.
     fn new(incidents: &Source, volume: &Source, by: &[String], opts: &ReadOptions) -> Option<Self> {
         use super::records::split_points;
-        let (Source::Path(log), Source::Path(vpath)) = (incidents, volume) else {
+        // both regular files: a pipe or FIFO cannot be read twice
+        let (Some(log), Some(vpath)) = (incidents.regular_file(), volume.regular_file()) else {
             return None;
         };
         if !matches!(opts.encoding, super::EncodingChoice::Auto) {
@@ -1913,7 +1914,7 @@ impl VolumePlan {
         }
         cuts.push(vlen);
         Some(VolumePlan {
-            path: vpath.clone(),
+            path: vpath.to_path_buf(),
             name: vname,
             header,
             data_line: 2,
@@ -2141,6 +2142,9 @@ fn first_volume_line(e: Error, source: &Source, by: &[String], opts: &ReadOption
     let Some(day) = key.first().and_then(|d| parse_date(d.as_bytes())) else {
         return e;
     };
+    if source.regular_file().is_none() {
+        return e; // a stream cannot be read again
+    }
     struct Find {
         cols: Option<(usize, Vec<usize>)>,
         day: NaiveDate,

@@ -8,6 +8,7 @@
 
 pub(crate) mod cell_counts;
 pub mod columns;
+pub(crate) mod decode;
 pub mod events;
 mod fields;
 pub mod gap_inputs;
@@ -45,6 +46,16 @@ impl Source {
             Source::Stdin
         } else {
             Source::Path(PathBuf::from(arg))
+        }
+    }
+
+    /// The path of a regular file, which can be read in place, split between
+    /// threads and read twice; `None` for standard input, pipes, FIFOs and
+    /// devices, which are read once, as a stream.
+    pub fn regular_file(&self) -> Option<&Path> {
+        match self {
+            Source::Path(p) if std::fs::metadata(p).is_ok_and(|m| m.is_file()) => Some(p),
+            _ => None,
         }
     }
 
@@ -234,6 +245,33 @@ impl Header {
         Header { names, lower }
     }
 
+    /// Builds the header of `file` (on 1-based `line`) from its fields;
+    /// two columns whose names match (trimmed, case-insensitively) are an
+    /// error naming both. Empty names (the trailing empty columns of some
+    /// spreadsheet exports) cannot be asked for and may repeat.
+    pub fn checked(file: &str, line: u64, fields: Vec<String>) -> Result<Self> {
+        let header = Header::new(fields);
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, name) in header.lower.iter().enumerate() {
+            if name.is_empty() {
+                continue;
+            }
+            if let Some(&first) = seen.get(name.as_str()) {
+                return Err(Error::file(
+                    file,
+                    Some(line),
+                    format!(
+                        "{} and {} have the same name (names are matched ignoring case and blanks): rename one",
+                        header.column(first),
+                        header.column(i)
+                    ),
+                ));
+            }
+            seen.insert(name, i);
+        }
+        Ok(header)
+    }
+
     /// 0-based index of a column by name (case-insensitive).
     pub fn find(&self, name: &str) -> Option<usize> {
         let name = name.trim().to_lowercase();
@@ -365,6 +403,13 @@ where
 /// [`read_csv`], handing each reader thread's sink to `done` after its
 /// range when a large UTF-8 file is split (see
 /// [`records::parse_file_parallel`]).
+///
+/// A regular file without `--encoding` is read in place, on several
+/// threads when large, as long as its bytes are plain UTF-8 text; anything
+/// else (standard input, a pipe or FIFO, a named encoding, a file with a
+/// byte that is not UTF-8, a NUL byte or lone CR line ends) streams through
+/// the strict decoder of [`decode`], which names the line, column and bytes
+/// of anything it cannot decode.
 pub(crate) fn read_csv_then<S, F>(
     source: &Source,
     opts: &ReadOptions,
@@ -376,97 +421,95 @@ where
     F: Fn(Header) -> Result<S> + Sync,
 {
     let name = source.name();
-    let progress = opts.progress.as_deref();
-    if let (Source::Path(path), EncodingChoice::Auto) = (source, opts.encoding) {
-        match records::read_header_utf8(path, &name) {
-            Ok(None) => {
-                return Err(Error::file(
-                    &name,
-                    None,
-                    "the file is empty (no header row)",
-                ))
+    match (source.regular_file(), opts.encoding) {
+        (Some(path), EncodingChoice::Auto) => {
+            if let Some(read) = read_utf8_file(path, &name, opts, &make, done)? {
+                return Ok(read);
             }
-            Ok(Some(hdr)) => {
-                let mut sink = make(Header::new(hdr.fields.clone()))?;
-                let threads = opts.threads();
-                let big = std::fs::metadata(path)
-                    .map(|m| m.len() >= 4 << 20)
-                    .unwrap_or(false);
-                let partitioned = threads > 1
-                    && big
-                    && sink
-                        .partition_key()
-                        .is_some_and(|k| records::key_recurs(path, &name, &hdr, k));
-                if partitioned {
-                    sink.enable_spill()?;
-                }
-                let parsed = records::parse_file_parallel(
-                    path, &name, &hdr, &mut sink, threads, progress, done,
-                );
-                match parsed {
-                    Ok(_) => {
-                        return Ok((
-                            sink,
-                            ReadInfo {
-                                encoding: "UTF-8".into(),
-                            },
-                        ))
-                    }
-                    Err(ParseStop::Error(e)) => return Err(e),
-                    Err(ParseStop::NotUtf8) => {}
-                }
+            if let Some(p) = &opts.progress {
+                p.store(0, std::sync::atomic::Ordering::Relaxed);
             }
-            Err(ParseStop::Error(e)) => return Err(e),
-            Err(ParseStop::NotUtf8) => {}
-        }
-        if let Some(p) = progress {
-            p.store(0, std::sync::atomic::Ordering::Relaxed);
-        }
-        let enc = encoding_rs::GB18030;
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        return read_decoded(file, enc, &name, opts, make);
-    }
-    match (source, opts.encoding) {
-        (Source::Path(path), EncodingChoice::Named(enc)) => {
             let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            read_decoded(file, enc, &name, opts, make)
+            read_stream(file, None, &name, opts, make)
         }
-        (Source::Stdin, choice) => {
-            let mut stdin = std::io::stdin().lock();
-            let enc = match choice {
-                EncodingChoice::Named(e) => e,
-                EncodingChoice::Auto => {
-                    // Sniff the first MiB: valid UTF-8 (allowing a cut character) is UTF-8.
-                    let mut head = Vec::with_capacity(1 << 20);
-                    (&mut stdin)
-                        .take(1 << 20)
-                        .read_to_end(&mut head)
-                        .map_err(|e| Error::io("<stdin>", e))?;
-                    let enc = match std::str::from_utf8(&head) {
-                        Ok(_) => encoding_rs::UTF_8,
-                        Err(e) if e.error_len().is_none() => encoding_rs::UTF_8,
-                        Err(_) => encoding_rs::GB18030,
-                    };
-                    let chained = std::io::Cursor::new(head).chain(stdin);
-                    return read_decoded(chained, enc, &name, opts, make);
-                }
+        (_, choice) => {
+            let encoding = match choice {
+                EncodingChoice::Auto => None,
+                EncodingChoice::Named(e) => Some(e),
             };
-            read_decoded(stdin, enc, &name, opts, make)
+            match source {
+                Source::Path(path) => {
+                    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                    read_stream(file, encoding, &name, opts, make)
+                }
+                Source::Stdin => read_stream(std::io::stdin().lock(), encoding, &name, opts, make),
+            }
         }
-        (Source::Path(_), EncodingChoice::Auto) => unreachable_auto(),
     }
 }
 
-fn unreachable_auto<S>() -> Result<(S, ReadInfo)> {
-    Err(Error::inconsistent(
-        "internal: auto-detected file handled above",
-    ))
+/// Reads a regular file in place as UTF-8; `None` when its bytes are not
+/// plain UTF-8 text (then it is read again through the decoder).
+fn read_utf8_file<S, F>(
+    path: &Path,
+    name: &str,
+    opts: &ReadOptions,
+    make: &F,
+    done: records::RangeDone<'_, S>,
+) -> Result<Option<(S, ReadInfo)>>
+where
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    let hdr = match records::read_header_utf8(path, name) {
+        Ok(Some(hdr)) => hdr,
+        Ok(None) => return Err(Error::file(name, None, "the file is empty (no header row)")),
+        Err(ParseStop::Error(e)) => return Err(e),
+        Err(ParseStop::NotUtf8) => return Ok(None),
+    };
+    if records::starts_with_lone_cr(path)? {
+        return Ok(None);
+    }
+    let mut sink = make(Header::checked(name, hdr.line, hdr.fields.clone())?)?;
+    let threads = opts.threads();
+    let big = std::fs::metadata(path)
+        .map(|m| m.len() >= 4 << 20)
+        .unwrap_or(false);
+    let partitioned = threads > 1
+        && big
+        && sink
+            .partition_key()
+            .is_some_and(|k| records::key_recurs(path, name, &hdr, k));
+    if partitioned {
+        sink.enable_spill()?;
+    }
+    let progress = opts.progress.as_deref();
+    match records::parse_file_parallel(path, name, &hdr, &mut sink, threads, progress, done) {
+        Ok(summary) if summary.records == 0 => Err(no_data(name, hdr.line)),
+        Ok(_) => Ok(Some((
+            sink,
+            ReadInfo {
+                encoding: "UTF-8".into(),
+            },
+        ))),
+        Err(ParseStop::Error(e)) => Err(e),
+        Err(ParseStop::NotUtf8) => Ok(None),
+    }
 }
 
-/// Reads a stream through a decoder into UTF-8, sequentially.
-fn read_decoded<R, S, F>(
+/// The error of a file with a header and no data rows.
+fn no_data(name: &str, header_line: u64) -> Error {
+    Error::file(
+        name,
+        Some(header_line),
+        "the file has a header row but no data rows: nothing to analyse",
+    )
+}
+
+/// Reads a stream through the strict decoder, sequentially.
+fn read_stream<R, S, F>(
     reader: R,
-    enc: &'static encoding_rs::Encoding,
+    encoding: Option<&'static encoding_rs::Encoding>,
     name: &str,
     opts: &ReadOptions,
     make: F,
@@ -476,15 +519,12 @@ where
     S: RecordSink,
     F: Fn(Header) -> Result<S> + Sync,
 {
-    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
-        .encoding(Some(enc))
-        .bom_override(true)
-        .strip_bom(true)
-        .build(reader);
+    let mut decoded = decode::DecodeReader::new(reader, name, encoding);
     let mut lazy = LazySink::<S, F> {
         make: &make,
+        name,
+        header_line: 0,
         sink: None,
-        err: None,
     };
     let cfg = ParseConfig {
         file_offset: 0,
@@ -495,21 +535,17 @@ where
         progress: opts.progress.as_deref(),
         path: name,
     };
-    match records::parse_stream(decoded, &cfg, &mut lazy) {
-        Ok(_) => {}
+    let end = match records::parse_stream(&mut decoded, &cfg, &mut lazy) {
+        Ok(end) => end,
         Err(ParseStop::Error(e)) => return Err(e),
-        Err(ParseStop::NotUtf8) => {
-            return Err(Error::inconsistent("internal: decoded text is not UTF-8"))
-        }
-    }
-    if let Some(e) = lazy.err {
-        return Err(e);
-    }
+        Err(ParseStop::NotUtf8) => return Err(Error::internal("decoded text is not UTF-8")),
+    };
     match lazy.sink {
+        Some(_) if end.records <= 1 => Err(no_data(name, lazy.header_line)),
         Some(s) => Ok((
             s,
             ReadInfo {
-                encoding: enc.name().to_string(),
+                encoding: decoded.encoding_name(),
             },
         )),
         None => Err(Error::file(
@@ -523,8 +559,9 @@ where
 /// Builds the real sink from the first record of a sequential stream.
 struct LazySink<'f, S, F> {
     make: &'f F,
+    name: &'f str,
+    header_line: u64,
     sink: Option<S>,
-    err: Option<Error>,
 }
 
 impl<S: RecordSink, F: Fn(Header) -> Result<S> + Sync> RecordSink for LazySink<'_, S, F> {
@@ -533,7 +570,8 @@ impl<S: RecordSink, F: Fn(Header) -> Result<S> + Sync> RecordSink for LazySink<'
             Some(s) => s.record(line, rec),
             None => {
                 let fields = (0..rec.len()).map(|i| rec.text(i)).collect();
-                self.sink = Some((self.make)(Header::new(fields))?);
+                self.header_line = line;
+                self.sink = Some((self.make)(Header::checked(self.name, line, fields)?)?);
                 Ok(())
             }
         }
@@ -541,17 +579,15 @@ impl<S: RecordSink, F: Fn(Header) -> Result<S> + Sync> RecordSink for LazySink<'
     fn fork(&self) -> Self {
         LazySink {
             make: self.make,
+            name: self.name,
+            header_line: 0,
             sink: None,
-            err: None,
         }
     }
     fn merge(&mut self, _later: Self, _line_offset: u64) -> Result<()> {
         Ok(())
     }
 }
-
-// LazySink holds a reference to a closure; it is only used on one thread.
-// (RecordSink requires Send; F: Fn is Send+Sync when its captures are.)
 
 /// `(line, fields)` of every record of a small file.
 pub(crate) type SmallRows = Vec<(u64, Vec<String>)>;

@@ -233,7 +233,7 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
                 Ok(0) => eof = true,
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io(cfg.path, e).into()),
+                Err(e) => return Err(super::decode::into_error(cfg.path, e).into()),
             }
         }
         if filled == lead {
@@ -253,7 +253,10 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
             }
         };
         let region = &buf[lead..region_end];
-        if cfg.validate_utf8 && simdutf8::basic::from_utf8(region).is_err() {
+        if cfg.validate_utf8
+            && (simdutf8::basic::from_utf8(region).is_err() || memchr::memchr(0, region).is_some())
+        {
+            // not plain UTF-8 text: the decoder reads it, and names the bytes
             return Err(ParseStop::NotUtf8);
         }
         if fast && memchr::memchr(b'"', region).is_some() {
@@ -492,15 +495,28 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
         filled = next + kept;
     }
     if !fast && (in_record || n_ends > 0 || out_len > 0) {
-        // Flush the last record of a stream without a final newline.
-        let (res, _, nout, nend) = core.read_record(&[], &mut out[out_len..], &mut ends[n_ends..]);
+        // The last record of a stream without a final newline: a newline
+        // ends it, unless the input ends inside a quoted field (the newline
+        // is then field text), which is an error, not a record.
+        if out.len() < out_len + 2 {
+            out.resize(out_len + 2, 0);
+        }
+        if ends.len() < n_ends + 2 {
+            ends.resize(n_ends + 2, 0);
+        }
+        let (res, _, nout, nend) =
+            core.read_record(b"\n", &mut out[out_len..], &mut ends[n_ends..]);
+        if !matches!(res, csv_core::ReadRecordResult::Record) {
+            return Err(Error::file(
+                cfg.path,
+                Some(rec_line),
+                "a quoted field of the record on this line is never closed: the input ends inside it (an unmatched '\"')",
+            )
+            .into());
+        }
         out_len += nout;
         n_ends += nend;
-        if matches!(
-            res,
-            csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End
-        ) && n_ends > 0
-        {
+        if n_ends > 0 {
             let view = RecordView {
                 data: &out[..out_len],
                 ends: &ends[..n_ends],
@@ -535,16 +551,18 @@ pub(crate) fn zero_bytes(x: u64) -> u64 {
 /// and the byte offset and line where the data begin.
 pub(crate) struct HeaderRead {
     pub fields: Vec<String>,
+    /// The header's 1-based line (after any blank lines).
+    pub line: u64,
     pub data_offset: u64,
     pub data_line: u64,
 }
 
-struct HeaderSink(Option<Vec<String>>);
+struct HeaderSink(Option<(u64, Vec<String>)>);
 
 impl RecordSink for HeaderSink {
-    fn record(&mut self, _line: u64, rec: &RecordView<'_>) -> Result<()> {
+    fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
         if self.0.is_none() {
-            self.0 = Some((0..rec.len()).map(|i| rec.text(i)).collect());
+            self.0 = Some((line, (0..rec.len()).map(|i| rec.text(i)).collect()));
         }
         Ok(())
     }
@@ -590,11 +608,31 @@ pub(crate) fn read_header_utf8(
     };
     // Parse only the first record; validation covers the first block only.
     let end = parse_stream(f.take(64 << 20), &cfg, &mut sink)?;
-    Ok(sink.0.map(|fields| HeaderRead {
+    Ok(sink.0.map(|(line, fields)| HeaderRead {
         fields,
+        line,
         data_offset: skip + end.consumed,
         data_line: 1 + end.newlines,
     }))
+}
+
+/// Whether the first 64 KB of a file hold a lone CR (a `\r` not followed
+/// by `\n`): old Mac exports end their lines so, and are read through the
+/// decoder, which makes them LF.
+pub(crate) fn starts_with_lone_cr(path: &Path) -> Result<bool> {
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = vec![0u8; 1 << 16];
+    let mut got = 0;
+    while got < head.len() {
+        match f.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    let head = &head[..got];
+    Ok(memchr::memchr_iter(b'\r', head).any(|p| head.get(p + 1).is_some_and(|&b| b != b'\n')))
 }
 
 /// Outcome of reading a whole file or stream into a sink.
@@ -814,7 +852,7 @@ pub(crate) fn parse_file_parallel<S: RecordSink>(
             for h in handles {
                 all.push(h.join().unwrap_or_else(|_| {
                     (
-                        Err(ParseStop::Error(Error::inconsistent(
+                        Err(ParseStop::Error(Error::internal(
                             "a reader thread panicked",
                         ))),
                         None,
@@ -827,7 +865,7 @@ pub(crate) fn parse_file_parallel<S: RecordSink>(
     let mut iter = results.into_iter();
     let (first, _) = iter
         .next()
-        .ok_or_else(|| ParseStop::Error(Error::inconsistent("no reader result")))?;
+        .ok_or_else(|| ParseStop::Error(Error::internal("no reader result")))?;
     let first = first?;
     let mut records = first.records;
     let mut line_offset = hdr.data_line - 1 + first.newlines;
@@ -982,6 +1020,39 @@ mod tests {
         // A quoted field spanning lines: the next record starts two lines on.
         let q = parse(b"a,b\n\"multi\nline\",3\n4,5\n");
         assert_eq!(q.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 4]);
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_an_error_naming_its_line() {
+        let cfg = ParseConfig {
+            file_offset: 0,
+            soft_limit: None,
+            max_records: None,
+            first_line: 1,
+            validate_utf8: false,
+            progress: None,
+            path: "t",
+        };
+        for text in [&b"a,b\n1,\"x\n2,3\n"[..], b"a,b\n1,\"x\n2,3", b"a,b\n1,\"x"] {
+            let mut c = Collect::default();
+            match parse_stream(text, &cfg, &mut c) {
+                Err(ParseStop::Error(e)) => assert_eq!(e.line(), Some(2), "{e}"),
+                _ => panic!("accepted {:?}", String::from_utf8_lossy(text)),
+            }
+        }
+        // a quote closed at the very end, and quotes inside an unquoted field
+        for text in [
+            &b"a,b\n1,\"x\"\n"[..],
+            b"a,b\n1,\"x\"",
+            b"a,b\n1,5\" screen\n",
+        ] {
+            let mut c = Collect::default();
+            assert!(
+                parse_stream(text, &cfg, &mut c).is_ok(),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
     }
 
     #[test]

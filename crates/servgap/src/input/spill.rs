@@ -43,7 +43,7 @@ impl SpillSet {
         let mut done = self
             .done
             .lock()
-            .map_err(|_| Error::inconsistent("internal: a spill writer failed"))?;
+            .map_err(|_| Error::internal("a spill writer failed"))?;
         let mut files: Vec<Option<SpillFile>> = Vec::new();
         files.resize_with(self.next_tag.load(Ordering::Relaxed), || None);
         for (tag, f) in done.drain(..) {
@@ -278,7 +278,7 @@ impl SpillWriter {
         self.records += 1;
         let p = partition(id);
         let Some(b) = self.bufs.get_mut(p) else {
-            return Err(Error::inconsistent("internal: no spill partition"));
+            return Err(Error::internal("no spill partition"));
         };
         let delta = line.wrapping_sub(b.last);
         b.last = line;
@@ -363,7 +363,7 @@ impl SpillWriter {
             .get_mut(b.len..b.len + SLACK)
             .and_then(|d| <&mut [u8; SLACK]>::try_from(d).ok())
         else {
-            return Err(Error::inconsistent("internal: spill buffer"));
+            return Err(Error::internal("spill buffer"));
         };
         dst[..2].copy_from_slice(&(delta as u16).to_le_bytes());
         dst[2] = len as u8;
@@ -385,7 +385,7 @@ impl SpillWriter {
             return Ok(());
         }
         let (Some(f), Some(list)) = (self.file.as_mut(), self.blocks.get_mut(p)) else {
-            return Err(Error::inconsistent("internal: no spill file"));
+            return Err(Error::internal("no spill file"));
         };
         f.write_all(bytes)
             .map_err(|e| Error::io(std::env::temp_dir(), e))?;
@@ -416,7 +416,7 @@ impl SpillWriter {
             self.set
                 .done
                 .lock()
-                .map_err(|_| Error::inconsistent("internal: a spill writer failed"))?
+                .map_err(|_| Error::internal("a spill writer failed"))?
                 .push((
                     self.tag,
                     SpillFile {
@@ -603,7 +603,7 @@ impl<'a> PartitionRecords<'a> {
         }
         Some(
             self.general_record()
-                .ok_or_else(|| Error::inconsistent("internal: a spill file is damaged")),
+                .ok_or_else(|| Error::internal("a spill file is damaged")),
         )
     }
 

@@ -1439,7 +1439,7 @@ impl SurveySink {
                 let mut writer = self
                     .spill
                     .take()
-                    .ok_or_else(|| Error::inconsistent("internal: no spill writer"))?;
+                    .ok_or_else(|| Error::internal("no spill writer"))?;
                 writer.finish()?;
                 let ctx = SecondPass {
                     file: &self.file,
@@ -2183,7 +2183,7 @@ impl SurveySink {
             return Ok(());
         };
         let Some(store) = stores.first_mut() else {
-            return Err(Error::inconsistent("internal: no response store"));
+            return Err(Error::internal("no response store"));
         };
         let scale = self.scale;
         let mut groups = [0u32; 8];
@@ -2322,9 +2322,7 @@ impl SurveySink {
                     r
                 }
                 (Keys::Ids(_), None) => {
-                    return Err(Error::inconsistent(
-                        "internal: keyed store without id column",
-                    ))
+                    return Err(Error::internal("keyed store without id column"))
                 }
             };
             for (item, s, code) in codes {
@@ -2582,9 +2580,7 @@ impl RecordSink for SurveySink {
                 }
                 Ok(())
             }
-            _ => Err(Error::inconsistent(
-                "internal: merging different survey forms",
-            )),
+            _ => Err(Error::internal("merging different survey forms")),
         }
     }
 }
@@ -2674,7 +2670,7 @@ impl SecondPass<'_> {
         });
         let mut parts: Vec<(usize, PartitionResult)> = results.into_iter().flatten().collect();
         if parts.len() != PARTS {
-            return Err(Error::inconsistent("internal: a partition thread failed"));
+            return Err(Error::internal("a partition thread failed"));
         }
         parts.sort_by_key(|(p, _)| *p);
         // The first error in file order is the one with the lowest line.
@@ -2749,7 +2745,7 @@ impl SecondPass<'_> {
                     line: rec.line + off,
                     ..rec
                 };
-                let damaged = || Error::inconsistent("internal: a spill record is damaged");
+                let damaged = || Error::internal("a spill record is damaged");
                 let mut groups = [0u32; 8];
                 for g in 0..nby {
                     groups[g] = *gmaps[g].get(rec.groups[g] as usize).ok_or_else(damaged)?;

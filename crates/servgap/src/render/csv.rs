@@ -25,7 +25,7 @@ pub fn render(tables: &[TextTable]) -> Result<String> {
         }
         out.extend_from_slice(format!("# {}\n", t.title).as_bytes());
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-        let werr = |e: csv::Error| Error::inconsistent(format!("writing CSV: {e}"));
+        let werr = |e: csv::Error| Error::internal(format!("writing CSV: {e}"));
         w.write_record(t.header.iter().map(|h| neutralise(h)))
             .map_err(werr)?;
         for r in &t.rows {
@@ -34,10 +34,10 @@ pub fn render(tables: &[TextTable]) -> Result<String> {
         }
         out.extend(
             w.into_inner()
-                .map_err(|e| Error::inconsistent(format!("writing CSV: {e}")))?,
+                .map_err(|e| Error::internal(format!("writing CSV: {e}")))?,
         );
     }
-    String::from_utf8(out).map_err(|e| Error::inconsistent(format!("writing CSV: {e}")))
+    String::from_utf8(out).map_err(|e| Error::internal(format!("writing CSV: {e}")))
 }
 
 /// Where the number writers put their bytes: a growing `Vec`, or a row

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 /// Serialises a result to pretty JSON.
 pub fn render<T: Serialize>(value: &T) -> Result<String> {
     let mut s = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::inconsistent(format!("writing JSON: {e}")))?;
+        .map_err(|e| Error::internal(format!("writing JSON: {e}")))?;
     s.push('\n');
     Ok(s)
 }

@@ -141,7 +141,7 @@ pub fn sqi_to(
             serde_json::to_writer_pretty(&mut buf, report).map_err(|e| {
                 match e.io_error_kind() {
                     Some(kind) => Error::io("<output>", std::io::Error::new(kind, e)),
-                    None => Error::inconsistent(format!("writing JSON: {e}")),
+                    None => Error::internal(format!("writing JSON: {e}")),
                 }
             })?;
             buf.write_all(b"\n").map_err(ioerr)?;
@@ -171,7 +171,7 @@ pub fn sqi_to(
 pub fn sqi(report: &crate::sqi::SqiReport, format: Format) -> Result<String> {
     let mut buf = Vec::new();
     sqi_to(report, format, &mut buf)?;
-    String::from_utf8(buf).map_err(|e| Error::inconsistent(format!("rendering: {e}")))
+    String::from_utf8(buf).map_err(|e| Error::internal(format!("rendering: {e}")))
 }
 
 /// Tables of a survey report, for the text renderers.

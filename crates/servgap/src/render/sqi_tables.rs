@@ -478,7 +478,7 @@ impl RowCells<'_> {
 pub fn write_csv(r: &SqiReport, out: &mut dyn Write) -> Result<()> {
     let werr = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(e) => Error::io("<output>", e),
-        other => Error::inconsistent(format!("writing CSV: {other:?}")),
+        other => Error::internal(format!("writing CSV: {other:?}")),
     };
     let ioerr = |e: std::io::Error| Error::io("<output>", e);
     let all = &r.periods;
