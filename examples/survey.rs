@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use servgap::input::importance::Importance;
+use servgap::input::importance::ImportanceFile;
 use servgap::input::instrument::Instrument;
 use servgap::input::{ReadOptions, Source};
 use servgap::survey::{run_survey, SurveyConfig};
@@ -30,13 +30,13 @@ fn main() -> ExitCode {
 }
 
 fn run(survey: &str, points: &str) -> servgap::Result<()> {
-    let importance = Importance::load(
+    let importance = ImportanceFile::load(
         &Source::from_arg(points),
         &Instrument::servqual22(),
         &ReadOptions::default(),
     )?;
     let mut cfg = SurveyConfig {
-        importance: Some((points.to_string(), importance)),
+        importance: Some(importance),
         ..SurveyConfig::default()
     };
     cfg.survey.by = vec!["site".into()];

@@ -100,7 +100,7 @@ pub struct SqiArgs {
     #[arg(long, value_name = "FILE")]
     pub volume: Option<String>,
     /// Units per normalisation: points per N units of volume.
-    #[arg(long, default_value_t = 1000.0, value_name = "N")]
+    #[arg(long, default_value_t = 1000.0, value_name = "N", value_parser = positive)]
     pub per: f64,
     /// Period length.
     #[arg(long, value_enum, default_value_t = PeriodArg::Day)]
@@ -109,10 +109,10 @@ pub struct SqiArgs {
     #[arg(long, value_name = "COL")]
     pub by: Vec<String>,
     /// Check: weighted points of a period must not exceed X (exit code 1 if they do).
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", value_parser = finite)]
     pub max_points: Option<f64>,
     /// Check: points per unit of a period must not exceed X (needs --volume).
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", value_parser = finite)]
     pub max_per_unit: Option<f64>,
     /// Which periods the checks look at.
     #[arg(long, value_enum, default_value_t = CheckArg::Last)]
@@ -171,7 +171,7 @@ pub struct ReadArgs {
     /// What to do with a row holding an invalid value.
     #[arg(long, value_enum, default_value_t = OnInvalidArg::Error)]
     pub on_invalid: OnInvalidArg,
-    /// Threads for large files (default: all cores).
+    /// Threads for large files (default: all cores, up to 8; at most 64).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
 }
@@ -200,6 +200,22 @@ pub enum FormatArg {
     Markdown,
     Json,
     Csv,
+}
+
+/// A finite number (a NaN or infinite limit would switch a check off).
+fn finite(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("'{s}' is not a finite number")),
+    }
+}
+
+/// A finite number above zero.
+fn positive(s: &str) -> Result<f64, String> {
+    match finite(s)? {
+        v if v > 0.0 => Ok(v),
+        _ => Err(format!("'{s}' is not above zero")),
+    }
 }
 
 /// Parses the command line; on `--help`/`--version` or a usage error returns

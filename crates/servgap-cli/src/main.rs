@@ -13,11 +13,14 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(code) => return ExitCode::from(code),
     };
-    match cmd::run(args) {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
+    // A panic is a bug in servgap: said as one, never blamed on the data.
+    std::panic::set_hook(Box::new(output::report_panic));
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cmd::run(args))) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(err)) => {
             output::report_error(&err);
             ExitCode::from(err.exit_code())
         }
+        Err(_) => ExitCode::from(servgap::exit_codes::INTERNAL),
     }
 }

@@ -24,6 +24,33 @@ pub fn report_error(err: &servgap::Error) {
     let _ = writeln!(stderr.lock(), "servgap: {label}: {err}");
 }
 
+/// Says on stderr, one line per input file, how many rows were rejected
+/// and why, whatever the output format and wherever the output goes.
+pub fn report_rejections(rows: &[servgap::input::InputRows]) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for note in rows.iter().filter_map(|r| r.rejection_note()) {
+        let _ = writeln!(err, "servgap: note: {note}");
+    }
+}
+
+/// Prints a panic as the internal error it is (the panic hook).
+pub fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let what = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string());
+    let place = info
+        .location()
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    report_error(&servgap::Error::from(servgap::ErrorKind::Internal(
+        format!("{what}{place}"),
+    )));
+}
+
 /// Prints a failed check as `servgap: check failed: …`.
 pub fn report_check_failure(message: &str) {
     let stderr = std::io::stderr();
@@ -75,16 +102,29 @@ pub fn write_output_with(
         }
         Some(p) => {
             let path = Path::new(p);
+            // errors name the path the user gave, never the temporary file
             let io = |e: std::io::Error| {
                 servgap::Error::from(servgap::ErrorKind::Io {
                     path: path.to_path_buf(),
-                    source: e,
+                    source: without_path(e),
                 })
             };
             let dir = match path.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d,
                 _ => Path::new("."),
             };
+            if !dir.is_dir() {
+                return Err(servgap::Error::from(servgap::ErrorKind::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!(
+                            "cannot write it: the folder {} does not exist",
+                            dir.display()
+                        ),
+                    ),
+                }));
+            }
             let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
             {
                 let mut buf = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
@@ -107,6 +147,14 @@ pub fn write_output_with(
             tmp.persist(path).map_err(|e| io(e.error))?;
             Ok(())
         }
+    }
+}
+
+/// An I/O error without the temporary file's path that `tempfile` adds.
+fn without_path(e: std::io::Error) -> std::io::Error {
+    match e.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code),
+        None => std::io::Error::new(e.kind(), e.kind().to_string()),
     }
 }
 

@@ -73,8 +73,10 @@ fn cronbach_alpha_by_hand() {
     let a = row(&doc["dimensions"], "dimension", "A");
     // E complete for R1-R3: a1 5,4,6 (var 1), a2 6,5,7 (var 1), totals 11,9,13 (var 4): 2(1 - 2/4) = 1
     assert_relative_eq!(f(a, "alpha_e"), 1.0, epsilon = 1e-12);
-    // P for all four: var a1 2, var a2 5/3, totals 10,7,12,9 var 13/3: 2(1 - (11/3)/(13/3)) = 4/13
-    assert_relative_eq!(f(a, "alpha_p"), 4.0 / 13.0, epsilon = 1e-12);
+    // P over the same R1-R3 (SPEC §4.1: R4 lacks a2's E, so it is in no α):
+    // a1 4,4,7 (var 3), a2 6,3,5 (var 7/3), totals 10,7,12 (var 19/3):
+    // 2(1 - (16/3)/(19/3)) = 6/19 (with R4's P it would be 4/13)
+    assert_relative_eq!(f(a, "alpha_p"), 6.0 / 19.0, epsilon = 1e-12);
     // gaps R1-R3: var 1 and 4/3, totals -1,-2,-1 var 1/3: 2(1 - (7/3)/(1/3)) = -12
     assert_relative_eq!(f(a, "alpha_gap"), -12.0, epsilon = 1e-9);
     // one-item dimension: null

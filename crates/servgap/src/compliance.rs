@@ -150,6 +150,22 @@ pub struct ComplianceReport {
 }
 
 impl ComplianceReport {
+    /// Rows read, used and rejected, per input file (events, standards).
+    pub fn input_rows(&self) -> Vec<crate::input::InputRows> {
+        vec![
+            crate::input::InputRows::new(
+                &self.inputs.events,
+                self.rows_read,
+                self.rows_used,
+                &self.rejections,
+            ),
+            crate::input::InputRows {
+                file: self.inputs.standards.clone(),
+                counts: self.standards_rows.clone(),
+            },
+        ]
+    }
+
     /// Whether every standard meets its target, overall and in every group
     /// (a standard without events is not a miss).
     pub fn all_pass(&self) -> bool {
@@ -171,6 +187,7 @@ impl ComplianceReport {
 
 /// Reads the events and computes compliance: the library form of `servgap compliance`.
 pub fn run_compliance(events: &Source, cfg: &ComplianceConfig) -> Result<ComplianceReport> {
+    crate::input::check_by(&cfg.by)?;
     let name = events.name();
     let (sink, info) = read_csv(events, &cfg.read, |h| {
         EventSink::new(

@@ -204,7 +204,8 @@ impl Error {
         self
     }
 
-    pub(crate) fn usage(msg: impl Into<String>) -> Self {
+    /// A usage error: a bad option value or combination (exit code 2).
+    pub fn usage(msg: impl Into<String>) -> Self {
         ErrorKind::Usage(msg.into()).into()
     }
 

@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::input::gap_inputs::{RatingMeans, Ratings, Standards};
 use crate::input::instrument::Instrument;
 use crate::input::survey::SurveyReadOptions;
+use crate::input::InputRows;
 use crate::input::{ReadOptions, Rejection, RowCounts, Source};
 use crate::survey::{analyse, read_survey, SurveyTables};
 
@@ -238,8 +239,35 @@ pub struct GapsReport {
     pub groups: Vec<GapGroup>,
 }
 
+impl GapsReport {
+    /// Rows read, used and rejected, per input file (customer survey,
+    /// management survey, standards, delivery assessment).
+    pub fn input_rows(&self) -> Vec<InputRows> {
+        let mut rows = vec![InputRows::new(
+            &self.inputs.customers,
+            self.rows_read,
+            self.rows_used,
+            &self.rejections,
+        )];
+        for (name, counts) in [
+            (&self.inputs.management, &self.management_rows),
+            (&self.inputs.standards, &self.standards_rows),
+            (&self.inputs.delivery, &self.delivery_rows),
+        ] {
+            if let (Some(file), Some(counts)) = (name, counts) {
+                rows.push(InputRows {
+                    file: file.clone(),
+                    counts: counts.clone(),
+                });
+            }
+        }
+        rows
+    }
+}
+
 /// Reads every input and computes the gap model: the library form of `servgap gaps`.
 pub fn run_gaps(customers: &Source, cfg: &GapsConfig) -> Result<GapsReport> {
+    crate::input::check_by(&cfg.survey.by)?;
     let (data, ins, info) = read_survey(customers, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
     let (all, groups) = analyse(&data, &ins, None)?;
     let small = ReadOptions {

@@ -679,6 +679,23 @@ pub struct SqiReport {
 }
 
 impl SqiReport {
+    /// Rows read, used and rejected, per input file (incident log, volume).
+    pub fn input_rows(&self) -> Vec<crate::input::InputRows> {
+        let mut rows = vec![crate::input::InputRows::new(
+            &self.inputs.incidents,
+            self.rows_read,
+            self.rows_used,
+            &self.rejections,
+        )];
+        if let (Some(file), Some(counts)) = (&self.inputs.volume, &self.volume_rows) {
+            rows.push(crate::input::InputRows {
+                file: file.clone(),
+                counts: counts.clone(),
+            });
+        }
+        rows
+    }
+
     /// Whether every check passed (true without checks).
     pub fn checks_passed(&self) -> bool {
         self.checks.iter().all(|c| c.passed)
@@ -687,6 +704,7 @@ impl SqiReport {
 
 /// Reads, validates and analyses an incident log: the library form of `servgap sqi`.
 pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
+    crate::input::check_by(&cfg.by)?;
     if !(cfg.per.is_finite() && cfg.per > 0.0) {
         return Err(Error::usage(format!(
             "--per must be a number above 0, not {}",

@@ -15,14 +15,16 @@ use serde::{Serialize, Serializer};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::input::columns::{ColumnMap, Measure};
-use crate::input::importance::Importance;
+use crate::input::importance::{Importance, ImportanceFile};
 use crate::input::instrument::Instrument;
 use crate::input::records::{RecordSink, RecordView};
 use crate::input::survey::{
     ResponseStore, Scale, SummaryRow, SurveyBody, SurveyData, SurveyForm, SurveyReadOptions,
     SurveySink,
 };
-use crate::input::{read_csv, OnInvalid, ReadInfo, ReadOptions, Rejection, Source};
+use crate::input::{
+    check_by, read_csv, InputRows, OnInvalid, ReadInfo, ReadOptions, Rejection, RowCounts, Source,
+};
 use crate::stats::{mean_test, AlphaAccumulator, Moments, SumMoments};
 
 /// JSON schema tag of the survey report.
@@ -246,11 +248,33 @@ pub struct SurveyReport {
     pub rows_rejected: u64,
     /// Rejection reasons.
     pub rejections: Vec<Rejection>,
+    /// The importance file's rows read, used and rejected (null without
+    /// `--importance`): points of respondents the survey lacks are rejected.
+    pub importance_rows: Option<RowCounts>,
     /// Tables over all respondents.
     #[serde(flatten)]
     pub all: SurveyTables,
     /// One entry per `--by` group (empty without `--by`).
     pub groups: Vec<SurveyGroup>,
+}
+
+impl SurveyReport {
+    /// Rows read, used and rejected, per input file (survey, importance).
+    pub fn input_rows(&self) -> Vec<InputRows> {
+        let mut rows = vec![InputRows::new(
+            &self.inputs.survey,
+            self.rows_read,
+            self.rows_used,
+            &self.rejections,
+        )];
+        if let (Some(name), Some(counts)) = (&self.inputs.importance, &self.importance_rows) {
+            rows.push(InputRows {
+                file: name.clone(),
+                counts: counts.clone(),
+            });
+        }
+        rows
+    }
 }
 
 /// Everything `servgap survey` needs besides the survey file.
@@ -262,15 +286,16 @@ pub struct SurveyConfig {
     pub survey: SurveyReadOptions,
     /// The instrument (`None`: `servqual22`, or a summary file's own `dimension` column).
     pub instrument: Option<Instrument>,
-    /// Importance weights and the name of their file.
-    pub importance: Option<(String, Importance)>,
+    /// Importance weights, with their file's name and rows.
+    pub importance: Option<ImportanceFile>,
 }
 
 /// Reads, validates and analyses a survey: the library form of `servgap survey`.
 pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
+    check_by(&cfg.survey.by)?;
     let (data, instrument, info) =
         read_survey(source, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
-    let imp = cfg.importance.as_ref().map(|(_, i)| i);
+    let imp = cfg.importance.as_ref().map(|f| &f.weights);
     if let Some(Importance::Aggregate(w)) = imp {
         if w.len() != instrument.dimensions.len() {
             return Err(Error::inconsistent(
@@ -286,7 +311,7 @@ pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
             form: data.form,
             encoding: info.encoding,
             instrument: instrument.name.clone(),
-            importance: cfg.importance.as_ref().map(|(n, _)| n.clone()),
+            importance: cfg.importance.as_ref().map(|f| f.name.clone()),
             columns: cfg.survey.columns.as_ref().map(|c| c.file.clone()),
             scale: cfg.survey.scale.to_string(),
             by: data.by.clone(),
@@ -296,6 +321,13 @@ pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
         rows_used: data.counts.rows_used,
         rows_rejected: data.counts.rows_rejected,
         rejections: data.counts.rejections.clone(),
+        importance_rows: cfg.importance.as_ref().map(|f| match &data.body {
+            SurveyBody::Respondents(stores) => {
+                let ids: Vec<Vec<String>> = stores.iter().map(ResponseStore::ids).collect();
+                f.counts_against(ids.iter().flatten().map(String::as_str))
+            }
+            SurveyBody::Summary(_) => f.rows.clone(),
+        }),
         all,
         groups,
     })
@@ -319,7 +351,7 @@ pub fn read_survey(
         Ok(x) => x,
         Err(e) => return Err(locate_duplicate(e, source, read)),
     };
-    let (data, sink_ins) = sink
+    let (mut data, sink_ins) = sink
         .finish()
         .map_err(|e| locate_duplicate(e, source, read))?;
     let instrument = match (&data.body, sink_ins) {
@@ -327,7 +359,47 @@ pub fn read_survey(
         (_, Some(i)) => Arc::unwrap_or_clone(i),
         (_, None) => Instrument::servqual22(),
     };
+    known_summary_items(&mut data, &instrument, read.on_invalid)?;
     Ok((data, instrument, info))
+}
+
+/// A summary row whose item the instrument lacks is invalid, named by file,
+/// line and the item column: an error, or skipped and counted with
+/// `--on-invalid skip` (the instrument is known only once the whole file
+/// is read, when it comes from the file's own `dimension` column).
+fn known_summary_items(data: &mut SurveyData, ins: &Instrument, policy: OnInvalid) -> Result<()> {
+    let SurveyBody::Summary(rows) = &mut data.body else {
+        return Ok(());
+    };
+    let mut tally = crate::input::RejectTally {
+        reasons: std::mem::take(&mut data.counts.rejections),
+    };
+    let mut kept = Vec::with_capacity(rows.len());
+    for r in rows.drain(..) {
+        if ins.lookup(r.item.as_bytes()).is_some() {
+            kept.push(r);
+            continue;
+        }
+        let (file, column) = (&data.file, &data.item_column);
+        crate::input::reject_row(policy, &mut tally, r.line, "unknown item", || {
+            ErrorKind::InvalidValue {
+                file: file.clone(),
+                line: r.line,
+                column: column.clone().unwrap_or(crate::error::Column {
+                    number: 0,
+                    name: "item".into(),
+                }),
+                value: r.item.clone(),
+                problem: format!("item not in the instrument '{}'", ins.name),
+            }
+            .into()
+        })?;
+        data.counts.rows_used -= 1;
+    }
+    *rows = kept;
+    data.counts.rows_rejected = tally.total();
+    data.counts.rejections = tally.reasons;
+    Ok(())
 }
 
 /// Builds the instrument of a summary file from its `dimension` column, or
@@ -739,11 +811,9 @@ fn accumulate_store(
                     continue;
                 }
                 // Incomplete: its pairs are taken out of the complete
-                // respondents' counts, its means and α cases go as values.
-                let k = items.len();
+                // respondents' counts and its means go as values; it is not
+                // in α's sample (SPEC §4.1: a complete pair for every item).
                 let (mut se, mut sp) = (0.0, 0.0);
-                let (all_e, all_p) =
-                    dimension_values(row, items, (m, es, ps), &values, &mut ve, &mut vp);
                 for &i in items {
                     let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
                     if ce != 0 && cp != 0 {
@@ -753,12 +823,6 @@ fn accumulate_store(
                     }
                 }
                 dim_gap[d] = acc.push_dimension(d, se, sp, c as u32);
-                if k > 1 && all_e {
-                    acc.alpha[d][0].push(&ve[..k]);
-                }
-                if k > 1 && all_p {
-                    acc.alpha[d][1].push(&vp[..k]);
-                }
             }
             push_weighted(acc, resp_weights.as_ref().and_then(|ws| ws[r]), &dim_gap);
             continue;
@@ -793,16 +857,6 @@ fn accumulate_store(
                     acc.alpha[d][0].push_total(se);
                     acc.alpha[d][1].push_total(sp);
                     acc.alpha[d][2].push_total(sd);
-                } else if k > 1 {
-                    // Only E (or only P) complete: α from the values.
-                    let (all_e, all_p) =
-                        dimension_values(row, items, (m, es, ps), &values, &mut ve, &mut vp);
-                    if all_e {
-                        acc.alpha[d][0].push(&ve[..k]);
-                    }
-                    if all_p {
-                        acc.alpha[d][1].push(&vp[..k]);
-                    }
                 }
                 continue;
             }
@@ -843,16 +897,11 @@ fn accumulate_store(
                     acc.alpha[d][0].push_total(ve[..k].iter().sum());
                     acc.alpha[d][1].push_total(vp[..k].iter().sum());
                     acc.alpha[d][2].push_total(vd[..k].iter().sum());
-                } else {
-                    if all_e {
-                        acc.alpha[d][0].push(&ve[..k]);
-                    }
-                    if all_p {
-                        acc.alpha[d][1].push(&vp[..k]);
-                    }
-                    if all_e && all_p {
-                        acc.alpha[d][2].push(&vd[..k]);
-                    }
+                } else if all_e && all_p {
+                    // α's sample: a complete E–P pair for every item
+                    acc.alpha[d][0].push(&ve[..k]);
+                    acc.alpha[d][1].push(&vp[..k]);
+                    acc.alpha[d][2].push(&vd[..k]);
                 }
             }
             if let Some((a_s, d_s, p_s)) = zone_slots {
@@ -928,27 +977,6 @@ fn accumulate_store(
             (key, acc)
         })
         .collect()
-}
-
-/// A respondent's E and P values over a dimension's items (NaN where
-/// missing) into `ve` and `vp`; whether all E and all P are present.
-fn dimension_values(
-    row: &[u16],
-    items: &[usize],
-    (m, es, ps): (usize, usize, usize),
-    values: &[f64],
-    ve: &mut [f64],
-    vp: &mut [f64],
-) -> (bool, bool) {
-    let (mut all_e, mut all_p) = (true, true);
-    for (j, &i) in items.iter().enumerate() {
-        let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
-        all_e &= ce != 0;
-        all_p &= cp != 0;
-        ve[j] = values[ce];
-        vp[j] = values[cp];
-    }
-    (all_e, all_p)
 }
 
 /// A respondent's importance-weighted gap, from their dimension gaps.
@@ -1347,16 +1375,6 @@ fn analyse_summary(
 ) -> Result<(SurveyTables, Vec<SurveyGroup>)> {
     if let Some(Importance::Respondent(_)) = importance {
         return Err(Error::inconsistent("respondent-level importance points need respondent-level survey data, not a summary table"));
-    }
-    for r in rows {
-        if ins.lookup(r.item.as_bytes()).is_none() {
-            return Err(ErrorKind::InvalidFile {
-                file: "survey".into(),
-                line: Some(r.line),
-                message: format!("item '{}' is not in the instrument '{}'", r.item, ins.name),
-            }
-            .into());
-        }
     }
     let mut keys: Vec<&Vec<String>> = rows.iter().map(|r| &r.groups).collect();
     keys.sort();

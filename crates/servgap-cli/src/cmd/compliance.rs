@@ -6,9 +6,13 @@ use servgap::input::events::HardStandards;
 use servgap::input::Source;
 
 use crate::cli::ComplianceArgs;
-use crate::output::{report_check_failure, with_progress, write_output};
+use crate::output::{report_check_failure, report_rejections, with_progress, write_output};
 
 pub fn run(a: ComplianceArgs) -> servgap::Result<u8> {
+    super::one_stdin(&[
+        ("EVENTS", Some(&a.events)),
+        ("--standards", Some(&a.standards)),
+    ])?;
     let read = super::read_options(&a.read)?;
     let small = super::small_file_options(&read);
     let standards = HardStandards::load(&Source::from_arg(&a.standards), &small)?;
@@ -22,6 +26,7 @@ pub fn run(a: ComplianceArgs) -> servgap::Result<u8> {
         };
         run_compliance(&events, &cfg)
     })?;
+    report_rejections(&report.input_rows());
     let text = servgap::render::compliance(&report, super::format(a.output.format))?;
     write_output(a.output.output.as_deref(), &text)?;
     if a.fail_on_miss && !report.all_pass() {

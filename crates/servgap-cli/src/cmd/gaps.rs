@@ -5,9 +5,17 @@ use servgap::input::survey::{Scale, SurveyReadOptions};
 use servgap::input::Source;
 
 use crate::cli::{GapsArgs, ModelArg};
-use crate::output::{with_progress, write_output};
+use crate::output::{report_rejections, with_progress, write_output};
 
 pub fn run(a: GapsArgs) -> servgap::Result<u8> {
+    super::one_stdin(&[
+        ("--customers", Some(&a.customers)),
+        ("--management", a.management.as_deref()),
+        ("--standards", a.standards.as_deref()),
+        ("--delivery", a.delivery.as_deref()),
+        ("--instrument", a.instrument.as_deref()),
+        ("--columns", a.columns.as_deref()),
+    ])?;
     let read = super::read_options(&a.read)?;
     let small = super::small_file_options(&read);
     let instrument = super::instrument(a.instrument.as_deref(), &small)?;
@@ -32,6 +40,7 @@ pub fn run(a: GapsArgs) -> servgap::Result<u8> {
         };
         run_gaps(&customers, &cfg)
     })?;
+    report_rejections(&report.input_rows());
     let text = servgap::render::gaps(&report, super::format(a.output.format))?;
     write_output(a.output.output.as_deref(), &text)?;
     Ok(servgap::exit_codes::SUCCESS)

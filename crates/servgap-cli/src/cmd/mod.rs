@@ -20,6 +20,23 @@ pub fn run(cli: Cli) -> servgap::Result<u8> {
     }
 }
 
+/// At most one input may be standard input (`-`): two readers cannot
+/// share one stream. `inputs` are the command's input flags and values.
+pub(crate) fn one_stdin(inputs: &[(&str, Option<&str>)]) -> servgap::Result<()> {
+    let stdin: Vec<&str> = inputs
+        .iter()
+        .filter(|(_, v)| *v == Some("-"))
+        .map(|(flag, _)| *flag)
+        .collect();
+    if stdin.len() > 1 {
+        return Err(servgap::Error::usage(format!(
+            "{} all read standard input ('-'): only one input can",
+            stdin.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 /// Reader options from the shared flags.
 pub(crate) fn read_options(a: &ReadArgs) -> servgap::Result<ReadOptions> {
     Ok(ReadOptions {

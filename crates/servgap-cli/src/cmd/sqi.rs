@@ -5,9 +5,14 @@ use servgap::input::Source;
 use servgap::sqi::{run_sqi, CheckKind, CheckScope, CheckSpec, SqiConfig};
 
 use crate::cli::{CheckArg, SqiArgs};
-use crate::output::{with_progress, write_output_with};
+use crate::output::{report_rejections, with_progress, write_output_with};
 
 pub fn run(a: SqiArgs) -> servgap::Result<u8> {
+    super::one_stdin(&[
+        ("INCIDENTS", Some(&a.incidents)),
+        ("--weights", Some(&a.weights)),
+        ("--volume", a.volume.as_deref()),
+    ])?;
     let read = super::read_options(&a.read)?;
     let small = super::small_file_options(&read);
     let weights = WeightTable::load(&a.weights, &small)?;
@@ -41,6 +46,7 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
         };
         run_sqi(&source, &cfg)
     })?;
+    report_rejections(&report.input_rows());
     let format = super::format(a.output.format);
     write_output_with(a.output.output.as_deref(), |w| {
         servgap::render::sqi_to(&report, format, w)

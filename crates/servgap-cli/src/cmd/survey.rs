@@ -1,15 +1,21 @@
 //! `servgap survey`: expectation vs perception.
 
-use servgap::input::importance::Importance;
+use servgap::input::importance::ImportanceFile;
 use servgap::input::instrument::Instrument;
 use servgap::input::survey::{Scale, SurveyReadOptions};
 use servgap::input::Source;
 use servgap::survey::{run_survey, SurveyConfig};
 
 use crate::cli::SurveyArgs;
-use crate::output::{with_progress, write_output};
+use crate::output::{report_rejections, with_progress, write_output};
 
 pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
+    super::one_stdin(&[
+        ("SURVEY", Some(&a.survey)),
+        ("--importance", a.importance.as_deref()),
+        ("--instrument", a.instrument.as_deref()),
+        ("--columns", a.columns.as_deref()),
+    ])?;
     let read = super::read_options(&a.read)?;
     let scale = Scale::parse(&a.scale)?;
     let small = super::small_file_options(&read);
@@ -18,7 +24,7 @@ pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
         Some(path) => {
             let ins = instrument.clone().unwrap_or_else(Instrument::servqual22);
             let source = Source::from_arg(path);
-            Some((source.name(), Importance::load(&source, &ins, &small)?))
+            Some(ImportanceFile::load(&source, &ins, &small)?)
         }
         None => None,
     };
@@ -37,6 +43,7 @@ pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
         };
         run_survey(&source, &cfg)
     })?;
+    report_rejections(&report.input_rows());
     let text = servgap::render::survey(&report, super::format(a.output.format))?;
     write_output(a.output.output.as_deref(), &text)?;
     Ok(servgap::exit_codes::SUCCESS)

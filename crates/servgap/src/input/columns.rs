@@ -4,7 +4,7 @@
 //! score. `column` is a header text (case-insensitive) or a 1-based number.
 
 use super::{check_width, read_small, Header, ReadOptions, Source};
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 
 /// Which score a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -127,7 +127,7 @@ impl ColumnMap {
         Err(Error::file(
             &self.file,
             Some(e.line),
-            format!("the survey has no column '{}'", e.column),
+            format!("the survey has no column {}", quoted(&e.column)),
         ))
     }
 }

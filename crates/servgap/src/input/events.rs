@@ -13,7 +13,7 @@ use super::{
     check_width, invalid, is_missing, read_small, trim_bytes, Header, OnInvalid, ReadOptions,
     RejectTally, RowCounts, Source,
 };
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{quoted, Error, ErrorKind, Result};
 use crate::period::{parse_date, Period, PeriodKind};
 
 /// A comparison of a metric with a threshold.
@@ -159,7 +159,7 @@ impl HardStandards {
                     file: name.clone(),
                     line: *line,
                     first_line: Some(f),
-                    what: format!("standard '{id}'"),
+                    what: format!("standard {}", quoted(id)),
                     key: vec![id.to_string()],
                 }
                 .into());
@@ -245,7 +245,7 @@ impl EventSink {
         period: Option<(PeriodKind, String)>,
         on_invalid: OnInvalid,
     ) -> Result<Self> {
-        let found = || header.names.join(", ");
+        let found = || header.listing();
         let metric_cols = hard
             .standards
             .iter()

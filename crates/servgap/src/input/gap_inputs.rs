@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::instrument::Instrument;
 use super::survey::Scale;
 use super::{check_width, invalid, is_missing, read_small, Header, ReadOptions, RowCounts, Source};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{quoted, Error, ErrorKind, Result};
 
 /// One rating: a respondent's score for an item.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +76,7 @@ fn need(name: &str, header: &Header, col: &str, what: &str) -> Result<usize> {
             Some(1),
             format!(
                 "{what} needs a '{col}' column (found: {})",
-                header.names.join(", ")
+                header.listing()
             ),
         )
     })
@@ -160,7 +160,7 @@ impl Ratings {
                     file: name.clone(),
                     line: *line,
                     first_line: Some(first),
-                    what: format!("respondent '{id_raw}' item '{item_raw}'"),
+                    what: format!("respondent {} item {}", quoted(id_raw), quoted(item_raw)),
                     key: vec![id_raw.to_string(), item_raw.to_string()],
                 }
                 .into());

@@ -589,6 +589,18 @@ struct Layout {
 }
 
 impl Layout {
+    /// Whether the line readers can read this layout: narrow enough, and
+    /// each column with one role (they match a line cell by cell, so a
+    /// `--by` column that is also the date, category, count or volume
+    /// column goes through the tokenizer's rows).
+    fn lines_fit(&self) -> bool {
+        self.width <= MAX_FIELDS
+            && !self
+                .by
+                .iter()
+                .any(|&b| b == self.date || b == self.category || Some(b) == self.value)
+    }
+
     fn find(file: &str, header: &Header, need: &str, what: &str) -> Result<usize> {
         header.find(need).ok_or_else(|| {
             Error::file(
@@ -596,7 +608,7 @@ impl Layout {
                 Some(1),
                 format!(
                     "{what} needs a '{need}' column (found: {})",
-                    header.names.join(", ")
+                    header.listing()
                 ),
             )
         })
@@ -611,7 +623,7 @@ impl Layout {
                         Some(1),
                         format!(
                             "{what} has no column '{b}' named by --by (found: {})",
-                            header.names.join(", ")
+                            header.listing()
                         ),
                     )
                 })
@@ -1367,7 +1379,7 @@ impl RecordSink for IncidentSink {
     }
 
     fn takes_lines(&self) -> bool {
-        self.roles.len() <= MAX_FIELDS
+        self.state.layout.lines_fit()
     }
 
     fn quote_free_lines(
@@ -1611,7 +1623,7 @@ impl RecordSink for VolumeSink {
     }
 
     fn takes_lines(&self) -> bool {
-        self.roles.len() <= MAX_FIELDS
+        self.state.layout.lines_fit()
     }
 
     fn quote_free_lines(

@@ -9,8 +9,8 @@ use foldhash::fast::FixedState;
 
 use serde::Serialize;
 
-use super::{check_width, is_builtin, read_small, ReadOptions, Source};
-use crate::error::{Error, ErrorKind, Result};
+use super::{builtin_or_file, check_width, read_small, ReadOptions, Source};
+use crate::error::{quoted, Error, ErrorKind, Result};
 
 const SERVQUAL22: &str = include_str!("../../../../data/servqual22.csv");
 
@@ -64,7 +64,7 @@ impl Instrument {
 
     /// `servqual22` or a CSV file `item,dimension[,text]`.
     pub fn load(arg: &str, opts: &ReadOptions) -> Result<Self> {
-        if is_builtin(arg, &["servqual22"]) {
+        if builtin_or_file(arg, "--instrument", &["servqual22"])?.is_some() {
             return Ok(Self::servqual22());
         }
         let source = Source::from_arg(arg);
@@ -112,7 +112,7 @@ impl Instrument {
                     file: name.into(),
                     line: *line,
                     first_line: Some(*first),
-                    what: format!("item '{id}'"),
+                    what: format!("item {}", quoted(id)),
                     key: vec![],
                 }
                 .into());

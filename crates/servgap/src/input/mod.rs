@@ -124,10 +124,16 @@ pub struct ReadOptions {
     pub progress: Option<Arc<AtomicU64>>,
 }
 
+/// The most threads a read uses, whatever `--threads` asks for: more than
+/// the machine's cores only adds ranges, and each costs a buffer.
+pub const MAX_THREADS: usize = 64;
+
 impl ReadOptions {
+    /// The threads a read uses: `threads`, or all cores (up to 8) for 0;
+    /// at most [`MAX_THREADS`].
     fn threads(&self) -> usize {
         if self.threads > 0 {
-            self.threads
+            self.threads.min(MAX_THREADS)
         } else {
             std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
@@ -147,6 +153,76 @@ pub struct RowCounts {
     pub rows_rejected: u64,
     /// Why rows were rejected, with counts.
     pub rejections: Vec<Rejection>,
+}
+
+/// The rows of one input file: what each report says it read, used and
+/// rejected, file by file (the `input_rows` method of every report), so
+/// that a caller can say what was skipped whatever the output format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputRows {
+    /// The file (`<stdin>` for standard input).
+    pub file: String,
+    /// Its row counts.
+    pub counts: RowCounts,
+}
+
+impl InputRows {
+    /// The rows of `file`, from a report's flattened counts.
+    pub fn new(file: &str, read: u64, used: u64, rejections: &[Rejection]) -> Self {
+        InputRows {
+            file: file.to_string(),
+            counts: RowCounts {
+                rows_read: read,
+                rows_used: used,
+                rows_rejected: rejections.iter().map(|r| r.count).sum(),
+                rejections: rejections.to_vec(),
+            },
+        }
+    }
+
+    /// One line saying how many rows were rejected and why (`None` when
+    /// none were), e.g. `survey.csv: 3 of 120 rows rejected: 2 not a number
+    /// (first on line 5), 1 unknown item (line 9)`.
+    pub fn rejection_note(&self) -> Option<String> {
+        let c = &self.counts;
+        if c.rows_rejected == 0 {
+            return None;
+        }
+        let reasons: Vec<String> = c
+            .rejections
+            .iter()
+            .map(|r| {
+                let at = if r.count == 1 {
+                    "line"
+                } else {
+                    "first on line"
+                };
+                format!("{} {} ({at} {})", r.count, r.reason, r.first_line)
+            })
+            .collect();
+        let rows = if c.rows_read == 1 { "row" } else { "rows" };
+        Some(format!(
+            "{}: {} of {} {rows} rejected: {}",
+            self.file,
+            c.rows_rejected,
+            c.rows_read,
+            reasons.join(", ")
+        ))
+    }
+}
+
+/// Checks the `--by` columns of a command: a column named twice (matched
+/// as header names are: trimmed, ignoring case) is a usage error.
+pub fn check_by(by: &[String]) -> Result<()> {
+    for (i, b) in by.iter().enumerate() {
+        let key = b.trim().to_lowercase();
+        if let Some(first) = by[..i].iter().find(|a| a.trim().to_lowercase() == key) {
+            return Err(Error::usage(format!(
+                "--by {first} and --by {b} name the same column: give it once"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// One reason rows were rejected, and how many.
@@ -177,6 +253,17 @@ impl RejectTally {
                 count: 1,
                 first_line: line,
             });
+        }
+    }
+
+    /// Adds `n` rows rejected for `reason`, the first on `line`.
+    pub fn add_many(&mut self, reason: &str, line: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.add(reason, line);
+        if let Some(r) = self.reasons.iter_mut().find(|r| r.reason == reason) {
+            r.count += n - 1;
         }
     }
 
@@ -276,6 +363,16 @@ impl Header {
     pub fn find(&self, name: &str) -> Option<usize> {
         let name = name.trim().to_lowercase();
         self.lower.iter().position(|n| *n == name)
+    }
+
+    /// The column names for a message, each quoted as [`quoted`] does:
+    /// `'date', 'site', 'category'`.
+    pub fn listing(&self) -> String {
+        self.names
+            .iter()
+            .map(|n| crate::error::quoted(n))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The lowercase name of column `i`.
@@ -638,9 +735,30 @@ pub(crate) fn check_width(name: &str, header: &Header, line: u64, row: &[String]
     Ok(())
 }
 
-/// Whether a path names a built-in table rather than a file.
-pub(crate) fn is_builtin(arg: &str, names: &[&str]) -> bool {
-    names.iter().any(|n| n.eq_ignore_ascii_case(arg)) && !Path::new(arg).exists()
+/// Which built-in table an option's argument names (`Some(index)`), or
+/// `None` for a file to read (`-` for standard input). A file of that name
+/// wins over a built-in. An argument that is neither, and looks like a
+/// name rather than a path (no folder, no extension), is a usage error
+/// listing the built-ins: `--weights fedex13` is a typo, not a missing file.
+pub(crate) fn builtin_or_file(arg: &str, option: &str, names: &[&str]) -> Result<Option<usize>> {
+    if arg == "-" || Path::new(arg).exists() {
+        return Ok(None);
+    }
+    if let Some(i) = names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case(arg.trim()))
+    {
+        return Ok(Some(i));
+    }
+    let looks_like_a_name = !arg.contains(['/', '\\', '.']);
+    if looks_like_a_name {
+        return Err(Error::usage(format!(
+            "{option} {}: not a built-in table ({}) and no file of that name",
+            crate::error::quoted(arg),
+            names.join(", ")
+        )));
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

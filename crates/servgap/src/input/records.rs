@@ -813,7 +813,8 @@ pub(crate) fn parse_file_parallel<S: RecordSink>(
             let mut handles = Vec::new();
             for (i, mut s) in forks.into_iter().enumerate() {
                 let (from, to) = ranges[i + 1];
-                handles.push(scope.spawn(move || {
+                let thread = std::thread::Builder::new().name(format!("reader {}", i + 1));
+                handles.push(thread.spawn_scoped(scope, move || {
                     let cfg = ParseConfig {
                         file_offset: from,
                         soft_limit: (to < len).then_some(to - from),
@@ -850,14 +851,17 @@ pub(crate) fn parse_file_parallel<S: RecordSink>(
             }
             let mut all = vec![(first, None)];
             for h in handles {
-                all.push(h.join().unwrap_or_else(|_| {
-                    (
-                        Err(ParseStop::Error(Error::internal(
-                            "a reader thread panicked",
-                        ))),
-                        None,
-                    )
-                }));
+                all.push(match h {
+                    Ok(h) => h.join().unwrap_or_else(|_| {
+                        (
+                            Err(ParseStop::Error(Error::internal(
+                                "a reader thread panicked",
+                            ))),
+                            None,
+                        )
+                    }),
+                    Err(e) => (Err(ParseStop::Error(Error::io(path, e))), None),
+                });
             }
             all
         });

@@ -19,7 +19,7 @@ use super::instrument::Instrument;
 use super::records::{RecordSink, RecordView};
 use super::spill::{PartitionRecords, SpillFile, SpillRecord, SpillSet, SpillWriter, PARTS};
 use super::{invalid, is_missing, trim_bytes, Header, OnInvalid, RejectTally, RowCounts};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{quoted, Error, ErrorKind, Result};
 
 type FastMap<K, V> = HashMap<K, V, FixedState>;
 
@@ -1146,6 +1146,10 @@ pub struct SurveyData {
     pub counts: RowCounts,
     /// The `--by` column names as written in the header.
     pub by: Vec<String>,
+    /// The file, and its item column (summary form), for naming an item
+    /// the instrument lacks once the instrument is known.
+    pub(crate) file: String,
+    pub(crate) item_column: Option<crate::error::Column>,
     pub(crate) body: SurveyBody,
 }
 
@@ -1221,7 +1225,7 @@ impl SurveySink {
                     Some(1),
                     format!(
                         "no column '{b}' to group by (the header has: {})",
-                        header.names.join(", ")
+                        header.listing()
                     ),
                 )
             })?;
@@ -1243,8 +1247,28 @@ impl SurveySink {
             let mut present = [false; 4];
             let mut raw = Vec::new();
             let mut used: HashMap<(usize, usize), u64> = HashMap::new();
+            let mut mapped: HashMap<usize, (u64, String)> = HashMap::new();
+            let mut lines: Vec<[Option<u64>; 4]> = Vec::new();
             for e in &map.entries {
                 let col = map.resolve(e, &header)?;
+                if let Some((first, was)) = mapped.get(&col) {
+                    return Err(Error::file(
+                        &map.file,
+                        Some(e.line),
+                        format!(
+                            "{} of the survey is mapped twice: to {} here and to {was} on line {first}",
+                            header.column(col),
+                            quoted(&format!("{} {:?}", e.item, e.measure).to_lowercase()),
+                        ),
+                    ));
+                }
+                mapped.insert(
+                    col,
+                    (
+                        e.line,
+                        quoted(&format!("{} {:?}", e.item, e.measure).to_lowercase()),
+                    ),
+                );
                 let item = ins.lookup(e.item.as_bytes()).ok_or_else(|| {
                     Error::file(
                         &map.file,
@@ -1264,12 +1288,23 @@ impl SurveySink {
                 }
                 present[e.measure.index()] = true;
                 raw.push((col, item, e.measure.index()));
+                if lines.len() <= item {
+                    lines.resize(item + 1, [None; 4]);
+                }
+                lines[item][e.measure.index()] = Some(e.line);
+            }
+            check_measures(&file, present)?;
+            for (item, measures) in lines.iter().enumerate() {
+                if let Some(problem) = unpaired(&ins.items[item].id, measures.map(|l| l.is_some()))
+                {
+                    let line = measures.iter().flatten().min().copied();
+                    return Err(Error::file(&map.file, line, problem));
+                }
             }
             let slot = slots_for(present);
             for (col, item, mi) in raw {
                 cells.push((col, item, slot[mi].unwrap_or(0)));
             }
-            check_measures(&file, present)?;
             let layout = Layout {
                 width,
                 id_col,
@@ -1360,11 +1395,25 @@ impl SurveySink {
                     Some(1),
                     format!(
                         "cannot tell the survey form from the header ({}): expected long (respondent_id,item,expectation,perception), wide (e_<item>,p_<item>), summary (item,mean_e,mean_p) or a --columns map",
-                        header.names.join(",")
+                        header.listing()
                     ),
                 ));
             }
             check_measures(&file, present)?;
+            let mut measures: Vec<[Option<usize>; 4]> = vec![[None; 4]; ins.items.len()];
+            for &(c, item, mi) in &raw {
+                measures[item][mi] = Some(c);
+            }
+            for (item, cols) in measures.iter().enumerate() {
+                if let Some(problem) = unpaired(&ins.items[item].id, cols.map(|c| c.is_some())) {
+                    let col = cols.iter().flatten().min().copied().unwrap_or(0);
+                    return Err(Error::file(
+                        &file,
+                        Some(1),
+                        format!("{}: {problem}", header.column(col)),
+                    ));
+                }
+            }
             let slot = slots_for(present);
             let cells = raw
                 .into_iter()
@@ -1434,6 +1483,10 @@ impl SurveySink {
             rows_rejected: self.tally.total(),
             rejections: self.tally.reasons.clone(),
         };
+        let item_column = match &self.body {
+            Body::Summary(layout, _) => Some(self.header.column(layout.item_col)),
+            Body::Respondents(..) => None,
+        };
         let body = match self.body {
             Body::Respondents(layout, holders) if self.spill.is_some() => {
                 let mut writer = self
@@ -1467,6 +1520,8 @@ impl SurveySink {
                         form: self.form,
                         counts,
                         by: self.by_names,
+                        file: self.file,
+                        item_column: None,
                         body: SurveyBody::Respondents(stores),
                     },
                     self.instrument,
@@ -1480,10 +1535,29 @@ impl SurveySink {
                 form: self.form,
                 counts,
                 by: self.by_names,
+                file: self.file,
+                item_column,
                 body,
             },
             self.instrument,
         ))
+    }
+}
+
+/// What an item's scores lack, when it has some: a perception needs an
+/// expectation (or desired level) beside it, and the reverse, or the item
+/// would silently have no pairs (n = 0).
+fn unpaired(item: &str, has: [bool; 4]) -> Option<String> {
+    let (e, p, _, d) = (has[0], has[1], has[2], has[3]);
+    let item = quoted(item);
+    match (e || d, p) {
+        (true, false) => Some(format!(
+            "item {item} has expectation scores but no perception scores (p_ column or mapped perception)"
+        )),
+        (false, true) => Some(format!(
+            "item {item} has perception scores but no expectation scores (e_ or d_ column, or mapped expectation)"
+        )),
+        _ => None,
     }
 }
 
@@ -2247,7 +2321,7 @@ impl SurveySink {
                 if store.seen(r, item) {
                     let id_s = String::from_utf8_lossy(id).into_owned();
                     let item_s = String::from_utf8_lossy(trim_bytes(item_raw)).into_owned();
-                    let what = format!("respondent '{id_s}' item '{item_s}'");
+                    let what = format!("respondent {} item {}", quoted(&id_s), quoted(&item_s));
                     let err = ErrorKind::Duplicate {
                         file: self.file.clone(),
                         line,
@@ -2264,8 +2338,9 @@ impl SurveySink {
                     let c = layout.by_cols[g];
                     let v = rec.get(c).to_vec();
                     let msg = format!(
-                        "respondent '{}' was '{was}' on an earlier row (line {})",
-                        String::from_utf8_lossy(id),
+                        "respondent {} was {} on an earlier row (line {})",
+                        quoted(&String::from_utf8_lossy(id)),
+                        quoted(&was),
                         store.first_line[r as usize]
                     );
                     return self.reject(line, c, &v, "group differs within a respondent", msg);
@@ -2313,7 +2388,7 @@ impl SurveySink {
                             file: self.file.clone(),
                             line,
                             first_line: Some(store.first_line[r as usize]),
-                            what: format!("respondent '{}'", String::from_utf8_lossy(id)),
+                            what: format!("respondent {}", quoted(&String::from_utf8_lossy(id))),
                             key: vec![],
                         }
                         .into();
@@ -2370,7 +2445,8 @@ impl SurveySink {
         }
         let n = match layout.n_col {
             Some(c) if !is_missing(rec.get(c)) => match super::parse_number(rec.get(c)) {
-                Some(v) if v >= 0.0 => Some(v),
+                // a count of respondents: whole, at least 1, exact in f64
+                Some(v) if v >= 1.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_992.0 => Some(v),
                 _ => {
                     let raw = rec.get(c).to_vec();
                     return self.reject(
@@ -2378,7 +2454,7 @@ impl SurveySink {
                         c,
                         &raw,
                         "bad n",
-                        "n must be a non-negative number".into(),
+                        "n is the number of respondents: a whole number of at least 1".into(),
                     );
                 }
             },
@@ -2767,7 +2843,11 @@ impl SecondPass<'_> {
                                 file: self.file.to_string(),
                                 line: rec.line,
                                 first_line: None,
-                                what: format!("respondent '{}' item '{item}'", id_s()),
+                                what: format!(
+                                    "respondent {} item {}",
+                                    quoted(&id_s()),
+                                    quoted(&item)
+                                ),
                                 key: vec![id_s(), item],
                             }
                             .into());
@@ -2782,8 +2862,9 @@ impl SecondPass<'_> {
                             let was = &store.group_dicts[g].values[store.groups[base + g] as usize];
                             let value = &store.group_dicts[g].values[groups[g] as usize];
                             let msg = format!(
-                                "respondent '{}' was '{was}' on an earlier row (line {})",
-                                id_s(),
+                                "respondent {} was {} on an earlier row (line {})",
+                                quoted(&id_s()),
+                                quoted(was),
                                 store.first_line[r as usize]
                             );
                             return Err(invalid(
@@ -2976,7 +3057,7 @@ fn reconcile(
                 file: ctx.file.clone(),
                 line,
                 first_line: Some(a.first_line[ra]),
-                what: format!("respondent '{id_s}'"),
+                what: format!("respondent {}", quoted(&id_s)),
                 key: vec![id_s],
             };
             if ctx.on_invalid == OnInvalid::Error {
@@ -2995,9 +3076,10 @@ fn reconcile(
                     &ctx.file,
                     Some(line),
                     format!(
-                        "respondent '{id_s}' is '{}' here but '{}' on line {}",
-                        group_text(b, rb, g),
-                        group_text(a, ra, g),
+                        "respondent {} is {} here but {} on line {}",
+                        quoted(&id_s),
+                        quoted(&group_text(b, rb, g)),
+                        quoted(&group_text(a, ra, g)),
                         a.first_line[ra]
                     ),
                 ));
@@ -3029,7 +3111,7 @@ fn reconcile(
                         file: ctx.file.clone(),
                         line,
                         first_line: None,
-                        what: format!("respondent '{id_s}' item '{item}'"),
+                        what: format!("respondent {} item {}", quoted(&id_s), quoted(&item)),
                         key: vec![id_s.clone(), item],
                     }
                     .into());

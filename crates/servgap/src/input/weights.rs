@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{check_width, is_builtin, read_small, ReadOptions, SmallRows, Source};
-use crate::error::{Error, ErrorKind, Result};
+use super::{builtin_or_file, check_width, read_small, ReadOptions, SmallRows, Source};
+use crate::error::{quoted, Error, ErrorKind, Result};
 
 const FEDEX12: &str = include_str!("../../../../data/weights_fedex12.csv");
 const EVANS10: &str = include_str!("../../../../data/weights_evans10.csv");
@@ -69,12 +69,10 @@ impl WeightTable {
 
     /// `fedex12`, `evans10` or a CSV file `category,weight[,description]`.
     pub fn load(arg: &str, opts: &ReadOptions) -> Result<Self> {
-        if is_builtin(arg, &BUILTIN_WEIGHTS) {
-            return Ok(if arg.eq_ignore_ascii_case("evans10") {
-                Self::evans10()
-            } else {
-                Self::fedex12()
-            });
+        match builtin_or_file(arg, "--weights", &BUILTIN_WEIGHTS)? {
+            Some(0) => return Ok(Self::fedex12()),
+            Some(_) => return Ok(Self::evans10()),
+            None => {}
         }
         let source = Source::from_arg(arg);
         let name = source.name();
@@ -181,7 +179,7 @@ impl WeightTable {
                     file: name.into(),
                     line: *line,
                     first_line: Some(*first),
-                    what: format!("category '{cat}'"),
+                    what: format!("category {}", quoted(cat)),
                     key: vec![cat.to_string()],
                 }
                 .into());

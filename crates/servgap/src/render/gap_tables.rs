@@ -159,10 +159,19 @@ pub fn gaps_footer(r: &GapsReport) -> Vec<String> {
     ];
     for (what, name, rows) in inputs {
         match (name, rows) {
-            (Some(n), Some(c)) => lines.push(format!(
-                "{what}: {n}: rows read {}, used {}",
-                c.rows_read, c.rows_used
-            )),
+            (Some(n), Some(c)) => {
+                lines.push(format!(
+                    "{what}: {n}: rows read {}, used {}{}",
+                    c.rows_read,
+                    c.rows_used,
+                    if c.rows_rejected > 0 {
+                        format!(", rejected {}", c.rows_rejected)
+                    } else {
+                        String::new()
+                    }
+                ));
+                lines.extend(super::rejection_lines(&c.rejections));
+            }
             _ => lines.push(format!("{what}: not given (its gaps are unavailable)")),
         }
     }
@@ -287,12 +296,7 @@ pub fn compliance_footer(r: &ComplianceReport) -> Vec<String> {
         r.rows_used,
         r.rows_rejected
     )];
-    for j in &r.rejections {
-        lines.push(format!(
-            "  rejected {} × {} (first on line {})",
-            j.count, j.reason, j.first_line
-        ));
-    }
+    lines.extend(super::rejection_lines(&r.rejections));
     lines.push("Compliance = compliant / events with the metric; Wilson 95% interval; pass when compliance ≥ target.".into());
     lines
 }

@@ -40,6 +40,19 @@ impl Format {
     }
 }
 
+/// The lines under a text report saying why rows were rejected:
+/// `  rejected 3 × not a number (first on line 5)`.
+pub(crate) fn rejection_lines(
+    rejections: &[crate::input::Rejection],
+) -> impl Iterator<Item = String> + '_ {
+    rejections.iter().map(|j| {
+        format!(
+            "  rejected {} × {} (first on line {})",
+            j.count, j.reason, j.first_line
+        )
+    })
+}
+
 /// A rectangular table of text cells: the common form that the table,
 /// Markdown and CSV renderers lay out.
 #[derive(Debug, Clone, PartialEq)]

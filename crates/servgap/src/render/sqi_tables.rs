@@ -211,23 +211,13 @@ pub fn footer(r: &SqiReport) -> Vec<String> {
         r.rows_used,
         r.rows_rejected
     )];
-    for j in &r.rejections {
-        lines.push(format!(
-            "  rejected {} × {} (first on line {})",
-            j.count, j.reason, j.first_line
-        ));
-    }
+    lines.extend(super::rejection_lines(&r.rejections));
     if let (Some(v), Some(c)) = (&r.inputs.volume, &r.volume_rows) {
         lines.push(format!(
             "{v}: volume rows read {}, used {}, rejected {}",
             c.rows_read, c.rows_used, c.rows_rejected
         ));
-        for j in &c.rejections {
-            lines.push(format!(
-                "  rejected {} × {} (first on line {})",
-                j.count, j.reason, j.first_line
-            ));
-        }
+        lines.extend(super::rejection_lines(&c.rejections));
     }
     let mut total = format!(
         "Total: {} incidents, {} points over {} days ({} per day)",

@@ -292,11 +292,13 @@ pub fn footer(r: &SurveyReport) -> Vec<String> {
         r.inputs.survey, serde_json::to_value(r.inputs.form).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
         r.inputs.encoding, r.inputs.instrument, r.inputs.scale, r.all.respondents, r.rows_read, r.rows_used, r.rows_rejected
     )];
-    for j in &r.rejections {
+    lines.extend(super::rejection_lines(&r.rejections));
+    if let (Some(name), Some(c)) = (&r.inputs.importance, &r.importance_rows) {
         lines.push(format!(
-            "  rejected {} × {} (first on line {})",
-            j.count, j.reason, j.first_line
+            "importance: {name}: rows read {}, used {}, rejected {}",
+            c.rows_read, c.rows_used, c.rows_rejected
         ));
+        lines.extend(super::rejection_lines(&c.rejections));
     }
     lines
 }
