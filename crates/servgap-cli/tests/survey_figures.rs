@@ -432,3 +432,126 @@ fn without_an_id_column_the_data_row_number_is_the_respondent() {
     assert_eq!(doc["servqual"]["weighted_n"], 2);
     assert_relative_eq!(f(&doc["servqual"], "weighted"), -2.0);
 }
+
+/// Cronbach's α of every dimension of the example survey (2% missing
+/// cells, so that incomplete respondents are many), recomputed here from
+/// the CSV by the definition: over the respondents with a complete E–P pair
+/// for every item of the dimension, the same sample for E, P and P − E
+/// (SPEC §4.1). This pins the fast whole-score path, which counts sums of
+/// complete respondents and must leave the incomplete ones out of every α.
+#[test]
+fn alpha_of_the_example_survey_by_the_definition() {
+    use std::collections::BTreeMap;
+    let mut reader =
+        csv::Reader::from_path(data("data/example_survey.csv")).unwrap_or_else(|e| panic!("{e}"));
+    // respondent -> item -> (E, P), pairs only
+    let mut pairs: BTreeMap<String, BTreeMap<String, (f64, f64)>> = BTreeMap::new();
+    for rec in reader.records() {
+        let rec = rec.unwrap_or_else(|e| panic!("{e}"));
+        let (e, p) = (rec[4].trim().parse::<f64>(), rec[5].trim().parse::<f64>());
+        if let (Ok(e), Ok(p)) = (e, p) {
+            pairs
+                .entry(rec[0].to_string())
+                .or_default()
+                .insert(rec[3].to_string(), (e, p));
+        }
+    }
+    let var = |x: &[f64]| {
+        let m = x.iter().sum::<f64>() / x.len() as f64;
+        x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() - 1) as f64
+    };
+    let alpha = |rows: &[Vec<f64>]| {
+        let k = rows[0].len() as f64;
+        let items: f64 = (0..rows[0].len())
+            .map(|i| var(&rows.iter().map(|r| r[i]).collect::<Vec<_>>()))
+            .sum();
+        let totals: Vec<f64> = rows.iter().map(|r| r.iter().sum()).collect();
+        k / (k - 1.0) * (1.0 - items / var(&totals))
+    };
+    let doc = json(&["survey", &data("data/example_survey.csv")]);
+    let dims = [
+        ("Tangibles", 1..=4),
+        ("Reliability", 5..=9),
+        ("Responsiveness", 10..=13),
+        ("Assurance", 14..=17),
+        ("Empathy", 18..=22),
+    ];
+    let mut left_out = 0;
+    for (name, range) in dims {
+        let items: Vec<String> = range.map(|i| format!("q{i:02}")).collect();
+        let complete: Vec<Vec<(f64, f64)>> = pairs
+            .values()
+            .filter_map(|r| items.iter().map(|i| r.get(i).copied()).collect())
+            .collect();
+        left_out += pairs.len() - complete.len();
+        let scale = |f: fn(&(f64, f64)) -> f64| -> Vec<Vec<f64>> {
+            complete.iter().map(|r| r.iter().map(f).collect()).collect()
+        };
+        let d = row(&doc["dimensions"], "dimension", name);
+        assert_relative_eq!(f(d, "alpha_e"), alpha(&scale(|x| x.0)), epsilon = 1e-12);
+        assert_relative_eq!(f(d, "alpha_p"), alpha(&scale(|x| x.1)), epsilon = 1e-12);
+        assert_relative_eq!(
+            f(d, "alpha_gap"),
+            alpha(&scale(|x| x.1 - x.0)),
+            epsilon = 1e-12
+        );
+    }
+    assert!(
+        left_out > 50,
+        "the example should leave many respondents out of some α: {left_out}"
+    );
+}
+
+/// α does not change when every score of an item is shifted by the same
+/// amount: the example survey with scores shifted by half a point (few
+/// distinct values, not whole: the histogram path) and by 0.01 × the item
+/// number (many distinct values: the general path) gives the α of the
+/// original (the whole-score path), over the same respondents.
+#[test]
+fn alpha_is_the_same_on_every_accumulation_path() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let text =
+        std::fs::read_to_string(data("data/example_survey.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let shifted = |shift: &dyn Fn(usize) -> f64, name: &str| -> String {
+        let mut out = String::new();
+        for (i, line) in text.lines().enumerate() {
+            let cells: Vec<&str> = line.split(',').collect();
+            if i == 0 {
+                out.push_str(line);
+            } else {
+                let item: usize = cells[3][1..].parse().unwrap_or_else(|e| panic!("{e}"));
+                let mv = |c: &str| match c.parse::<f64>() {
+                    Ok(v) => format!("{}", v + shift(item)),
+                    Err(_) => c.to_string(),
+                };
+                out.push_str(&format!(
+                    "{},{},{},{},{},{}",
+                    cells[0],
+                    cells[1],
+                    cells[2],
+                    cells[3],
+                    mv(cells[4]),
+                    mv(cells[5])
+                ));
+            }
+            out.push('\n');
+        }
+        common::write(&dir, name, out)
+    };
+    let base = json(&["survey", &data("data/example_survey.csv")]);
+    let half = shifted(&|_| 0.5, "half.csv");
+    let many = shifted(&|i| 0.01 * i as f64, "many.csv");
+    for file in [half, many] {
+        let doc = json(&["survey", &file, "--scale", "0-8"]);
+        for (a, b) in doc["dimensions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .zip(base["dimensions"].as_array().into_iter().flatten())
+        {
+            for key in ["alpha_e", "alpha_p", "alpha_gap", "sd", "gap"] {
+                assert_relative_eq!(f(a, key), f(b, key), epsilon = 1e-9);
+            }
+        }
+    }
+}

@@ -63,7 +63,10 @@ pub struct Column {
 
 impl fmt::Display for Column {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "column {} {}", self.number, quoted(&self.name))
+        match self.name.as_str() {
+            "" => write!(f, "column {}", self.number),
+            name => write!(f, "column {} {}", self.number, quoted(name)),
+        }
     }
 }
 

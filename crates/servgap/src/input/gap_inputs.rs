@@ -111,7 +111,16 @@ impl Ratings {
         let mut tally = super::RejectTally::default();
         for (line, row) in &rows {
             out.rows.rows_read += 1;
-            check_width(&name, &header, *line, row)?;
+            if let Err(e) = check_width(&name, &header, *line, row) {
+                super::reject_row(
+                    opts.on_invalid,
+                    &mut tally,
+                    *line,
+                    "wrong number of fields",
+                    || e,
+                )?;
+                continue;
+            }
             let bad = |col: usize, value: &str, problem: String| {
                 invalid(&name, *line, &header, col, value.as_bytes(), problem)
             };
@@ -144,27 +153,38 @@ impl Ratings {
             );
             let (item, score) = match checked {
                 Ok(x) => x,
-                Err((reason, err)) => match opts.on_invalid {
-                    super::OnInvalid::Error => return Err(err),
-                    super::OnInvalid::Skip => {
-                        tally.add(reason, *line);
-                        continue;
-                    }
-                },
+                Err((reason, err)) => {
+                    super::reject_row(opts.on_invalid, &mut tally, *line, reason, || err)?;
+                    continue;
+                }
             };
             let next = ids.len() as u32;
             let respondent = *ids.entry(id_raw.to_string()).or_insert(next);
             let (_, group) = group_cells(&header, by, row);
-            if let Some(first) = seen.insert((respondent, item, group.clone()), *line) {
-                return Err(ErrorKind::Duplicate {
-                    file: name.clone(),
-                    line: *line,
-                    first_line: Some(first),
-                    what: format!("respondent {} item {}", quoted(id_raw), quoted(item_raw)),
-                    key: vec![id_raw.to_string(), item_raw.to_string()],
-                }
-                .into());
+            if let Some(&first) = seen.get(&(respondent, item, group.clone())) {
+                super::reject_row(
+                    opts.on_invalid,
+                    &mut tally,
+                    *line,
+                    "duplicate respondent × item",
+                    || {
+                        ErrorKind::Duplicate {
+                            file: name.clone(),
+                            line: *line,
+                            first_line: Some(first),
+                            what: format!(
+                                "respondent {} item {}",
+                                quoted(id_raw),
+                                quoted(item_raw)
+                            ),
+                            key: vec![id_raw.to_string(), item_raw.to_string()],
+                        }
+                        .into()
+                    },
+                )?;
+                continue;
             }
+            seen.insert((respondent, item, group.clone()), *line);
             out.rows.rows_used += 1;
             match score {
                 None => out.missing += 1,

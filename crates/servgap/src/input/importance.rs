@@ -167,7 +167,10 @@ impl RowReader<'_> {
         let mut raw: HashMap<String, RespondentPoints> = HashMap::new();
         let mut respondent_rows: HashMap<String, (u64, u64)> = HashMap::new();
         for (line, row) in rows {
-            check_width(self.name, self.header, *line, row)?;
+            if let Err(e) = check_width(self.name, self.header, *line, row) {
+                self.reject(&mut tally, *line, ("wrong number of fields", e))?;
+                continue;
+            }
             let checked = self
                 .dimension(*line, row)
                 .and_then(|d| Ok((d, self.value(*line, row, pc)?)));
@@ -244,7 +247,10 @@ impl RowReader<'_> {
         let mut w: Vec<Option<(f64, u64)>> = vec![None; self.instrument.dimensions.len()];
         let mut used = 0;
         for (line, row) in rows {
-            check_width(self.name, self.header, *line, row)?;
+            if let Err(e) = check_width(self.name, self.header, *line, row) {
+                self.reject(&mut tally, *line, ("wrong number of fields", e))?;
+                continue;
+            }
             let checked = self
                 .dimension(*line, row)
                 .and_then(|d| Ok((d, self.value(*line, row, wc)?)));

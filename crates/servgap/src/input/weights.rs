@@ -211,7 +211,7 @@ impl WeightTable {
     pub fn names(&self) -> String {
         self.categories
             .iter()
-            .map(|c| c.category.as_str())
+            .map(|c| crate::error::quoted(&c.category))
             .collect::<Vec<_>>()
             .join(", ")
     }
