@@ -365,7 +365,7 @@ impl Header {
         self.lower.iter().position(|n| *n == name)
     }
 
-    /// The column names for a message, each quoted as [`quoted`] does:
+    /// The column names for a message, each quoted as [`crate::error::quoted`] does:
     /// `'date', 'site', 'category'`.
     pub fn listing(&self) -> String {
         self.names
