@@ -27,6 +27,7 @@ pub mod compliance;
 pub mod error;
 pub mod gaps;
 pub mod input;
+pub mod model;
 pub mod period;
 pub mod render;
 pub mod sqi;

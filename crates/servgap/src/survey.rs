@@ -15,9 +15,9 @@ use serde::{Serialize, Serializer};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::input::columns::{ColumnMap, Measure};
+use crate::input::engine::lines::{RecordSink, RecordView};
 use crate::input::importance::{Importance, ImportanceFile};
 use crate::input::instrument::Instrument;
-use crate::input::records::{RecordSink, RecordView};
 use crate::input::survey::{
     ResponseStore, Scale, SummaryRow, SurveyBody, SurveyData, SurveyForm, SurveyReadOptions,
     SurveySink,

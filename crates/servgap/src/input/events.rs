@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::records::{RecordSink, RecordView};
+use super::engine::lines::{RecordSink, RecordView};
 use super::{
     check_width, invalid, is_missing, read_small, trim_bytes, Header, OnInvalid, ReadOptions,
     RejectTally, RowCounts, Source,
@@ -338,7 +338,7 @@ impl RecordSink for EventSink {
                 &mut self.tally,
                 line,
                 "wrong number of fields",
-                || super::ragged(file, line, rec.len(), width),
+                || super::engine::ragged(file, line, rec.len(), width),
             );
         }
         for (i, &c) in self.metric_cols.iter().enumerate() {

@@ -20,8 +20,8 @@ use chrono::NaiveDate;
 use foldhash::fast::FixedState;
 
 use super::cell_counts::{CountSlice, CountVec};
-use super::fields::{field_end, Pattern};
-use super::records::{ParseStop, RangeEnd, RecordSink, RecordView};
+use super::engine::fields::{field_end, Pattern};
+use super::engine::lines::{ParseStop, RangeEnd, RecordSink, RecordView};
 use super::weights::WeightTable;
 use super::{
     invalid, read_csv, read_csv_then, short_eq, trim_bytes, Header, OnInvalid, ReadInfo,
@@ -729,7 +729,7 @@ impl RowState {
             &mut self.tally,
             line,
             "wrong number of fields",
-            || super::ragged(file, line, fields, width),
+            || super::engine::ragged(file, line, fields, width),
         )
     }
 
@@ -1894,7 +1894,7 @@ impl VolumePlan {
     /// A plan when the log is a UTF-8 file large enough to be split between
     /// threads and the volume file is a file with a `date` column.
     fn new(incidents: &Source, volume: &Source, by: &[String], opts: &ReadOptions) -> Option<Self> {
-        use super::records::split_points;
+        use super::engine::lines::split_points;
         // both regular files: a pipe or FIFO cannot be read twice
         let (Some(log), Some(vpath)) = (incidents.regular_file(), volume.regular_file()) else {
             return None;
@@ -2024,7 +2024,7 @@ impl IncidentSink {
             let table = std::mem::replace(&mut self.state.table, empty);
             let header = plan.header.clone();
             let mut sink = VolumeSink::new(plan.name.clone(), header, layout, on_invalid, table);
-            let cfg = super::records::ParseConfig {
+            let cfg = super::engine::lines::ParseConfig {
                 file_offset: from,
                 soft_limit: (to < plan.len).then_some(to - from),
                 max_records: None,
@@ -2036,7 +2036,7 @@ impl IncidentSink {
             share.end = std::fs::File::open(&plan.path)
                 .and_then(|mut f| f.seek(SeekFrom::Start(from)).map(|_| f))
                 .map_err(|e| ParseStop::from(Error::io(&plan.path, e)))
-                .and_then(|f| super::records::parse_stream(f, &cfg, &mut sink));
+                .and_then(|f| super::engine::lines::parse_stream(f, &cfg, &mut sink));
             share.rows_read = sink.state.rows_read;
             share.rows_used = sink.state.rows_used;
             share.tally = sink.state.tally;

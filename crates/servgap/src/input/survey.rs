@@ -14,10 +14,12 @@ use foldhash::fast::FixedState;
 use serde::Serialize;
 
 use super::columns::{ColumnMap, Measure};
-use super::fields::{field_end, Pattern, Separators};
+use super::engine::fields::{field_end, Pattern, Separators};
+use super::engine::lines::{RecordSink, RecordView};
+use super::engine::spill::{
+    PartitionRecords, SpillFile, SpillRecord, SpillSet, SpillWriter, PARTS,
+};
 use super::instrument::Instrument;
-use super::records::{RecordSink, RecordView};
-use super::spill::{PartitionRecords, SpillFile, SpillRecord, SpillSet, SpillWriter, PARTS};
 use super::{invalid, is_missing, trim_bytes, Header, OnInvalid, RejectTally, RowCounts};
 use crate::error::{quoted, Error, ErrorKind, Result};
 
@@ -192,7 +194,7 @@ impl ShortId {
     /// Bytes 0..23 little-endian in three words, the length in byte 23.
     #[inline]
     fn new(id: &[u8]) -> Option<Self> {
-        super::spill::id_words(id).map(ShortId)
+        super::engine::spill::id_words(id).map(ShortId)
     }
 
     fn bytes(&self) -> Vec<u8> {

@@ -9,7 +9,7 @@
 //! (through `safe_arch`, so the crate stays free of `unsafe`) and fall back
 //! to zero-byte tests on 64-bit words elsewhere.
 
-use super::records::{zero_bytes, COMMAS, NEWLINES};
+use super::lines::{zero_bytes, COMMAS, NEWLINES};
 
 /// Longest expected field (with its separator) a [`Pattern`] holds.
 const MAX: usize = 32;

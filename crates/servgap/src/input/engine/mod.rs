@@ -1,0 +1,412 @@
+//! The record engine: everything between an input's bytes and a reader's
+//! rows. It decides where bytes come from and how they are decoded
+//! ([`decode`]), splits a large file between cores and merges what each
+//! core read in file order, parses lines and quoted fields ([`lines`]),
+//! matches the header ([`header`]), and partitions rows through temporary
+//! files when a file's rows of one key are scattered ([`spill`]).
+//! Readers (the other modules of [`crate::input`]) say what a valid row
+//! is; the engine decides how to read it fast.
+
+pub(crate) mod decode;
+pub(crate) mod fields;
+pub(crate) mod header;
+pub mod lines;
+pub(crate) mod spill;
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use header::Header;
+use lines::{ParseConfig, ParseStop, RecordSink, RecordView};
+
+use super::{EncodingChoice, OnInvalid, ReadOptions, Source};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::tallies::RejectTally;
+
+/// Applies the invalid-row policy to a row: its error by default, a skip
+/// counted under `reason` with `--on-invalid skip`.
+pub(crate) fn reject_row(
+    policy: OnInvalid,
+    tally: &mut RejectTally,
+    line: u64,
+    reason: &str,
+    err: impl FnOnce() -> Error,
+) -> Result<()> {
+    match policy {
+        OnInvalid::Error => Err(err()),
+        OnInvalid::Skip => {
+            tally.add(reason, line);
+            Ok(())
+        }
+    }
+}
+
+/// The error of a record whose field count differs from the header's.
+pub(crate) fn ragged(file: &str, line: u64, fields: usize, width: usize) -> Error {
+    Error::file(
+        file,
+        Some(line),
+        format!("the record has {fields} fields but the header has {width}"),
+    )
+}
+
+/// Whether a cell counts as missing: empty, `NA`, `N/A` (any case).
+#[inline]
+pub fn is_missing(cell: &[u8]) -> bool {
+    let c = trim_bytes(cell);
+    c.is_empty() || c.eq_ignore_ascii_case(b"na") || c.eq_ignore_ascii_case(b"n/a")
+}
+
+/// Equality of two short byte strings without a call into libc's memcmp,
+/// which costs more than the comparison itself for ids of a few bytes.
+#[inline]
+pub fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |c: Option<&[u8; 8]>| c.map(|w| u64::from_ne_bytes(*w));
+    if n >= 8 {
+        let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+        for (x, y) in (&mut ca).zip(&mut cb) {
+            if word(x.first_chunk()) != word(y.first_chunk()) {
+                return false;
+            }
+        }
+        // the remainder, as the last eight bytes (overlapping the words
+        // already compared) rather than byte by byte
+        return word(a.last_chunk()) == word(b.last_chunk());
+    }
+    let half = |c: Option<&[u8; 4]>| c.map(|w| u32::from_ne_bytes(*w));
+    if n >= 4 {
+        return half(a.first_chunk()) == half(b.first_chunk())
+            && half(a.last_chunk()) == half(b.last_chunk());
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Trims ASCII white space from both ends.
+#[inline]
+pub fn trim_bytes(b: &[u8]) -> &[u8] {
+    let mut s = 0;
+    let mut e = b.len();
+    while s < e && b[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    while e > s && b[e - 1].is_ascii_whitespace() {
+        e -= 1;
+    }
+    &b[s..e]
+}
+
+/// Parses a number cell (trimmed); `None` when it is not a finite number.
+#[inline]
+pub fn parse_number(cell: &[u8]) -> Option<f64> {
+    let c = trim_bytes(cell);
+    if c.len() == 1 && c[0].is_ascii_digit() {
+        return Some((c[0] - b'0') as f64);
+    }
+    let s = std::str::from_utf8(c).ok()?;
+    let v: f64 = s.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// Builds an invalid-value error for a cell.
+pub(crate) fn invalid(
+    file: &str,
+    line: u64,
+    header: &Header,
+    col: usize,
+    value: &[u8],
+    problem: impl Into<String>,
+) -> Error {
+    ErrorKind::InvalidValue {
+        file: file.to_string(),
+        line,
+        column: header.column(col),
+        value: String::from_utf8_lossy(value).into_owned(),
+        problem: problem.into(),
+    }
+    .into()
+}
+
+/// What a whole read found out about the bytes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadInfo {
+    /// The encoding used, e.g. `UTF-8` or `gb18030`.
+    pub encoding: String,
+}
+
+/// Reads a whole input: header first, then `make` builds the sink from the
+/// header, then every data record goes to it (in parallel for large UTF-8
+/// files).
+pub(crate) fn read_csv<S, F>(source: &Source, opts: &ReadOptions, make: F) -> Result<(S, ReadInfo)>
+where
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    read_csv_then(source, opts, make, &|_, _| {})
+}
+
+/// [`read_csv`], handing each reader thread's sink to `done` after its
+/// range when a large UTF-8 file is split (see
+/// [`lines::parse_file_parallel`]).
+///
+/// A regular file without `--encoding` is read in place, on several
+/// threads when large, as long as its bytes are plain UTF-8 text; anything
+/// else (standard input, a pipe or FIFO, a named encoding, a file with a
+/// byte that is not UTF-8, a NUL byte or lone CR line ends) streams through
+/// the strict decoder of [`decode`], which names the line, column and bytes
+/// of anything it cannot decode.
+pub(crate) fn read_csv_then<S, F>(
+    source: &Source,
+    opts: &ReadOptions,
+    make: F,
+    done: lines::RangeDone<'_, S>,
+) -> Result<(S, ReadInfo)>
+where
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    let name = source.name();
+    match (source.regular_file(), opts.encoding) {
+        (Some(path), EncodingChoice::Auto) => {
+            if let Some(read) = read_utf8_file(path, &name, opts, &make, done)? {
+                return Ok(read);
+            }
+            if let Some(p) = &opts.progress {
+                p.store(0, std::sync::atomic::Ordering::Relaxed);
+            }
+            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            read_stream(file, None, &name, opts, make)
+        }
+        (_, choice) => {
+            let encoding = match choice {
+                EncodingChoice::Auto => None,
+                EncodingChoice::Named(e) => Some(e),
+            };
+            match source {
+                Source::Path(path) => {
+                    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                    read_stream(file, encoding, &name, opts, make)
+                }
+                Source::Stdin => read_stream(std::io::stdin().lock(), encoding, &name, opts, make),
+            }
+        }
+    }
+}
+
+/// Reads a regular file in place as UTF-8; `None` when its bytes are not
+/// plain UTF-8 text (then it is read again through the decoder).
+fn read_utf8_file<S, F>(
+    path: &Path,
+    name: &str,
+    opts: &ReadOptions,
+    make: &F,
+    done: lines::RangeDone<'_, S>,
+) -> Result<Option<(S, ReadInfo)>>
+where
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    let hdr = match lines::read_header_utf8(path, name) {
+        Ok(Some(hdr)) => hdr,
+        Ok(None) => return Err(Error::file(name, None, "the file is empty (no header row)")),
+        Err(ParseStop::Error(e)) => return Err(e),
+        Err(ParseStop::NotUtf8) => return Ok(None),
+    };
+    if lines::starts_with_lone_cr(path)? {
+        return Ok(None);
+    }
+    let mut sink = make(Header::checked(name, hdr.line, hdr.fields.clone())?)?;
+    let threads = opts.threads();
+    let big = std::fs::metadata(path)
+        .map(|m| m.len() >= 4 << 20)
+        .unwrap_or(false);
+    let partitioned = threads > 1
+        && big
+        && sink
+            .partition_key()
+            .is_some_and(|k| lines::key_recurs(path, name, &hdr, k));
+    if partitioned {
+        sink.enable_spill()?;
+    }
+    let progress = opts.progress.as_deref();
+    match lines::parse_file_parallel(path, name, &hdr, &mut sink, threads, progress, done) {
+        Ok(summary) if summary.records == 0 => Err(no_data(name, hdr.line)),
+        Ok(_) => Ok(Some((
+            sink,
+            ReadInfo {
+                encoding: "UTF-8".into(),
+            },
+        ))),
+        Err(ParseStop::Error(e)) => Err(e),
+        Err(ParseStop::NotUtf8) => Ok(None),
+    }
+}
+
+/// The error of a file with a header and no data rows.
+fn no_data(name: &str, header_line: u64) -> Error {
+    Error::file(
+        name,
+        Some(header_line),
+        "the file has a header row but no data rows: nothing to analyse",
+    )
+}
+
+/// Reads a stream through the strict decoder, sequentially.
+fn read_stream<R, S, F>(
+    reader: R,
+    encoding: Option<&'static encoding_rs::Encoding>,
+    name: &str,
+    opts: &ReadOptions,
+    make: F,
+) -> Result<(S, ReadInfo)>
+where
+    R: Read,
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    let mut decoded = decode::DecodeReader::new(reader, name, encoding);
+    let mut lazy = LazySink::<S, F> {
+        make: &make,
+        name,
+        header_line: 0,
+        sink: None,
+    };
+    let cfg = ParseConfig {
+        file_offset: 0,
+        soft_limit: None,
+        max_records: None,
+        first_line: 1,
+        validate_utf8: false,
+        progress: opts.progress.as_deref(),
+        path: name,
+    };
+    let end = match lines::parse_stream(&mut decoded, &cfg, &mut lazy) {
+        Ok(end) => end,
+        Err(ParseStop::Error(e)) => return Err(e),
+        Err(ParseStop::NotUtf8) => return Err(Error::internal("decoded text is not UTF-8")),
+    };
+    match lazy.sink {
+        Some(_) if end.records <= 1 => Err(no_data(name, lazy.header_line)),
+        Some(s) => Ok((
+            s,
+            ReadInfo {
+                encoding: decoded.encoding_name(),
+            },
+        )),
+        None => Err(Error::file(
+            name,
+            None,
+            "the input is empty (no header row)",
+        )),
+    }
+}
+
+/// Builds the real sink from the first record of a sequential stream.
+struct LazySink<'f, S, F> {
+    make: &'f F,
+    name: &'f str,
+    header_line: u64,
+    sink: Option<S>,
+}
+
+impl<S: RecordSink, F: Fn(Header) -> Result<S> + Sync> RecordSink for LazySink<'_, S, F> {
+    fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+        match &mut self.sink {
+            Some(s) => s.record(line, rec),
+            None => {
+                let fields = (0..rec.len()).map(|i| rec.text(i)).collect();
+                self.header_line = line;
+                self.sink = Some((self.make)(Header::checked(self.name, line, fields)?)?);
+                Ok(())
+            }
+        }
+    }
+    fn fork(&self) -> Self {
+        LazySink {
+            make: self.make,
+            name: self.name,
+            header_line: 0,
+            sink: None,
+        }
+    }
+    fn merge(&mut self, _later: Self, _line_offset: u64) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// `(line, fields)` of every record of a small file.
+pub(crate) type SmallRows = Vec<(u64, Vec<String>)>;
+
+/// Reads a small file completely into records (for instruments, weights, maps).
+pub(crate) fn read_small(source: &Source, opts: &ReadOptions) -> Result<(Header, SmallRows)> {
+    struct Rows(Vec<(u64, Vec<String>)>, Header);
+    impl RecordSink for Rows {
+        fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+            self.0
+                .push((line, (0..rec.len()).map(|i| rec.text(i)).collect()));
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Rows(Vec::new(), self.1.clone())
+        }
+        fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+            self.0
+                .extend(later.0.into_iter().map(|(l, r)| (l + off, r)));
+            Ok(())
+        }
+    }
+    let (rows, _) = read_csv(
+        source,
+        &ReadOptions {
+            threads: 1,
+            progress: None,
+            ..opts.clone()
+        },
+        |h| Ok(Rows(Vec::new(), h)),
+    )?;
+    Ok((rows.1, rows.0))
+}
+
+/// Checks a small file's records against its header width.
+pub(crate) fn check_width(name: &str, header: &Header, line: u64, row: &[String]) -> Result<()> {
+    if row.len() != header.len() {
+        return Err(Error::file(
+            name,
+            Some(line),
+            format!(
+                "the record has {} fields but the header has {}",
+                row.len(),
+                header.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_eq;
+
+    #[test]
+    fn short_eq_is_equality() {
+        // Every length to 40, equal and with one byte changed at every
+        // position, and strings of different lengths with a common prefix.
+        let base: Vec<u8> = (0..41u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=40 {
+            let a = &base[..n];
+            let copy = a.to_vec();
+            assert!(short_eq(a, &copy), "len {n}");
+            for i in 0..n {
+                let mut b = a.to_vec();
+                b[i] ^= 0x20;
+                assert!(!short_eq(a, &b), "len {n}, byte {i}");
+            }
+            assert!(!short_eq(a, &base[..n + 1]), "len {n} vs {}", n + 1);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Tallies of the rows each input gave: read, used, and rejected with
+//! their reasons. Every result carries them, so that no row vanishes
+//! silently, and they merge as readers of several ranges of a file finish.
+
+use serde::Serialize;
+
+/// Row counts every result carries: nothing vanishes silently.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RowCounts {
+    /// Data rows read (header excluded, blank lines excluded).
+    pub rows_read: u64,
+    /// Rows that went into the figures.
+    pub rows_used: u64,
+    /// Rows skipped as invalid (only with `--on-invalid skip`).
+    pub rows_rejected: u64,
+    /// Why rows were rejected, with counts.
+    pub rejections: Vec<Rejection>,
+}
+
+/// The rows of one input file: what each report says it read, used and
+/// rejected, file by file (the `input_rows` method of every report), so
+/// that a caller can say what was skipped whatever the output format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputRows {
+    /// The file (`<stdin>` for standard input).
+    pub file: String,
+    /// Its row counts.
+    pub counts: RowCounts,
+}
+
+impl InputRows {
+    /// The rows of `file`, from a report's flattened counts.
+    pub fn new(file: &str, read: u64, used: u64, rejections: &[Rejection]) -> Self {
+        InputRows {
+            file: file.to_string(),
+            counts: RowCounts {
+                rows_read: read,
+                rows_used: used,
+                rows_rejected: rejections.iter().map(|r| r.count).sum(),
+                rejections: rejections.to_vec(),
+            },
+        }
+    }
+
+    /// One line saying how many rows were rejected and why (`None` when
+    /// none were), e.g. `survey.csv: 3 of 120 rows rejected: 2 not a number
+    /// (first on line 5), 1 unknown item (line 9)`.
+    pub fn rejection_note(&self) -> Option<String> {
+        let c = &self.counts;
+        if c.rows_rejected == 0 {
+            return None;
+        }
+        let reasons: Vec<String> = c
+            .rejections
+            .iter()
+            .map(|r| {
+                let at = if r.count == 1 {
+                    "line"
+                } else {
+                    "first on line"
+                };
+                format!("{} {} ({at} {})", r.count, r.reason, r.first_line)
+            })
+            .collect();
+        let rows = if c.rows_read == 1 { "row" } else { "rows" };
+        Some(format!(
+            "{}: {} of {} {rows} rejected: {}",
+            self.file,
+            c.rows_rejected,
+            c.rows_read,
+            reasons.join(", ")
+        ))
+    }
+}
+
+/// One reason rows were rejected, and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// The reason.
+    pub reason: String,
+    /// Rows rejected for it.
+    pub count: u64,
+    /// The first line rejected for it.
+    pub first_line: u64,
+}
+
+/// Tallies rejected rows by reason.
+#[derive(Debug, Clone, Default)]
+pub struct RejectTally {
+    /// The reasons, in the order first met.
+    pub reasons: Vec<Rejection>,
+}
+
+impl RejectTally {
+    /// Counts one row rejected for `reason` on `line`.
+    pub fn add(&mut self, reason: &str, line: u64) {
+        if let Some(r) = self.reasons.iter_mut().find(|r| r.reason == reason) {
+            r.count += 1;
+            r.first_line = r.first_line.min(line);
+        } else {
+            self.reasons.push(Rejection {
+                reason: reason.to_string(),
+                count: 1,
+                first_line: line,
+            });
+        }
+    }
+
+    /// Adds `n` rows rejected for `reason`, the first on `line`.
+    pub fn add_many(&mut self, reason: &str, line: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.add(reason, line);
+        if let Some(r) = self.reasons.iter_mut().find(|r| r.reason == reason) {
+            r.count += n - 1;
+        }
+    }
+
+    /// Rows rejected, all reasons together.
+    pub fn total(&self) -> u64 {
+        self.reasons.iter().map(|r| r.count).sum()
+    }
+
+    /// Adds the tally of a later range of the same file, whose lines are
+    /// counted from `line_offset`.
+    pub fn merge(&mut self, other: RejectTally, line_offset: u64) {
+        for r in other.reasons {
+            if let Some(m) = self.reasons.iter_mut().find(|m| m.reason == r.reason) {
+                m.count += r.count;
+                m.first_line = m.first_line.min(r.first_line + line_offset);
+            } else {
+                self.reasons.push(Rejection {
+                    first_line: r.first_line + line_offset,
+                    ..r
+                });
+            }
+        }
+    }
+}
