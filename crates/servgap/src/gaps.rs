@@ -20,10 +20,11 @@ use serde::{Serialize, Serializer};
 use crate::error::{Error, Result};
 use crate::input::gap_inputs::{RatingMeans, Ratings, Standards};
 use crate::input::instrument::Instrument;
+use crate::input::survey::read_survey;
 use crate::input::survey::SurveyReadOptions;
 use crate::input::InputRows;
 use crate::input::{ReadOptions, Rejection, RowCounts, Source};
-use crate::survey::{analyse, read_survey, SurveyTables};
+use crate::survey::{analyse, SurveyTables};
 
 /// Which wording of gap 4 to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

@@ -13,10 +13,11 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::input::cell_counts::{with_counts, Count, CountSlice};
-use crate::input::incidents::{read_incidents, CellHead, IncidentData, Part};
+use crate::input::incidents::{read_incidents, IncidentData};
 use crate::input::weights::{CategoryWeight, WeightTable};
 use crate::input::{ReadOptions, Rejection, RowCounts, Source};
+use crate::model::cells::{CellHead, Part};
+use crate::model::counts::{with_counts, CountSlice};
 use crate::period::{Period, PeriodKind};
 
 /// A threshold a CI job checks (`--max-points`, `--max-per-unit`).
@@ -319,7 +320,7 @@ impl SqiPeriods {
     /// The row of cell `c`: points, and control limits once the centre
     /// line is known.
     #[inline]
-    fn make<C: Count>(&self, c: u32, h: &CellHead, counts: &[C]) -> SqiPeriod {
+    fn make<C: Copy + Into<u32>>(&self, c: u32, h: &CellHead, counts: &[C]) -> SqiPeriod {
         let points = points(counts, &self.weights, self.whole_weights.as_deref());
         let volume = if self.with_volume && h.volume_days != 0 {
             h.volume
@@ -417,7 +418,7 @@ impl SqiPeriods {
 /// Σ weight × count, in the weight table's order; `whole` has the weights
 /// as integers when they all are whole numbers below 2^21.
 #[inline]
-fn points<C: Count>(counts: &[C], weights: &[f64], whole: Option<&[u32]>) -> f64 {
+fn points<C: Copy + Into<u32>>(counts: &[C], weights: &[f64], whole: Option<&[u32]>) -> f64 {
     if let Some(whole) = whole {
         // Every product and partial sum below 2^53 is exact in f64, so
         // this is the f64 sum below, bit for bit.
@@ -454,7 +455,7 @@ fn whole_weights(weights: &[f64]) -> Option<Vec<u32>> {
 /// ([`SqiPeriods::visit_rows`]): its loops are compiled once per width.
 pub(crate) trait RowVisitor {
     /// Row `p`, with its counts in the weight table's order.
-    fn row<C: Count>(&mut self, p: &SqiPeriod, counts: &[C]);
+    fn row<C: Copy + Into<u32>>(&mut self, p: &SqiPeriod, counts: &[C]);
 }
 
 /// Rows of a range with their counts (see [`SqiPeriods::rows_in`]): cells
@@ -783,7 +784,7 @@ impl RowSums {
 
 impl RowVisitor for RowSums {
     #[inline]
-    fn row<C: Count>(&mut self, p: &SqiPeriod, counts: &[C]) {
+    fn row<C: Copy + Into<u32>>(&mut self, p: &SqiPeriod, counts: &[C]) {
         let mut incidents = 0u64;
         for (a, &c) in self.all_counts.iter_mut().zip(counts) {
             let c = u64::from(c.into());
@@ -821,7 +822,7 @@ struct OutOfControl(u64);
 
 impl RowVisitor for OutOfControl {
     #[inline]
-    fn row<C: Count>(&mut self, p: &SqiPeriod, _: &[C]) {
+    fn row<C: Copy + Into<u32>>(&mut self, p: &SqiPeriod, _: &[C]) {
         self.0 += u64::from(p.out_of_control);
     }
 }

@@ -8,23 +8,17 @@
 //! (JSON `null`), never zero.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::input::columns::{ColumnMap, Measure};
-use crate::input::engine::lines::{RecordSink, RecordView};
 use crate::input::importance::{Importance, ImportanceFile};
 use crate::input::instrument::Instrument;
-use crate::input::survey::{
-    ResponseStore, Scale, SummaryRow, SurveyBody, SurveyData, SurveyForm, SurveyReadOptions,
-    SurveySink,
-};
-use crate::input::{
-    check_by, read_csv, InputRows, OnInvalid, ReadInfo, ReadOptions, Rejection, RowCounts, Source,
-};
+use crate::input::survey::{read_survey, Scale, SurveyReadOptions};
+use crate::input::{check_by, InputRows, OnInvalid, ReadOptions, Rejection, RowCounts, Source};
+use crate::model::responses::{ResponseStore, SummaryRow, SurveyBody, SurveyData, SurveyForm};
 use crate::stats::{mean_test, AlphaAccumulator, Moments, SumMoments};
 
 /// JSON schema tag of the survey report.
@@ -331,171 +325,6 @@ pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
         all,
         groups,
     })
-}
-
-/// Reads and validates a survey file. Returns the data, the instrument used
-/// (a summary file with a `dimension` column and no instrument given brings
-/// its own) and what was learned about the bytes.
-pub fn read_survey(
-    source: &Source,
-    instrument: Option<Instrument>,
-    opts: &SurveyReadOptions,
-    read: &ReadOptions,
-) -> Result<(SurveyData, Instrument, ReadInfo)> {
-    let name = source.name();
-    let given = instrument.map(Arc::new);
-    let res = read_csv(source, read, |h| {
-        SurveySink::new(name.clone(), h, given.clone(), opts, read.on_invalid)
-    });
-    let (sink, info) = match res {
-        Ok(x) => x,
-        Err(e) => return Err(locate_duplicate(e, source, read)),
-    };
-    let (mut data, sink_ins) = sink
-        .finish()
-        .map_err(|e| locate_duplicate(e, source, read))?;
-    let instrument = match (&data.body, sink_ins) {
-        (SurveyBody::Summary(rows), None) => summary_instrument(&name, rows)?,
-        (_, Some(i)) => Arc::unwrap_or_clone(i),
-        (_, None) => Instrument::servqual22(),
-    };
-    known_summary_items(&mut data, &instrument, read.on_invalid)?;
-    Ok((data, instrument, info))
-}
-
-/// A summary row whose item the instrument lacks is invalid, named by file,
-/// line and the item column: an error, or skipped and counted with
-/// `--on-invalid skip` (the instrument is known only once the whole file
-/// is read, when it comes from the file's own `dimension` column).
-fn known_summary_items(data: &mut SurveyData, ins: &Instrument, policy: OnInvalid) -> Result<()> {
-    let SurveyBody::Summary(rows) = &mut data.body else {
-        return Ok(());
-    };
-    let mut tally = crate::input::RejectTally {
-        reasons: std::mem::take(&mut data.counts.rejections),
-    };
-    let mut kept = Vec::with_capacity(rows.len());
-    for r in rows.drain(..) {
-        if ins.lookup(r.item.as_bytes()).is_some() {
-            kept.push(r);
-            continue;
-        }
-        let (file, column) = (&data.file, &data.item_column);
-        crate::input::reject_row(policy, &mut tally, r.line, "unknown item", || {
-            ErrorKind::InvalidValue {
-                file: file.clone(),
-                line: r.line,
-                column: column.clone().unwrap_or(crate::error::Column {
-                    number: 0,
-                    name: "item".into(),
-                }),
-                value: r.item.clone(),
-                problem: format!("item not in the instrument '{}'", ins.name),
-            }
-            .into()
-        })?;
-        data.counts.rows_used -= 1;
-    }
-    *rows = kept;
-    data.counts.rows_rejected = tally.total();
-    data.counts.rejections = tally.reasons;
-    Ok(())
-}
-
-/// Builds the instrument of a summary file from its `dimension` column, or
-/// falls back to `servqual22`.
-fn summary_instrument(name: &str, rows: &[SummaryRow]) -> Result<Instrument> {
-    if rows.is_empty() || rows.iter().any(|r| r.dimension.is_none()) {
-        return Ok(Instrument::servqual22());
-    }
-    let mut seen = std::collections::HashSet::new();
-    let table: Vec<(u64, Vec<String>)> = rows
-        .iter()
-        .filter(|r| seen.insert(r.item.to_lowercase()))
-        .map(|r| {
-            (
-                r.line,
-                vec![r.item.clone(), r.dimension.clone().unwrap_or_default()],
-            )
-        })
-        .collect();
-    let mut ins = Instrument::from_rows(name, &table, 0, 1, None)?;
-    ins.name = format!("{name} (dimension column)");
-    Ok(ins)
-}
-
-/// Fills in both lines of a respondent × item duplicate by reading the file again.
-fn locate_duplicate(e: Error, source: &Source, read: &ReadOptions) -> Error {
-    let ErrorKind::Duplicate {
-        file,
-        line,
-        first_line: None,
-        what,
-        key,
-    } = e.kind()
-    else {
-        return e;
-    };
-    let (Some(_), [id, item]) = (source.regular_file(), key.as_slice()) else {
-        return e; // a stream cannot be read again
-    };
-    struct Find {
-        id_col: Option<usize>,
-        item_col: Option<usize>,
-        id: String,
-        item: String,
-        lines: Vec<u64>,
-    }
-    impl RecordSink for Find {
-        fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
-            if let (Some(i), Some(t)) = (self.id_col, self.item_col) {
-                if self.lines.len() < 2
-                    && rec.text(i) == self.id
-                    && rec.text(t).eq_ignore_ascii_case(&self.item)
-                {
-                    self.lines.push(line);
-                }
-            }
-            Ok(())
-        }
-        fn fork(&self) -> Self {
-            Find {
-                id_col: self.id_col,
-                item_col: self.item_col,
-                id: self.id.clone(),
-                item: self.item.clone(),
-                lines: vec![],
-            }
-        }
-        fn merge(&mut self, later: Self, off: u64) -> Result<()> {
-            self.lines.extend(later.lines.iter().map(|l| l + off));
-            self.lines.truncate(2);
-            Ok(())
-        }
-    }
-    let found = read_csv(source, read, |h| {
-        Ok(Find {
-            id_col: h.find("respondent_id"),
-            item_col: h.find("item"),
-            id: id.clone(),
-            item: item.clone(),
-            lines: vec![],
-        })
-    });
-    match found {
-        Ok((f, _)) if f.lines.len() == 2 => ErrorKind::Duplicate {
-            file: file.clone(),
-            line: f.lines[1],
-            first_line: Some(f.lines[0]),
-            what: what.clone(),
-            key: key.clone(),
-        }
-        .into(),
-        _ => {
-            let _ = line;
-            e
-        }
-    }
 }
 
 /// Per-group accumulators over respondents. Item-level sums are exact for

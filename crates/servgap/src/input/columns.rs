@@ -3,48 +3,10 @@
 //! column holds which item's expectation, perception, adequate or desired
 //! score. `column` is a header text (case-insensitive) or a 1-based number.
 
+pub use crate::model::responses::Measure;
+
 use super::{check_width, read_small, Header, ReadOptions, Source};
 use crate::error::{quoted, Error, Result};
-
-/// Which score a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Measure {
-    /// Expectation (E).
-    Expectation,
-    /// Perception (P).
-    Perception,
-    /// Adequate (minimum acceptable) level (A).
-    Adequate,
-    /// Desired level (D).
-    Desired,
-}
-
-impl Measure {
-    /// All measures, in storage order.
-    pub const ALL: [Measure; 4] = [
-        Measure::Expectation,
-        Measure::Perception,
-        Measure::Adequate,
-        Measure::Desired,
-    ];
-
-    /// Storage index 0..4.
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// Parses `expectation`, `perception`, `adequate`, `desired` (or `e`, `p`, `a`, `d`, `minimum`).
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "expectation" | "e" | "expected" => Some(Measure::Expectation),
-            "perception" | "p" | "perceived" => Some(Measure::Perception),
-            "adequate" | "a" | "minimum" => Some(Measure::Adequate),
-            "desired" | "d" => Some(Measure::Desired),
-            _ => None,
-        }
-    }
-}
 
 /// One mapping row: raw column reference, item id, measure, and its line.
 #[derive(Debug, Clone)]

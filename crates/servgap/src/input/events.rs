@@ -8,10 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use super::engine::ledger::RowLedger;
 use super::engine::lines::{RecordSink, RecordView};
 use super::{
     check_width, invalid, is_missing, read_small, trim_bytes, Header, OnInvalid, ReadOptions,
-    RejectTally, RowCounts, Source,
+    RowCounts, Source,
 };
 use crate::error::{quoted, Error, ErrorKind, Result};
 use crate::period::{parse_date, Period, PeriodKind};
@@ -220,17 +221,13 @@ pub type CellKey = (Option<Period>, Vec<String>);
 
 /// Streams events into tallies per standard, group and period.
 pub(crate) struct EventSink {
-    file: String,
-    header: Header,
+    /// File, header, policy and the rows read, used and rejected.
+    ledger: RowLedger,
     standards: std::sync::Arc<Vec<HardStandard>>,
     metric_cols: Vec<usize>,
     by_cols: Vec<usize>,
     date_col: Option<usize>,
     period: Option<PeriodKind>,
-    on_invalid: OnInvalid,
-    pub rows_read: u64,
-    pub rows_used: u64,
-    pub tally: RejectTally,
     pub cells: BTreeMap<CellKey, Vec<Tally>>,
     values: Vec<Option<f64>>,
 }
@@ -287,60 +284,29 @@ impl EventSink {
             None => (None, None),
         };
         Ok(EventSink {
-            file,
-            header,
+            ledger: RowLedger::new(file.into(), std::sync::Arc::new(header), on_invalid),
             values: vec![None; hard.standards.len()],
             standards: std::sync::Arc::new(hard.standards.clone()),
             metric_cols,
             by_cols,
             date_col,
             period,
-            on_invalid,
-            rows_read: 0,
-            rows_used: 0,
-            tally: RejectTally::default(),
             cells: BTreeMap::new(),
-        })
-    }
-
-    fn reject(
-        &mut self,
-        line: u64,
-        col: usize,
-        value: &[u8],
-        reason: &str,
-        problem: &str,
-    ) -> Result<()> {
-        let (file, header) = (&self.file, &self.header);
-        super::reject_row(self.on_invalid, &mut self.tally, line, reason, || {
-            invalid(file, line, header, col, value, problem)
         })
     }
 
     /// Row counts so far.
     pub(crate) fn counts(&self) -> RowCounts {
-        RowCounts {
-            rows_read: self.rows_read,
-            rows_used: self.rows_used,
-            rows_rejected: self.tally.total(),
-            rejections: self.tally.reasons.clone(),
-        }
+        self.ledger.counts()
     }
 }
 
 impl RecordSink for EventSink {
     fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
-        self.rows_read += 1;
-        if rec.len() != self.header.len() {
-            let (file, width) = (&self.file, self.header.len());
-            return super::reject_row(
-                self.on_invalid,
-                &mut self.tally,
-                line,
-                "wrong number of fields",
-                || super::engine::ragged(file, line, rec.len(), width),
-            );
+        if rec.len() != self.ledger.header.len() {
+            return self.ledger.ragged(line, rec.len());
         }
+        self.ledger.read += 1;
         for (i, &c) in self.metric_cols.iter().enumerate() {
             let raw = rec.get(c);
             self.values[i] = if is_missing(raw) {
@@ -349,12 +315,12 @@ impl RecordSink for EventSink {
                 match super::parse_number(raw) {
                     Some(v) => Some(v),
                     None => {
-                        return self.reject(
+                        return self.ledger.reject(
                             line,
                             c,
                             raw,
                             "invalid metric",
-                            "a metric must be a number (or empty / NA when not measured)",
+                            "a metric must be a number (or empty / NA when not measured)".into(),
                         )
                     }
                 }
@@ -366,12 +332,12 @@ impl RecordSink for EventSink {
                 match parse_date(trim_bytes(raw)) {
                     Some(d) => Some(kind.period_of(d).0),
                     None => {
-                        return self.reject(
+                        return self.ledger.reject(
                             line,
                             c,
                             raw,
                             "invalid date",
-                            "not a date (YYYY-MM-DD or an RFC 3339 timestamp)",
+                            "not a date (YYYY-MM-DD or an RFC 3339 timestamp)".into(),
                         )
                     }
                 }
@@ -397,32 +363,25 @@ impl RecordSink for EventSink {
                 }
             }
         }
-        self.rows_used += 1;
+        self.ledger.used += 1;
         Ok(())
     }
 
     fn fork(&self) -> Self {
         EventSink {
-            file: self.file.clone(),
-            header: self.header.clone(),
+            ledger: self.ledger.fork(),
             standards: self.standards.clone(),
             metric_cols: self.metric_cols.clone(),
             by_cols: self.by_cols.clone(),
             date_col: self.date_col,
             period: self.period,
-            on_invalid: self.on_invalid,
-            rows_read: 0,
-            rows_used: 0,
-            tally: RejectTally::default(),
             cells: BTreeMap::new(),
             values: self.values.clone(),
         }
     }
 
     fn merge(&mut self, later: Self, off: u64) -> Result<()> {
-        self.rows_read += later.rows_read;
-        self.rows_used += later.rows_used;
-        self.tally.merge(later.tally, off);
+        self.ledger.merge(later.ledger, off);
         for (k, v) in later.cells {
             let n = v.len();
             let mine = self

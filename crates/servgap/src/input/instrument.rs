@@ -157,12 +157,6 @@ impl Instrument {
         self.lower.get(&s.to_lowercase()).copied()
     }
 
-    /// The index of an item id given exactly as in the instrument.
-    #[inline]
-    pub(crate) fn lookup_exact(&self, id: &[u8]) -> Option<usize> {
-        self.exact.get(id).copied()
-    }
-
     /// Like [`Instrument::lookup`], trying item `hint` first (exports list
     /// items in instrument order, so the next item is usually the last + 1).
     #[inline]

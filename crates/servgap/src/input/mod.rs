@@ -6,9 +6,8 @@
 //! Readers validate and hand records to accumulators; they never compute
 //! figures.
 
-pub(crate) mod cell_counts;
 pub mod columns;
-pub mod engine;
+pub(crate) mod engine;
 pub mod events;
 pub mod gap_inputs;
 pub mod importance;

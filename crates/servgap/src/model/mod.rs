@@ -5,4 +5,8 @@
 //! merges with the same record of a later part of an input, so that a file
 //! read on several cores, or in several runs, gives one result.
 
+pub(crate) mod cells;
+pub(crate) mod counts;
+pub(crate) mod dictionary;
+pub mod responses;
 pub mod tallies;

@@ -9,7 +9,6 @@ use std::io::Write;
 use super::csv::{neutralise, put_u64, Bytes, NumberText, RowBytes};
 use super::{fixed, TextTable};
 use crate::error::{Error, Result};
-use crate::input::cell_counts::Count;
 use crate::sqi::{CheckKind, CheckOutcome, RowVisitor, SqiPeriod, SqiReport};
 
 /// A number for people: whole numbers without decimals, others with four.
@@ -366,7 +365,7 @@ struct ChunkRows<'a> {
 
 impl RowVisitor for ChunkRows<'_> {
     #[inline]
-    fn row<C: Count>(&mut self, p: &SqiPeriod, counts: &[C]) {
+    fn row<C: Copy + Into<u32>>(&mut self, p: &SqiPeriod, counts: &[C]) {
         let l = match &self.label {
             Some((q, l)) if *q == p.period => l,
             _ => &self.label.insert((p.period, p.period.label())).1,
@@ -408,7 +407,7 @@ impl RowCells<'_> {
     /// one `b` cannot write (see [`Bytes::other_number`]), leaving the row
     /// unfinished.
     #[inline(always)]
-    fn write<B: Bytes, C: Count>(
+    fn write<B: Bytes, C: Copy + Into<u32>>(
         &self,
         b: &mut B,
         label: &[u8],

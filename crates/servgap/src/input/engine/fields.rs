@@ -192,6 +192,17 @@ impl Separators {
         }
     }
 
+    /// No separators yet: every call falls back to [`field_end`] until a
+    /// mask is made with [`Separators::at`].
+    #[inline(always)]
+    pub fn none() -> Self {
+        Separators {
+            seps: 0,
+            newlines: 0,
+            base: 0,
+        }
+    }
+
     /// The end of the field at `p` (the previous field's end + 1, or the
     /// line's start) if a comma ends it: `field_end(region, p, b',')`.
     #[inline(always)]

@@ -49,12 +49,6 @@ impl<'a> RecordView<'a> {
         self.ends.len()
     }
 
-    /// Whether the record has no fields.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
     /// Field `i` as raw bytes (empty when out of range).
     #[inline]
     pub fn get(&self, i: usize) -> &'a [u8] {

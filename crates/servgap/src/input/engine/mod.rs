@@ -10,7 +10,9 @@
 pub(crate) mod decode;
 pub(crate) mod fields;
 pub(crate) mod header;
+pub(crate) mod ledger;
 pub mod lines;
+pub(crate) mod rows;
 pub(crate) mod spill;
 
 use std::io::Read;
@@ -336,6 +338,55 @@ impl<S: RecordSink, F: Fn(Header) -> Result<S> + Sync> RecordSink for LazySink<'
     }
     fn merge(&mut self, _later: Self, _line_offset: u64) -> Result<()> {
         Ok(())
+    }
+}
+
+/// The lines of the first two rows of `source` that `matches` (given the
+/// header and a record), for naming both rows of a duplicate whose first
+/// line a reader's records do not keep. `None` when there are not two, or
+/// when the input cannot be read again (standard input, a pipe).
+pub(crate) fn first_two_lines(
+    source: &Source,
+    read: &ReadOptions,
+    matches: impl Fn(&Header, &RecordView<'_>) -> bool + Sync,
+) -> Option<(u64, u64)> {
+    struct Find<'m, M> {
+        header: Header,
+        matches: &'m M,
+        lines: Vec<u64>,
+    }
+    impl<M: Fn(&Header, &RecordView<'_>) -> bool + Sync> RecordSink for Find<'_, M> {
+        fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+            if self.lines.len() < 2 && (self.matches)(&self.header, rec) {
+                self.lines.push(line);
+            }
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Find {
+                header: self.header.clone(),
+                matches: self.matches,
+                lines: vec![],
+            }
+        }
+        fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+            self.lines.extend(later.lines.iter().map(|l| l + off));
+            self.lines.truncate(2);
+            Ok(())
+        }
+    }
+    source.regular_file()?;
+    let (found, _) = read_csv(source, read, |header| {
+        Ok(Find {
+            header,
+            matches: &matches,
+            lines: vec![],
+        })
+    })
+    .ok()?;
+    match found.lines[..] {
+        [a, b] => Some((a, b)),
+        _ => None,
     }
 }
 

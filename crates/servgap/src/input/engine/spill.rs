@@ -463,9 +463,11 @@ fn get(bytes: &[u8], at: &mut usize, limit: u64, small: usize, wide: usize) -> O
 
 /// A record of the usual shape, decoded ([`PartitionRecords::peek_usual`]).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct UsualRecord {
+pub(crate) struct UsualRecord<'a> {
     /// Line within the writer's range.
     pub line: u64,
+    /// The id.
+    pub id: &'a [u8],
     /// [`id_words`] of the id.
     pub words: [u64; 3],
     /// The item, each score code, then each group code: a byte each from
@@ -479,6 +481,8 @@ pub(crate) struct UsualRecord {
 pub(crate) struct SpillRecord<'a> {
     pub line: u64,
     pub id: &'a [u8],
+    /// [`id_words`] of the id, when the record had the usual shape.
+    pub words: Option<[u64; 3]>,
     pub item: usize,
     pub codes: [u16; 4],
     pub groups: [u32; 8],
@@ -596,6 +600,7 @@ impl<'a> PartitionRecords<'a> {
             return Some(Ok(SpillRecord {
                 line: u.line,
                 id: &self.bytes[at + 3..at + 3 + len],
+                words: Some(u.words),
                 item: byte(0) as usize,
                 codes,
                 groups,
@@ -613,7 +618,7 @@ impl<'a> PartitionRecords<'a> {
     /// [`PartitionRecords::take`] does. The second pass's quick loop reads
     /// these; anything else goes through [`PartitionRecords::next_record`].
     #[inline(always)]
-    pub fn peek_usual(&self) -> Option<UsualRecord> {
+    pub fn peek_usual(&self) -> Option<UsualRecord<'a>> {
         let at = self.at;
         let win = self.bytes.get(at..)?.first_chunk::<40>()?;
         let delta = u16::from_le_bytes([win[0], win[1]]);
@@ -630,6 +635,7 @@ impl<'a> PartitionRecords<'a> {
         }
         Some(UsualRecord {
             line: self.line.wrapping_add(u64::from(delta)),
+            id: self.bytes.get(at + 3..at + 3 + len)?,
             words: window_words(win[3..].first_chunk::<24>()?, len),
             tail: t,
             next: at + o + self.tail_len,
@@ -638,7 +644,7 @@ impl<'a> PartitionRecords<'a> {
 
     /// Moves past a record [`PartitionRecords::peek_usual`] returned.
     #[inline(always)]
-    pub fn take(&mut self, u: &UsualRecord) {
+    pub fn take(&mut self, u: &UsualRecord<'_>) {
         self.line = u.line;
         self.at = u.next;
     }
@@ -663,6 +669,7 @@ impl<'a> PartitionRecords<'a> {
         Some(SpillRecord {
             line: self.line,
             id,
+            words: None,
             item,
             codes,
             groups,

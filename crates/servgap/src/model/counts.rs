@@ -42,9 +42,9 @@ pub(crate) enum CountSlice<'a> {
 macro_rules! with_counts {
     ($counts:expr, $c:ident => $body:expr) => {
         match $counts {
-            $crate::input::cell_counts::CountSlice::U8($c) => $body,
-            $crate::input::cell_counts::CountSlice::U16($c) => $body,
-            $crate::input::cell_counts::CountSlice::U32($c) => $body,
+            $crate::model::counts::CountSlice::U8($c) => $body,
+            $crate::model::counts::CountSlice::U16($c) => $body,
+            $crate::model::counts::CountSlice::U32($c) => $body,
         }
     };
 }
@@ -96,6 +96,50 @@ impl CountVec {
             }
         }
         self.widen_and_add(i, value)
+    }
+
+    /// Adds each `(i, value)` of `adds` to the counts from `base` on (one
+    /// cell's), the width matched once: the index in `adds` of the first
+    /// sum that would pass `u32::MAX` (nothing of it added), else `None`.
+    #[inline(always)]
+    pub fn add_all(
+        &mut self,
+        base: usize,
+        adds: impl Iterator<Item = (usize, u64)> + Clone,
+    ) -> Option<usize> {
+        /// Adds while the sums fit the width; where the first did not.
+        #[inline(always)]
+        fn fitting<T: Copy + TryFrom<u64>>(
+            v: &mut [T],
+            base: usize,
+            adds: impl Iterator<Item = (usize, u64)>,
+            add: impl Fn(T, T) -> Option<T>,
+        ) -> Option<(usize, usize, u64)> {
+            for (j, (i, value)) in adds.enumerate() {
+                let slot = v.get_mut(base + i)?;
+                match T::try_from(value).ok().and_then(|x| add(*slot, x)) {
+                    Some(sum) => *slot = sum,
+                    None => return Some((j, i, value)),
+                }
+            }
+            None
+        }
+        let stopped = match self {
+            CountVec::U8(v) => fitting(v, base, adds.clone(), u8::checked_add),
+            CountVec::U16(v) => fitting(v, base, adds.clone(), u16::checked_add),
+            CountVec::U32(v) => fitting(v, base, adds.clone(), u32::checked_add),
+        };
+        let (j, i, value) = stopped?;
+        // the rest one by one, widening as they need
+        if !self.add(base + i, value) {
+            return Some(j);
+        }
+        for (k, (i, value)) in adds.enumerate().skip(j + 1) {
+            if !self.add(base + i, value) {
+                return Some(k);
+            }
+        }
+        None
     }
 
     /// The slow path of [`CountVec::add`]: widens until the sum fits.
