@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 use servgap::input::Source;
 use servgap::period::PeriodKind;
-use servgap::sqi::{run_sqi, CheckKind, CheckSpec, SqiConfig};
+use servgap::pipeline::{run_sqi, SqiConfig};
+use servgap::sqi::{CheckKind, CheckSpec};
 
 fn main() -> ExitCode {
     let cfg = SqiConfig {

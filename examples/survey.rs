@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use servgap::input::importance::ImportanceFile;
 use servgap::input::instrument::Instrument;
 use servgap::input::{ReadOptions, Source};
-use servgap::survey::{run_survey, SurveyConfig};
+use servgap::pipeline::{run_survey, SurveyConfig};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

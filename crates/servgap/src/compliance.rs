@@ -8,24 +8,12 @@
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::error::Result;
-use crate::input::events::{CellKey, EventSink, HardStandard, HardStandards, Op, Tally};
-use crate::input::{read_csv, ReadOptions, Rejection, RowCounts, Source};
+use std::collections::BTreeMap;
+
+use crate::model::standards::{CellKey, HardStandard, Op, Tally};
+use crate::model::tallies::{InputRows, Rejection, RowCounts};
 use crate::period::{Period, PeriodKind};
 use crate::stats::wilson;
-
-/// Everything `servgap compliance` needs besides the events file.
-#[derive(Debug, Clone)]
-pub struct ComplianceConfig {
-    /// Reader options.
-    pub read: ReadOptions,
-    /// The hard standards.
-    pub standards: HardStandards,
-    /// Grouping columns of the events file.
-    pub by: Vec<String>,
-    /// Per period of the date column (`--period`, `--date`).
-    pub period: Option<(PeriodKind, String)>,
-}
 
 /// One standard's compliance in one set of events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -151,15 +139,15 @@ pub struct ComplianceReport {
 
 impl ComplianceReport {
     /// Rows read, used and rejected, per input file (events, standards).
-    pub fn input_rows(&self) -> Vec<crate::input::InputRows> {
+    pub fn input_rows(&self) -> Vec<InputRows> {
         vec![
-            crate::input::InputRows::new(
+            InputRows::new(
                 &self.inputs.events,
                 self.rows_read,
                 self.rows_used,
                 &self.rejections,
             ),
-            crate::input::InputRows {
+            InputRows {
                 file: self.inputs.standards.clone(),
                 counts: self.standards_rows.clone(),
             },
@@ -185,70 +173,43 @@ impl ComplianceReport {
     }
 }
 
-/// Reads the events and computes compliance: the library form of `servgap compliance`.
-pub fn run_compliance(events: &Source, cfg: &ComplianceConfig) -> Result<ComplianceReport> {
-    crate::input::check_by(&cfg.by)?;
-    let name = events.name();
-    let (sink, info) = read_csv(events, &cfg.read, |h| {
-        EventSink::new(
-            name.clone(),
-            h,
-            &cfg.standards,
-            &cfg.by,
-            cfg.period.clone(),
-            cfg.read.on_invalid,
-        )
-    })?;
-    let standards = &cfg.standards.standards;
-    let n = standards.len();
-    let mut overall = vec![Tally::default(); n];
-    for tallies in sink.cells.values() {
+/// Compliance per standard over every event, and per `--by` group and
+/// period when the events were grouped (`grouped`): the analysis of
+/// `servgap compliance`, from the events reader's tallies.
+pub fn analyse(
+    standards: &[HardStandard],
+    cells: &BTreeMap<CellKey, Vec<Tally>>,
+    by: &[String],
+    grouped: bool,
+) -> (Vec<StandardCompliance>, Vec<ComplianceGroup>) {
+    let mut overall = vec![Tally::default(); standards.len()];
+    for tallies in cells.values() {
         for (a, b) in overall.iter_mut().zip(tallies) {
             a.events += b.events;
             a.missing += b.missing;
             a.compliant += b.compliant;
         }
     }
-    let grouped = !cfg.by.is_empty() || cfg.period.is_some();
     let groups = if grouped {
-        sink.cells
+        cells
             .iter()
-            .map(
-                |((period, values), tallies): (&CellKey, &Vec<Tally>)| ComplianceGroup {
-                    period: *period,
-                    key: cfg.by.iter().cloned().zip(values.iter().cloned()).collect(),
-                    standards: standards
-                        .iter()
-                        .zip(tallies)
-                        .map(|(s, t)| figures(s, *t))
-                        .collect(),
-                },
-            )
+            .map(|((period, values), tallies)| ComplianceGroup {
+                period: *period,
+                key: by.iter().cloned().zip(values.iter().cloned()).collect(),
+                standards: standards
+                    .iter()
+                    .zip(tallies)
+                    .map(|(s, t)| figures(s, *t))
+                    .collect(),
+            })
             .collect()
     } else {
         Vec::new()
     };
-    let counts = sink.counts();
-    Ok(ComplianceReport {
-        schema: "servgap/compliance/v1",
-        inputs: ComplianceInputs {
-            events: name,
-            encoding: info.encoding,
-            standards: cfg.standards.name.clone(),
-            by: cfg.by.clone(),
-            period: cfg.period.as_ref().map(|p| p.0),
-            date: cfg.period.as_ref().map(|p| p.1.clone()),
-        },
-        rows_read: counts.rows_read,
-        rows_used: counts.rows_used,
-        rows_rejected: counts.rows_rejected,
-        rejections: counts.rejections,
-        standards_rows: cfg.standards.rows.clone(),
-        standards: standards
-            .iter()
-            .zip(overall)
-            .map(|(s, t)| figures(s, t))
-            .collect(),
-        groups,
-    })
+    let all = standards
+        .iter()
+        .zip(overall)
+        .map(|(s, t)| figures(s, t))
+        .collect();
+    (all, groups)
 }

@@ -18,13 +18,10 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::input::gap_inputs::{RatingMeans, Ratings, Standards};
-use crate::input::instrument::Instrument;
-use crate::input::survey::read_survey;
-use crate::input::survey::SurveyReadOptions;
-use crate::input::InputRows;
-use crate::input::{ReadOptions, Rejection, RowCounts, Source};
-use crate::survey::{analyse, SurveyTables};
+use crate::model::gap_inputs::{RatingMeans, Ratings, Standards};
+use crate::model::instrument::Instrument;
+use crate::model::tallies::{InputRows, Rejection, RowCounts};
+use crate::survey::{SurveyGroup, SurveyTables};
 
 /// Which wording of gap 4 to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -46,25 +43,6 @@ impl GapModel {
             _ => Err(Error::usage(format!("unknown gap model '{s}' (pzb, mot)"))),
         }
     }
-}
-
-/// Everything `servgap gaps` needs besides the customer survey.
-#[derive(Debug, Clone, Default)]
-pub struct GapsConfig {
-    /// Reader options.
-    pub read: ReadOptions,
-    /// Survey options (scale, `--by`, column map); the scale also bounds M, S, C, D.
-    pub survey: SurveyReadOptions,
-    /// Instrument (`None`: `servqual22`).
-    pub instrument: Option<Instrument>,
-    /// Management survey (M).
-    pub management: Option<Source>,
-    /// Standards (S, and C from `promise`).
-    pub standards: Option<Source>,
-    /// Delivery assessment (D).
-    pub delivery: Option<Source>,
-    /// Gap 4 wording.
-    pub model: GapModel,
 }
 
 /// The five gaps and the levels behind them, for one item.
@@ -266,84 +244,6 @@ impl GapsReport {
     }
 }
 
-/// Reads every input and computes the gap model: the library form of `servgap gaps`.
-pub fn run_gaps(customers: &Source, cfg: &GapsConfig) -> Result<GapsReport> {
-    crate::input::check_by(&cfg.survey.by)?;
-    let (data, ins, info) = read_survey(customers, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
-    let (all, groups) = analyse(&data, &ins, None)?;
-    let small = ReadOptions {
-        threads: 1,
-        progress: None,
-        ..cfg.read.clone()
-    };
-    let by = &cfg.survey.by;
-    let scale = &cfg.survey.scale;
-    let management = match &cfg.management {
-        Some(s) => Some(Ratings::load(
-            s,
-            "the management survey",
-            &ins,
-            scale,
-            by,
-            &small,
-        )?),
-        None => None,
-    };
-    let delivery = match &cfg.delivery {
-        Some(s) => Some(Ratings::load(
-            s,
-            "the delivery assessment",
-            &ins,
-            scale,
-            by,
-            &small,
-        )?),
-        None => None,
-    };
-    let standards = match &cfg.standards {
-        Some(s) => Some(Standards::load(s, &ins, scale, by, &small)?),
-        None => None,
-    };
-    let inputs_ = Inputs {
-        ins: &ins,
-        management: management.as_ref(),
-        delivery: delivery.as_ref(),
-        standards: standards.as_ref(),
-        model: cfg.model,
-    };
-    let tables = inputs_.tables(&all, &[]);
-    let groups = groups
-        .iter()
-        .map(|g| GapGroup {
-            key: g.key.clone(),
-            tables: inputs_.tables(&g.tables, &g.key),
-        })
-        .collect();
-    Ok(GapsReport {
-        schema: "servgap/gaps/v1",
-        inputs: GapsInputs {
-            customers: customers.name(),
-            encoding: info.encoding,
-            instrument: ins.name.clone(),
-            management: management.as_ref().map(|m| m.name.clone()),
-            standards: standards.as_ref().map(|m| m.name.clone()),
-            delivery: delivery.as_ref().map(|m| m.name.clone()),
-            model: cfg.model,
-            scale: scale.to_string(),
-            by: by.clone(),
-        },
-        rows_read: data.counts.rows_read,
-        rows_used: data.counts.rows_used,
-        rows_rejected: data.counts.rows_rejected,
-        rejections: data.counts.rejections.clone(),
-        management_rows: management.map(|m| m.rows),
-        standards_rows: standards.map(|s| s.rows),
-        delivery_rows: delivery.map(|d| d.rows),
-        all: tables,
-        groups,
-    })
-}
-
 /// `a − b` when both are there.
 fn minus(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     Some(a? - b?)
@@ -366,17 +266,44 @@ fn largest_shortfall(gaps: [Option<f64>; 4]) -> Option<String> {
         .map(|(i, _)| format!("gap{}", i + 1))
 }
 
-struct Inputs<'a> {
-    ins: &'a Instrument,
-    management: Option<&'a Ratings>,
-    delivery: Option<&'a Ratings>,
-    standards: Option<&'a Standards>,
-    model: GapModel,
+/// What the gap model compares the customer survey with: the instrument,
+/// the management survey (M), the delivery assessment (D), the standards
+/// and promises (S, C), each optional, and the wording of gap 4.
+#[derive(Debug, Clone, Copy)]
+pub struct GapLevels<'a> {
+    /// The survey's instrument.
+    pub instrument: &'a Instrument,
+    /// Management ratings.
+    pub management: Option<&'a Ratings>,
+    /// Delivery ratings.
+    pub delivery: Option<&'a Ratings>,
+    /// Standards and promises.
+    pub standards: Option<&'a Standards>,
+    /// Gap 4 wording.
+    pub model: GapModel,
 }
 
-impl Inputs<'_> {
+impl GapLevels<'_> {
+    /// Gaps 1–5 over all customers and per `--by` group, from the survey
+    /// analysis's tables: the analysis of `servgap gaps`.
+    pub fn analyse(
+        &self,
+        all: &SurveyTables,
+        groups: &[SurveyGroup],
+    ) -> (GapTables, Vec<GapGroup>) {
+        let tables = self.tables(all, &[]);
+        let groups = groups
+            .iter()
+            .map(|g| GapGroup {
+                key: g.key.clone(),
+                tables: self.tables(&g.tables, &g.key),
+            })
+            .collect();
+        (tables, groups)
+    }
+
     fn tables(&self, survey: &SurveyTables, key: &[(String, String)]) -> GapTables {
-        let ins = self.ins;
+        let ins = self.instrument;
         let none = RatingMeans {
             items: vec![None; ins.items.len()],
             dimensions: vec![None; ins.dimensions.len()],

@@ -6,14 +6,18 @@
 //! any of the forms survey tools produce.
 //!
 //! Data flows one way: [`input`] reads and validates (file, line, column and
-//! value on every error), [`survey`] computes, [`render`] formats. Results are
-//! plain structs that serialise to the JSON schema of the `servgap` binary.
+//! value on every error) into the typed records of [`model`]; the analyses
+//! ([`survey`], [`gaps`], [`compliance`], [`sqi`]) compute from those
+//! records and never open a file; [`render`] formats their results.
+//! [`pipeline`] is the only code that touches both ends: its `run_*`
+//! functions read, analyse and assemble a report. Results are plain structs
+//! that serialise to the JSON schema of the `servgap` binary.
 //!
 //! ## Example
 //!
 //! ```no_run
 //! use servgap::input::Source;
-//! use servgap::survey::{run_survey, SurveyConfig};
+//! use servgap::{run_survey, SurveyConfig};
 //!
 //! let report = run_survey(&Source::from_arg("data/example_survey.csv"), &SurveyConfig::default())?;
 //! println!("SERVQUAL score: {:?}", report.all.servqual.unweighted);
@@ -23,15 +27,21 @@
 //! # Ok::<(), servgap::Error>(())
 //! ```
 
+pub(crate) mod bytes;
 pub mod compliance;
 pub mod error;
 pub mod gaps;
 pub mod input;
 pub mod model;
 pub mod period;
+pub mod pipeline;
 pub mod render;
 pub mod sqi;
 pub mod stats;
 pub mod survey;
 
 pub use error::{exit_codes, Error, ErrorKind, Result};
+pub use pipeline::{
+    run_compliance, run_gaps, run_sqi, run_survey, ComplianceConfig, GapsConfig, SqiConfig,
+    SurveyConfig,
+};

@@ -13,11 +13,11 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::input::incidents::{read_incidents, IncidentData};
-use crate::input::weights::{CategoryWeight, WeightTable};
-use crate::input::{ReadOptions, Rejection, RowCounts, Source};
+use crate::model::cells::CellTable;
 use crate::model::cells::{CellHead, Part};
 use crate::model::counts::{with_counts, CountSlice};
+use crate::model::tallies::{InputRows, Rejection, RowCounts};
+use crate::model::weights::{CategoryWeight, WeightTable};
 use crate::period::{Period, PeriodKind};
 
 /// A threshold a CI job checks (`--max-points`, `--max-per-unit`).
@@ -61,42 +61,6 @@ pub struct CheckSpec {
     pub kind: CheckKind,
     /// The largest value that passes.
     pub limit: f64,
-}
-
-/// Everything `servgap sqi` needs besides the incident log.
-#[derive(Debug, Clone)]
-pub struct SqiConfig {
-    /// Reader options (encoding, invalid rows, threads, progress).
-    pub read: ReadOptions,
-    /// Category weights (default `fedex12`).
-    pub weights: WeightTable,
-    /// Volume file, for points per unit.
-    pub volume: Option<Source>,
-    /// Units per normalisation (`--per`, default 1000).
-    pub per: f64,
-    /// Period length.
-    pub period: PeriodKind,
-    /// Grouping columns.
-    pub by: Vec<String>,
-    /// Thresholds to check.
-    pub checks: Vec<CheckSpec>,
-    /// Which periods the checks look at.
-    pub check_scope: CheckScope,
-}
-
-impl Default for SqiConfig {
-    fn default() -> Self {
-        SqiConfig {
-            read: ReadOptions::default(),
-            weights: WeightTable::fedex12(),
-            volume: None,
-            per: 1000.0,
-            period: PeriodKind::Day,
-            by: Vec::new(),
-            checks: Vec::new(),
-            check_scope: CheckScope::Last,
-        }
-    }
 }
 
 /// What went into an SQI run.
@@ -681,15 +645,15 @@ pub struct SqiReport {
 
 impl SqiReport {
     /// Rows read, used and rejected, per input file (incident log, volume).
-    pub fn input_rows(&self) -> Vec<crate::input::InputRows> {
-        let mut rows = vec![crate::input::InputRows::new(
+    pub fn input_rows(&self) -> Vec<InputRows> {
+        let mut rows = vec![InputRows::new(
             &self.inputs.incidents,
             self.rows_read,
             self.rows_used,
             &self.rejections,
         )];
         if let (Some(file), Some(counts)) = (&self.inputs.volume, &self.volume_rows) {
-            rows.push(crate::input::InputRows {
+            rows.push(InputRows {
                 file: file.clone(),
                 counts: counts.clone(),
             });
@@ -701,40 +665,6 @@ impl SqiReport {
     pub fn checks_passed(&self) -> bool {
         self.checks.iter().all(|c| c.passed)
     }
-}
-
-/// Reads, validates and analyses an incident log: the library form of `servgap sqi`.
-pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
-    crate::input::check_by(&cfg.by)?;
-    if !(cfg.per.is_finite() && cfg.per > 0.0) {
-        return Err(Error::usage(format!(
-            "--per must be a number above 0, not {}",
-            cfg.per
-        )));
-    }
-    if cfg.volume.is_none() && cfg.checks.iter().any(|c| c.kind == CheckKind::MaxPerUnit) {
-        return Err(Error::usage("--max-per-unit needs a --volume file"));
-    }
-    let weights = std::sync::Arc::new(cfg.weights.clone());
-    let data = read_incidents(
-        incidents,
-        cfg.volume.as_ref(),
-        weights,
-        cfg.period,
-        &cfg.by,
-        &cfg.read,
-    )?;
-    let inputs = SqiInputs {
-        incidents: incidents.name(),
-        encoding: data.encoding.clone(),
-        weights: cfg.weights.name.clone(),
-        volume: cfg.volume.as_ref().map(Source::name),
-        period: cfg.period,
-        per: cfg.per,
-        by: cfg.by.clone(),
-        check_scope: cfg.check_scope,
-    };
-    Ok(analyse(data, &cfg.weights, inputs, cfg))
 }
 
 /// Sums over period rows for the control chart (counts of rows with
@@ -847,19 +777,35 @@ fn shares(points: &[f64]) -> Vec<(Option<f64>, Option<f64>, bool)> {
         .collect()
 }
 
-/// The report from the cells.
-fn analyse(
-    data: IncidentData,
+/// The settings of one analysis, taken from its inputs.
+struct SqiSettings<'a> {
+    by: Vec<String>,
+    period: PeriodKind,
+    per: f64,
+    check_scope: CheckScope,
+    checks: &'a [CheckSpec],
+}
+
+/// The report from the period × group cells the incident log (and the
+/// volume file) were read into, with their row counts: the analysis of
+/// `servgap sqi`. `inputs` says what went in (period, `--per`, `--by`,
+/// check scope); `checks` are the CI thresholds.
+pub fn analyse(
+    mut table: CellTable,
+    incident_rows: RowCounts,
+    volume_rows: Option<RowCounts>,
     weights: &WeightTable,
     inputs: SqiInputs,
-    cfg: &SqiConfig,
+    checks: &[CheckSpec],
 ) -> SqiReport {
-    let IncidentData {
-        mut table,
-        incident_rows,
-        volume_rows,
-        ..
-    } = data;
+    let cfg = SqiSettings {
+        by: inputs.by.clone(),
+        period: inputs.period,
+        per: inputs.per,
+        check_scope: inputs.check_scope,
+        checks,
+    };
+    let cfg = &cfg;
     let with_volume = volume_rows.is_some();
     let k = table.k;
     let w: Vec<f64> = weights.categories.iter().map(|c| c.weight).collect();
@@ -1263,61 +1209,6 @@ mod tests {
             points(&[2u32], &[-0.0], None).to_bits(),
             (-0.0f64).to_bits()
         );
-    }
-
-    /// `servgap sqi` on a small log given as text, by site.
-    fn report_of(log: &str) -> SqiReport {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let path = dir.path().join("log.csv");
-        std::fs::write(&path, log).unwrap_or_else(|e| panic!("{e}"));
-        let cfg = SqiConfig {
-            by: vec!["site".into()],
-            ..SqiConfig::default()
-        };
-        let source = Source::from_arg(&path.to_string_lossy());
-        run_sqi(&source, &cfg).unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    #[test]
-    fn rows_are_made_from_the_cells_in_period_then_group_order() {
-        let sorted = "date,site,category,count\n\
-            2026-03-02,A,lost,2\n2026-03-02,B,damaged,1\n2026-03-03,A,lost,1\n";
-        let shuffled = "date,site,category,count\n\
-            2026-03-03,A,lost,1\n2026-03-02,B,damaged,1\n2026-03-02,A,lost,2\n";
-        let (a, b) = (report_of(sorted), report_of(shuffled));
-        let p = &b.periods;
-        assert_eq!(p.len(), 3);
-        assert!(p.row(3).is_none());
-        let rows: Vec<SqiPeriod> = p.rows().collect();
-        assert_eq!(rows.len(), 3);
-        for (i, r) in rows.iter().enumerate() {
-            assert_eq!(p.row(i), Some(*r));
-        }
-        let labels: Vec<(String, String)> = rows
-            .iter()
-            .map(|r| (r.period.label(), p.group_values(r).join("/")))
-            .collect();
-        let want = [
-            ("2026-03-02", "A"),
-            ("2026-03-02", "B"),
-            ("2026-03-03", "A"),
-        ];
-        assert_eq!(labels, want.map(|(d, s)| (d.to_string(), s.to_string())));
-        // fedex12: lost weighs 10, damaged 10
-        let lost = p.categories.iter().position(|c| c == "lost");
-        let counts: Vec<Vec<u64>> = rows
-            .iter()
-            .map(|r| p.category_counts(r).collect())
-            .collect();
-        assert_eq!(lost.map(|l| counts[0][l]), Some(2));
-        assert_eq!(
-            rows.iter().map(|r| r.points).collect::<Vec<_>>(),
-            [20.0, 10.0, 10.0]
-        );
-        // the same rows, however read and stored
-        assert_eq!(a.periods, b.periods);
-        let other = report_of(&sorted.replace("lost,1", "lost,3"));
-        assert_ne!(a.periods, other.periods);
     }
 
     #[test]

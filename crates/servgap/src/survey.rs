@@ -13,12 +13,12 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::input::columns::{ColumnMap, Measure};
-use crate::input::importance::{Importance, ImportanceFile};
-use crate::input::instrument::Instrument;
-use crate::input::survey::{read_survey, Scale, SurveyReadOptions};
-use crate::input::{check_by, InputRows, OnInvalid, ReadOptions, Rejection, RowCounts, Source};
-use crate::model::responses::{ResponseStore, SummaryRow, SurveyBody, SurveyData, SurveyForm};
+use crate::model::importance::Importance;
+use crate::model::instrument::Instrument;
+use crate::model::responses::{
+    Measure, ResponseStore, SummaryRow, SurveyBody, SurveyData, SurveyForm,
+};
+use crate::model::tallies::{InputRows, OnInvalid, Rejection, RowCounts};
 use crate::stats::{mean_test, AlphaAccumulator, Moments, SumMoments};
 
 /// JSON schema tag of the survey report.
@@ -269,62 +269,6 @@ impl SurveyReport {
         }
         rows
     }
-}
-
-/// Everything `servgap survey` needs besides the survey file.
-#[derive(Debug, Clone, Default)]
-pub struct SurveyConfig {
-    /// Reader options (encoding, invalid rows, threads, progress).
-    pub read: ReadOptions,
-    /// Survey options (scale, by, column map).
-    pub survey: SurveyReadOptions,
-    /// The instrument (`None`: `servqual22`, or a summary file's own `dimension` column).
-    pub instrument: Option<Instrument>,
-    /// Importance weights, with their file's name and rows.
-    pub importance: Option<ImportanceFile>,
-}
-
-/// Reads, validates and analyses a survey: the library form of `servgap survey`.
-pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
-    check_by(&cfg.survey.by)?;
-    let (data, instrument, info) =
-        read_survey(source, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
-    let imp = cfg.importance.as_ref().map(|f| &f.weights);
-    if let Some(Importance::Aggregate(w)) = imp {
-        if w.len() != instrument.dimensions.len() {
-            return Err(Error::inconsistent(
-                "the importance weights were read against another instrument",
-            ));
-        }
-    }
-    let (all, groups) = analyse(&data, &instrument, imp)?;
-    Ok(SurveyReport {
-        schema: SURVEY_SCHEMA,
-        inputs: SurveyInputs {
-            survey: source.name(),
-            form: data.form,
-            encoding: info.encoding,
-            instrument: instrument.name.clone(),
-            importance: cfg.importance.as_ref().map(|f| f.name.clone()),
-            columns: cfg.survey.columns.as_ref().map(|c| c.file.clone()),
-            scale: cfg.survey.scale.to_string(),
-            by: data.by.clone(),
-            on_invalid: cfg.read.on_invalid,
-        },
-        rows_read: data.counts.rows_read,
-        rows_used: data.counts.rows_used,
-        rows_rejected: data.counts.rows_rejected,
-        rejections: data.counts.rejections.clone(),
-        importance_rows: cfg.importance.as_ref().map(|f| match &data.body {
-            SurveyBody::Respondents(stores) => {
-                let ids: Vec<Vec<String>> = stores.iter().map(ResponseStore::ids).collect();
-                f.counts_against(ids.iter().flatten().map(String::as_str))
-            }
-            SurveyBody::Summary(_) => f.rows.clone(),
-        }),
-        all,
-        groups,
-    })
 }
 
 /// Per-group accumulators over respondents. Item-level sums are exact for
@@ -1377,14 +1321,4 @@ fn summary_tables(
         zone,
         ipa,
     }
-}
-
-/// Convenience for Rust callers: the scale from text.
-pub fn scale(s: &str) -> Result<Scale> {
-    Scale::parse(s)
-}
-
-/// Convenience for Rust callers: a column map from a file.
-pub fn column_map(path: &str) -> Result<ColumnMap> {
-    ColumnMap::load(&Source::from_arg(path))
 }

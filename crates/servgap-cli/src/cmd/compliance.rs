@@ -1,9 +1,9 @@
 //! `servgap compliance`: hard standards measured on a service-event log,
 //! with `--fail-on-miss` for CI.
 
-use servgap::compliance::{run_compliance, ComplianceConfig};
 use servgap::input::events::HardStandards;
 use servgap::input::Source;
+use servgap::pipeline::{run_compliance, ComplianceConfig};
 
 use crate::cli::ComplianceArgs;
 use crate::output::{report_check_failure, report_rejections, with_progress, write_output};

@@ -1,8 +1,9 @@
 //! `servgap gaps`: gaps 1–5 of the gap model.
 
-use servgap::gaps::{run_gaps, GapModel, GapsConfig};
+use servgap::gaps::GapModel;
 use servgap::input::survey::{Scale, SurveyReadOptions};
 use servgap::input::Source;
+use servgap::pipeline::{run_gaps, GapsConfig};
 
 use crate::cli::{GapsArgs, ModelArg};
 use crate::output::{report_rejections, with_progress, write_output};

@@ -2,7 +2,8 @@
 
 use servgap::input::weights::WeightTable;
 use servgap::input::Source;
-use servgap::sqi::{run_sqi, CheckKind, CheckScope, CheckSpec, SqiConfig};
+use servgap::pipeline::{run_sqi, SqiConfig};
+use servgap::sqi::{CheckKind, CheckScope, CheckSpec};
 
 use crate::cli::{CheckArg, SqiArgs};
 use crate::output::{report_rejections, with_progress, write_output_with};

@@ -4,7 +4,7 @@ use servgap::input::importance::ImportanceFile;
 use servgap::input::instrument::Instrument;
 use servgap::input::survey::{Scale, SurveyReadOptions};
 use servgap::input::Source;
-use servgap::survey::{run_survey, SurveyConfig};
+use servgap::pipeline::{run_survey, SurveyConfig};
 
 use crate::cli::SurveyArgs;
 use crate::output::{report_rejections, with_progress, write_output};

@@ -10,7 +10,7 @@
 //! survey's only in case included) cannot be used and are counted as
 //! rejected, once the survey is read ([`ImportanceFile::counts_against`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::{
     check_width, invalid, parse_number, read_small, reject_row, Header, OnInvalid, ReadOptions,
@@ -18,37 +18,10 @@ use super::{
 };
 use crate::error::{quoted, Error, ErrorKind, Result};
 use crate::input::instrument::Instrument;
+pub use crate::model::importance::{Importance, ImportanceFile};
 
 /// First line, then (points, line) per dimension, of one respondent.
 type RespondentPoints = (u64, Vec<Option<(f64, u64)>>);
-
-/// Normalised importance weights, indexed like [`Instrument::dimensions`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Importance {
-    /// Per respondent: respondent id → weights summing to 1.
-    Respondent(HashMap<String, Vec<f64>>),
-    /// One set of weights summing to 1.
-    Aggregate(Vec<f64>),
-}
-
-/// An importance file as read: its weights, and its rows counted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportanceFile {
-    /// The file's name.
-    pub name: String,
-    /// The weights.
-    pub weights: Importance,
-    /// Rows read, and rejected as invalid (rows used are settled against
-    /// the survey by [`ImportanceFile::counts_against`]).
-    pub rows: RowCounts,
-    /// Per respondent (first form): rows given and the first line.
-    respondent_rows: HashMap<String, (u64, u64)>,
-}
-
-/// Why the points of a respondent the survey lacks are not used.
-const NOT_IN_SURVEY: &str = "respondent not in the survey";
-/// … when the survey has the id in another case.
-const OTHER_CASE: &str = "respondent id differs from the survey's only in case";
 
 impl ImportanceFile {
     /// Reads an importance file, detecting its form from the header.
@@ -72,39 +45,6 @@ impl ImportanceFile {
             .find("weight")
             .ok_or_else(|| Error::file(&name, Some(1), "importance weights need 'respondent_id,dimension,points' or 'dimension,weight' columns"))?;
         reader.aggregate(&rows, wc)
-    }
-
-    /// The file's row counts once matched against the survey's respondent
-    /// ids: the rows of respondents the survey has are used, the others
-    /// rejected with their reason.
-    pub fn counts_against<'a>(&self, survey_ids: impl IntoIterator<Item = &'a str>) -> RowCounts {
-        let mut counts = self.rows.clone();
-        if self.respondent_rows.is_empty() {
-            return counts;
-        }
-        let ids: HashSet<&str> = survey_ids.into_iter().collect();
-        let lower: HashSet<String> = ids.iter().map(|id| id.to_lowercase()).collect();
-        let mut tally = RejectTally {
-            reasons: counts.rejections.clone(),
-        };
-        let mut unmatched: Vec<(&String, &(u64, u64))> = self
-            .respondent_rows
-            .iter()
-            .filter(|(id, _)| !ids.contains(id.as_str()))
-            .collect();
-        unmatched.sort_by_key(|(_, (line, _))| *line);
-        for (id, &(line, n)) in unmatched {
-            let reason = if lower.contains(&id.to_lowercase()) {
-                OTHER_CASE
-            } else {
-                NOT_IN_SURVEY
-            };
-            tally.add_many(reason, line, n);
-            counts.rows_used -= n;
-        }
-        counts.rows_rejected = tally.total();
-        counts.rejections = tally.reasons;
-        counts
     }
 }
 
@@ -311,27 +251,12 @@ impl Importance {
     pub fn load(source: &Source, instrument: &Instrument, opts: &ReadOptions) -> Result<Self> {
         Ok(ImportanceFile::load(source, instrument, opts)?.weights)
     }
-
-    /// Aggregate weights from raw values (normalised here), for Rust callers.
-    pub fn from_weights(weights: &[f64]) -> Result<Self> {
-        if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
-            return Err(Error::usage(
-                "importance weights must be finite and non-negative",
-            ));
-        }
-        let sum: f64 = weights.iter().sum();
-        if sum <= 0.0 {
-            return Err(Error::usage("importance weights sum to zero"));
-        }
-        Ok(Importance::Aggregate(
-            weights.iter().map(|x| x / sum).collect(),
-        ))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::importance::{NOT_IN_SURVEY, OTHER_CASE};
 
     fn load(text: &str, on_invalid: OnInvalid) -> Result<ImportanceFile> {
         let dir = tempfile::tempdir().map_err(|e| Error::io("tmp", e))?;

@@ -25,8 +25,8 @@ use super::engine::lines::{ParseStop, RangeEnd, RecordSink, RecordView};
 use super::engine::rows::{Bad, Cell, CellRules, Paths, Row, RowRule, Run, Shape, TypedSink};
 use super::weights::WeightTable;
 use super::{
-    invalid, parse_number, read_csv, read_csv_then, trim_bytes, Header, OnInvalid, ReadInfo,
-    ReadOptions, RejectTally, RowCounts, Source,
+    invalid, parse_number, read_csv, read_csv_then, Header, OnInvalid, ReadInfo, ReadOptions,
+    RejectTally, RowCounts, Source,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::cells::{CellTable, SEP};
@@ -109,7 +109,7 @@ impl Layout {
 
 /// Parses a count: a whole number of at least 0 (`3`, ` 3 `, `3.0`, `1e1`).
 fn parse_count(raw: &[u8]) -> Option<u64> {
-    let t = trim_bytes(raw);
+    let t = raw.trim_ascii();
     if !t.is_empty() && t.len() <= 18 && t.iter().all(|b| b.is_ascii_digit()) {
         return Some(t.iter().fold(0u64, |a, &b| a * 10 + (b - b'0') as u64));
     }
@@ -132,7 +132,7 @@ impl CellRules for SqiCells {
     fn term(&self, raw: &[u8]) -> Option<usize> {
         self.weights
             .as_ref()?
-            .find(std::str::from_utf8(trim_bytes(raw)).ok()?)
+            .find(std::str::from_utf8(raw.trim_ascii()).ok()?)
     }
 
     fn count(&self, raw: &[u8]) -> std::result::Result<u64, Bad> {
@@ -153,7 +153,7 @@ impl CellRules for SqiCells {
     }
 
     fn date(&self, raw: &[u8]) -> std::result::Result<NaiveDate, Bad> {
-        parse_date(trim_bytes(raw)).ok_or_else(|| Bad {
+        parse_date(raw.trim_ascii()).ok_or_else(|| Bad {
             reason: "invalid date",
             problem: "not a date (YYYY-MM-DD or an RFC 3339 timestamp)".into(),
         })
@@ -326,7 +326,7 @@ impl IncidentRule {
     fn unknown_category(&mut self, row: &Row<'_>) -> Result<()> {
         let col = self.w.layout.category.unwrap_or(0);
         let raw = row.raw(col);
-        let problem = if trim_bytes(raw).is_empty() {
+        let problem = if raw.trim_ascii().is_empty() {
             "the category is missing".to_string()
         } else {
             format!(
@@ -578,7 +578,7 @@ impl VolumeRule {
     /// A date and group given twice in a file whose rows are not summed.
     #[cold]
     fn duplicate(&self, row: &Row<'_>) -> Error {
-        let text = |c: usize| String::from_utf8_lossy(trim_bytes(row.raw(c))).into_owned();
+        let text = |c: usize| String::from_utf8_lossy(row.raw(c).trim_ascii()).into_owned();
         let mut key = vec![text(self.w.layout.date)];
         key.extend(self.w.layout.by.iter().map(|&c| text(c)));
         ErrorKind::Duplicate {
@@ -1034,7 +1034,7 @@ fn line_from(f: &mut std::fs::File, at: u64, len: u64) -> Option<(u64, Vec<u8>, 
 /// The date in column `col` of a line (as the line reader reads one:
 /// unquoted, trimmed).
 fn date_of(line: &[u8], col: usize) -> Option<NaiveDate> {
-    parse_date(trim_bytes(line.split(|&b| b == b',').nth(col)?))
+    parse_date(line.split(|&b| b == b',').nth(col)?.trim_ascii())
 }
 
 /// Where the first line dated after `day` starts, between the data's
@@ -1106,7 +1106,7 @@ fn first_volume_line(e: Error, source: &Source, by: &[String], opts: &ReadOption
     impl RecordSink for Find {
         fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
             if let (None, Some((dc, bcs))) = (self.first, &self.cols) {
-                let same = parse_date(trim_bytes(rec.get(*dc))) == Some(self.day)
+                let same = parse_date(rec.get(*dc).trim_ascii()) == Some(self.day)
                     && bcs
                         .iter()
                         .zip(&self.groups)

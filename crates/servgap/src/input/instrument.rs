@@ -1,42 +1,15 @@
-//! The instrument: which item belongs to which dimension (SPEC §3.2). The
+//! Reads an instrument (SPEC §3.2; the type is [`Instrument`]). The
 //! built-in `servqual22` is the 22-item SERVQUAL of Parasuraman, Zeithaml &
 //! Berry, shipped as `data/servqual22.csv` and compiled in; any other
 //! instrument is a CSV `item,dimension[,text]`.
 
 use std::collections::HashMap;
 
-use foldhash::fast::FixedState;
-
-use serde::Serialize;
-
 use super::{builtin_or_file, check_width, read_small, ReadOptions, Source};
 use crate::error::{quoted, Error, ErrorKind, Result};
+pub use crate::model::instrument::{Instrument, ItemDef};
 
 const SERVQUAL22: &str = include_str!("../../../../data/servqual22.csv");
-
-/// One item of an instrument.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ItemDef {
-    /// Item id as written in the instrument (e.g. `q01`).
-    pub id: String,
-    /// Index into [`Instrument::dimensions`].
-    pub dimension: usize,
-    /// Item wording, if given.
-    pub text: Option<String>,
-}
-
-/// Items grouped into dimensions, in the instrument's order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Instrument {
-    /// `servqual22` or the file it came from.
-    pub name: String,
-    /// Items in instrument order.
-    pub items: Vec<ItemDef>,
-    /// Dimension names in order of first appearance.
-    pub dimensions: Vec<String>,
-    exact: HashMap<Vec<u8>, usize, FixedState>,
-    lower: HashMap<String, usize, FixedState>,
-}
 
 impl Instrument {
     /// The built-in 22-item SERVQUAL instrument.
@@ -50,16 +23,6 @@ impl Instrument {
         // The compiled-in table is checked by a unit test; it cannot fail here.
         Self::from_rows("servqual22", &rows, 0, 1, Some(2))
             .unwrap_or_else(|_| Self::empty("servqual22"))
-    }
-
-    fn empty(name: &str) -> Self {
-        Instrument {
-            name: name.into(),
-            items: vec![],
-            dimensions: vec![],
-            exact: HashMap::with_hasher(FixedState::default()),
-            lower: HashMap::with_hasher(FixedState::default()),
-        }
     }
 
     /// `servqual22` or a CSV file `item,dimension[,text]`.
@@ -117,70 +80,17 @@ impl Instrument {
                 }
                 .into());
             }
-            lines.insert(key.clone(), *line);
-            let d = match ins
-                .dimensions
-                .iter()
-                .position(|d| d.eq_ignore_ascii_case(dim))
-            {
-                Some(d) => d,
-                None => {
-                    ins.dimensions.push(dim.to_string());
-                    ins.dimensions.len() - 1
-                }
-            };
+            lines.insert(key, *line);
             let text = tc
                 .and_then(|t| row.get(t))
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty());
-            ins.exact.insert(id.as_bytes().to_vec(), ins.items.len());
-            ins.lower.insert(key, ins.items.len());
-            ins.items.push(ItemDef {
-                id: id.to_string(),
-                dimension: d,
-                text,
-            });
+            ins.push_item(id, dim, text);
         }
         if ins.items.is_empty() {
             return Err(Error::file(name, None, "the instrument lists no items"));
         }
         Ok(ins)
-    }
-
-    /// The index of an item id (exact bytes first, then case-insensitive).
-    #[inline]
-    pub fn lookup(&self, id: &[u8]) -> Option<usize> {
-        if let Some(&i) = self.exact.get(id) {
-            return Some(i);
-        }
-        let s = std::str::from_utf8(super::trim_bytes(id)).ok()?;
-        self.lower.get(&s.to_lowercase()).copied()
-    }
-
-    /// Like [`Instrument::lookup`], trying item `hint` first (exports list
-    /// items in instrument order, so the next item is usually the last + 1).
-    #[inline]
-    pub fn lookup_hinted(&self, id: &[u8], hint: usize) -> Option<usize> {
-        if let Some(def) = self.items.get(hint) {
-            if super::short_eq(def.id.as_bytes(), id) {
-                return Some(hint);
-            }
-        }
-        self.lookup(id)
-    }
-
-    /// The index of a dimension by name (case-insensitive).
-    pub fn dimension_index(&self, name: &str) -> Option<usize> {
-        self.dimensions
-            .iter()
-            .position(|d| d.eq_ignore_ascii_case(name.trim()))
-    }
-
-    /// Item indices of dimension `d`, in order.
-    pub fn items_of(&self, d: usize) -> Vec<usize> {
-        (0..self.items.len())
-            .filter(|&i| self.items[i].dimension == d)
-            .collect()
     }
 }
 

@@ -20,15 +20,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::error::{Error, Result};
 pub(crate) use crate::model::tallies::RejectTally;
-pub use crate::model::tallies::{InputRows, Rejection, RowCounts};
+pub use crate::model::tallies::{InputRows, OnInvalid, Rejection, RowCounts};
 pub(crate) use engine::{
     check_width, invalid, read_csv, read_csv_then, read_small, reject_row, SmallRows,
 };
-pub use engine::{is_missing, parse_number, short_eq, trim_bytes, Header, ReadInfo};
+pub use engine::{is_missing, parse_number, Header, ReadInfo};
 
 /// Where an input comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,17 +96,6 @@ impl EncodingChoice {
             .map(EncodingChoice::Named)
             .ok_or_else(|| Error::usage(format!("unknown encoding '{name}' (try utf-8, gb18030, gbk, big5, cp949, shift_jis, windows-1252)")))
     }
-}
-
-/// What to do with a row holding an invalid value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnInvalid {
-    /// Stop with an error naming file, line, column and value (the default).
-    #[default]
-    Error,
-    /// Skip the row and count it as rejected, with its reason.
-    Skip,
 }
 
 /// Options shared by every reader.

@@ -7,38 +7,15 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use super::{builtin_or_file, check_width, read_small, ReadOptions, SmallRows, Source};
 use crate::error::{quoted, Error, ErrorKind, Result};
+pub use crate::model::weights::{CategoryWeight, WeightTable};
 
 const FEDEX12: &str = include_str!("../../../../data/weights_fedex12.csv");
 const EVANS10: &str = include_str!("../../../../data/weights_evans10.csv");
 
 /// Names of the built-in weight tables.
 pub const BUILTIN_WEIGHTS: [&str; 2] = ["fedex12", "evans10"];
-
-/// One category and the points an incident of it costs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CategoryWeight {
-    /// The category as written in the weights table.
-    pub category: String,
-    /// Points per incident.
-    pub weight: f64,
-    /// What the category means, if given.
-    pub description: Option<String>,
-}
-
-/// A table of category weights, in the table's order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WeightTable {
-    /// `fedex12`, `evans10` or the file it came from.
-    pub name: String,
-    /// Categories in table order.
-    pub categories: Vec<CategoryWeight>,
-    exact: HashMap<String, usize>,
-    lower: HashMap<String, usize>,
-}
 
 impl WeightTable {
     /// The FedEx SQI: 12 categories, weights 1, 5 or 10.
@@ -59,12 +36,7 @@ impl WeightTable {
             .map(|(i, l)| (i as u64 + 2, l.splitn(3, ',').map(str::to_string).collect()))
             .collect();
         // The compiled-in tables are checked by a unit test; they cannot fail here.
-        Self::from_rows(name, &rows, 0, 1, Some(2)).unwrap_or_else(|_| WeightTable {
-            name: name.into(),
-            categories: vec![],
-            exact: HashMap::new(),
-            lower: HashMap::new(),
-        })
+        Self::from_rows(name, &rows, 0, 1, Some(2)).unwrap_or_else(|_| WeightTable::empty(name))
     }
 
     /// `fedex12`, `evans10` or a CSV file `category,weight[,description]`.
@@ -129,12 +101,7 @@ impl WeightTable {
         wc: usize,
         dc: Option<usize>,
     ) -> Result<Self> {
-        let mut t = WeightTable {
-            name: name.into(),
-            categories: vec![],
-            exact: HashMap::new(),
-            lower: HashMap::new(),
-        };
+        let mut t = WeightTable::empty(name);
         let mut first_line: HashMap<String, u64> = HashMap::new();
         let bad = |line: u64, number: usize, column: &str, value: &str, problem: &str| -> Error {
             ErrorKind::InvalidValue {
@@ -184,10 +151,8 @@ impl WeightTable {
                 }
                 .into());
             }
-            first_line.insert(key.clone(), *line);
-            t.exact.insert(cat.to_string(), t.categories.len());
-            t.lower.insert(key, t.categories.len());
-            t.categories.push(CategoryWeight {
+            first_line.insert(key, *line);
+            t.push(CategoryWeight {
                 category: cat.to_string(),
                 weight,
                 description: dc
@@ -197,23 +162,6 @@ impl WeightTable {
             });
         }
         Ok(t)
-    }
-
-    /// The index of a category: exact first, then ignoring case.
-    pub fn find(&self, category: &str) -> Option<usize> {
-        self.exact
-            .get(category)
-            .or_else(|| self.lower.get(&category.to_lowercase()))
-            .copied()
-    }
-
-    /// The categories' names, comma-separated (for messages).
-    pub fn names(&self) -> String {
-        self.categories
-            .iter()
-            .map(|c| crate::error::quoted(&c.category))
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 }
 

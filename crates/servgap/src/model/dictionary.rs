@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
 
-use crate::input::engine::{short_eq, trim_bytes};
+use crate::bytes::short_eq;
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, FixedState>;
 
@@ -117,7 +117,7 @@ impl GroupDict {
     /// The code of a cell's value (trimmed), added when new.
     #[inline]
     pub fn code(&mut self, raw: &[u8]) -> u32 {
-        let v = trim_bytes(raw);
+        let v = raw.trim_ascii();
         if let Some((b, c)) = &self.last {
             if short_eq(b, v) {
                 return *c;

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::dictionary::{fast_map, FastMap, GroupDict, ValueDict};
 use super::tallies::RowCounts;
-use crate::input::engine::short_eq;
+use crate::bytes::{id_words, short_eq};
 
 /// A respondent id of up to 23 bytes, stored inline (no allocation, one
 /// memory access per lookup in a table of a million respondents).
@@ -27,7 +27,7 @@ impl ShortId {
     /// Bytes 0..23 little-endian in three words, the length in byte 23.
     #[inline]
     fn new(id: &[u8]) -> Option<Self> {
-        crate::input::engine::spill::id_words(id).map(ShortId)
+        id_words(id).map(ShortId)
     }
 
     fn bytes(&self) -> Vec<u8> {
@@ -545,7 +545,6 @@ impl ResponseStore {
     /// (a record read back from a partition file): the respondent is found
     /// by them, without the bytes, while the index is hashed.
     ///
-    /// [`id_words`]: crate::input::engine::spill::id_words
     #[inline(always)]
     pub(crate) fn add_answer_by_words(
         &mut self,

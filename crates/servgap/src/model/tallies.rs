@@ -4,6 +4,17 @@
 
 use serde::Serialize;
 
+/// What to do with a row holding an invalid value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnInvalid {
+    /// Stop with an error naming file, line, column and value (the default).
+    #[default]
+    Error,
+    /// Skip the row and count it as rejected, with its reason.
+    Skip,
+}
+
 /// Row counts every result carries: nothing vanishes silently.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RowCounts {

@@ -43,7 +43,7 @@ impl Format {
 /// The lines under a text report saying why rows were rejected:
 /// `  rejected 3 × not a number (first on line 5)`.
 pub(crate) fn rejection_lines(
-    rejections: &[crate::input::Rejection],
+    rejections: &[crate::model::tallies::Rejection],
 ) -> impl Iterator<Item = String> + '_ {
     rejections.iter().map(|j| {
         format!(

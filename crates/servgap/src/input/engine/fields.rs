@@ -80,7 +80,7 @@ impl Pattern {
         self.len != 0
             && region
                 .get(p..p + self.len)
-                .is_some_and(|t| super::short_eq(t, &self.bytes[..self.len]))
+                .is_some_and(|t| crate::bytes::short_eq(t, &self.bytes[..self.len]))
     }
 }
 

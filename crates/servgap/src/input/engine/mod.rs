@@ -57,56 +57,14 @@ pub(crate) fn ragged(file: &str, line: u64, fields: usize, width: usize) -> Erro
 /// Whether a cell counts as missing: empty, `NA`, `N/A` (any case).
 #[inline]
 pub fn is_missing(cell: &[u8]) -> bool {
-    let c = trim_bytes(cell);
+    let c = cell.trim_ascii();
     c.is_empty() || c.eq_ignore_ascii_case(b"na") || c.eq_ignore_ascii_case(b"n/a")
-}
-
-/// Equality of two short byte strings without a call into libc's memcmp,
-/// which costs more than the comparison itself for ids of a few bytes.
-#[inline]
-pub fn short_eq(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let word = |c: Option<&[u8; 8]>| c.map(|w| u64::from_ne_bytes(*w));
-    if n >= 8 {
-        let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
-        for (x, y) in (&mut ca).zip(&mut cb) {
-            if word(x.first_chunk()) != word(y.first_chunk()) {
-                return false;
-            }
-        }
-        // the remainder, as the last eight bytes (overlapping the words
-        // already compared) rather than byte by byte
-        return word(a.last_chunk()) == word(b.last_chunk());
-    }
-    let half = |c: Option<&[u8; 4]>| c.map(|w| u32::from_ne_bytes(*w));
-    if n >= 4 {
-        return half(a.first_chunk()) == half(b.first_chunk())
-            && half(a.last_chunk()) == half(b.last_chunk());
-    }
-    a.iter().zip(b).all(|(x, y)| x == y)
-}
-
-/// Trims ASCII white space from both ends.
-#[inline]
-pub fn trim_bytes(b: &[u8]) -> &[u8] {
-    let mut s = 0;
-    let mut e = b.len();
-    while s < e && b[s].is_ascii_whitespace() {
-        s += 1;
-    }
-    while e > s && b[e - 1].is_ascii_whitespace() {
-        e -= 1;
-    }
-    &b[s..e]
 }
 
 /// Parses a number cell (trimmed); `None` when it is not a finite number.
 #[inline]
 pub fn parse_number(cell: &[u8]) -> Option<f64> {
-    let c = trim_bytes(cell);
+    let c = cell.trim_ascii();
     if c.len() == 1 && c[0].is_ascii_digit() {
         return Some((c[0] - b'0') as f64);
     }
@@ -437,27 +395,4 @@ pub(crate) fn check_width(name: &str, header: &Header, line: u64, row: &[String]
         ));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::short_eq;
-
-    #[test]
-    fn short_eq_is_equality() {
-        // Every length to 40, equal and with one byte changed at every
-        // position, and strings of different lengths with a common prefix.
-        let base: Vec<u8> = (0..41u8).map(|i| b'a' + i % 26).collect();
-        for n in 0..=40 {
-            let a = &base[..n];
-            let copy = a.to_vec();
-            assert!(short_eq(a, &copy), "len {n}");
-            for i in 0..n {
-                let mut b = a.to_vec();
-                b[i] ^= 0x20;
-                assert!(!short_eq(a, &b), "len {n}, byte {i}");
-            }
-            assert!(!short_eq(a, &base[..n + 1]), "len {n} vs {}", n + 1);
-        }
-    }
 }

@@ -34,7 +34,7 @@ use chrono::NaiveDate;
 
 use super::fields::{field_end, Pattern, Separators};
 use super::lines::{RecordSink, RecordView};
-use super::{short_eq, trim_bytes};
+use crate::bytes::short_eq;
 use crate::error::Result;
 use crate::model::dictionary::{fast_map, FastMap, GroupDict, ValueDict};
 
@@ -715,7 +715,7 @@ impl<C: CellRules> RowDecoder<C> {
             match *cell {
                 Cell::Key => {
                     v.key_owned.clear();
-                    v.key_owned.extend_from_slice(trim_bytes(raw));
+                    v.key_owned.extend_from_slice(raw.trim_ascii());
                 }
                 Cell::Term => {
                     v.term = self
@@ -1289,7 +1289,7 @@ fn score_code_by_rule(values: &mut ValueDict, rules: &dyn CellRules, raw: &[u8])
         Ok(None) => Some(0),
         Ok(Some(v)) => {
             let c = values.code(v)?;
-            if let [d] = trim_bytes(raw) {
+            if let [d] = raw.trim_ascii() {
                 if d.is_ascii_digit() {
                     values.digits[usize::from(d - b'0')] = c;
                 }

@@ -19,6 +19,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::bytes::{id_words, SHORT_ID};
 use crate::error::{Error, Result};
 
 /// Number of partitions: with a million respondents a partition holds about
@@ -64,50 +65,6 @@ pub(crate) struct SpillFile {
     /// Records written, and their bytes.
     records: u64,
     bytes: u64,
-}
-
-/// Ids up to this long are handled as three words: bytes 0..23
-/// little-endian, zero-padded, the length in the top byte (as the survey
-/// reader's inline ids).
-pub(crate) const SHORT_ID: usize = 23;
-
-/// The three words of a short id; `None` when it is longer than [`SHORT_ID`].
-#[inline(always)]
-pub(crate) fn id_words(id: &[u8]) -> Option<[u64; 3]> {
-    let n = id.len();
-    if n > SHORT_ID {
-        return None;
-    }
-    // Fixed-size loads only: whole words as such, the rest as the id's last
-    // eight (or four) bytes shifted down, overlapping bytes already taken
-    // (a loop of word copies became a `memcpy` call of variable length).
-    let word = |at: usize| {
-        id.get(at..)
-            .and_then(|t| t.first_chunk::<8>())
-            .map_or(0, |c| u64::from_le_bytes(*c))
-    };
-    let half = |at: usize| {
-        id.get(at..)
-            .and_then(|t| t.first_chunk::<4>())
-            .map_or(0, |c| u64::from(u32::from_le_bytes(*c)))
-    };
-    let mut w = [0u64; 3];
-    let (whole, rem) = (n / 8, n % 8);
-    for (i, slot) in w.iter_mut().enumerate().take(whole) {
-        *slot = word(8 * i);
-    }
-    if rem > 0 {
-        w[whole] = if n >= 8 {
-            word(n - 8) >> (8 * (8 - rem))
-        } else if n >= 4 {
-            half(0) | half(n - 4) << (8 * (n - 4))
-        } else {
-            let b = |i: usize| u64::from(id[i]) << (8 * i);
-            b(0) | b(n / 2) | b(n - 1)
-        };
-    }
-    w[2] |= (n as u64) << 56;
-    Some(w)
 }
 
 /// [`id_words`] of the id `win[..len]` (`len` ≤ [`SHORT_ID`]), read from a
@@ -828,6 +785,22 @@ mod tests {
     }
 
     #[test]
+    fn partitions_are_balanced_for_short_similar_ids() {
+        let mut counts = [0usize; PARTS];
+        for c in 0..160 {
+            for r in 1..=300 {
+                counts[partition(format!("K{c}C{r:04}").as_bytes())] += 1;
+            }
+        }
+        // 48,000 ids over 256 partitions: 187.5 expected each
+        let (min, max) = (
+            counts.iter().min().copied().unwrap_or(0),
+            counts.iter().max().copied().unwrap_or(0),
+        );
+        assert!(min > 120 && max < 260, "min {min} max {max}");
+    }
+
+    #[test]
     fn id_words_are_the_bytes_little_endian_and_the_length() {
         // Every length to 23 (and 24: too long), bytes from a generator,
         // against the words built byte by byte.
@@ -859,21 +832,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn partitions_are_balanced_for_short_similar_ids() {
-        let mut counts = [0usize; PARTS];
-        for c in 0..160 {
-            for r in 1..=300 {
-                counts[partition(format!("K{c}C{r:04}").as_bytes())] += 1;
-            }
-        }
-        // 48,000 ids over 256 partitions: 187.5 expected each
-        let (min, max) = (
-            counts.iter().min().copied().unwrap_or(0),
-            counts.iter().max().copied().unwrap_or(0),
-        );
-        assert!(min > 120 && max < 260, "min {min} max {max}");
     }
 }

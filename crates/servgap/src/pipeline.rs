@@ -1,0 +1,368 @@
+//! The only code that touches both reading and analysing. Each `run_*`
+//! reads its inputs ([`crate::input`]), hands the typed records they fill
+//! ([`crate::model`]) to its analysis ([`crate::survey`], [`crate::gaps`],
+//! [`crate::compliance`], [`crate::sqi`]), and puts the report together
+//! with what went in. The command line and Rust callers start here;
+//! analyses never open a file, and readers never compute a figure.
+
+use crate::compliance::{self, ComplianceInputs, ComplianceReport};
+use crate::error::{Error, Result};
+use crate::gaps::{GapLevels, GapModel, GapsInputs, GapsReport};
+use crate::input::columns::ColumnMap;
+use crate::input::events::{EventSink, HardStandards};
+use crate::input::gap_inputs::{Ratings, Standards};
+use crate::input::importance::{Importance, ImportanceFile};
+use crate::input::incidents::read_incidents;
+use crate::input::instrument::Instrument;
+use crate::input::survey::{read_survey, Scale, SurveyReadOptions};
+use crate::input::weights::WeightTable;
+use crate::input::{check_by, read_csv, ReadOptions, Source};
+use crate::model::responses::{ResponseStore, SurveyBody};
+use crate::period::PeriodKind;
+use crate::sqi::{self, CheckKind, CheckScope, CheckSpec, SqiInputs, SqiReport};
+use crate::survey::{self, SurveyInputs, SurveyReport};
+
+/// Everything `servgap survey` needs besides the survey file.
+#[derive(Debug, Clone, Default)]
+pub struct SurveyConfig {
+    /// Reader options (encoding, invalid rows, threads, progress).
+    pub read: ReadOptions,
+    /// Survey options (scale, by, column map).
+    pub survey: SurveyReadOptions,
+    /// The instrument (`None`: `servqual22`, or a summary file's own `dimension` column).
+    pub instrument: Option<Instrument>,
+    /// Importance weights, with their file's name and rows.
+    pub importance: Option<ImportanceFile>,
+}
+
+/// Reads, validates and analyses a survey: the library form of `servgap survey`.
+pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
+    check_by(&cfg.survey.by)?;
+    let (data, instrument, info) =
+        read_survey(source, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
+    let imp = cfg.importance.as_ref().map(|f| &f.weights);
+    if let Some(Importance::Aggregate(w)) = imp {
+        if w.len() != instrument.dimensions.len() {
+            return Err(Error::inconsistent(
+                "the importance weights were read against another instrument",
+            ));
+        }
+    }
+    let (all, groups) = survey::analyse(&data, &instrument, imp)?;
+    Ok(SurveyReport {
+        schema: survey::SURVEY_SCHEMA,
+        inputs: SurveyInputs {
+            survey: source.name(),
+            form: data.form,
+            encoding: info.encoding,
+            instrument: instrument.name.clone(),
+            importance: cfg.importance.as_ref().map(|f| f.name.clone()),
+            columns: cfg.survey.columns.as_ref().map(|c| c.file.clone()),
+            scale: cfg.survey.scale.to_string(),
+            by: data.by.clone(),
+            on_invalid: cfg.read.on_invalid,
+        },
+        rows_read: data.counts.rows_read,
+        rows_used: data.counts.rows_used,
+        rows_rejected: data.counts.rows_rejected,
+        rejections: data.counts.rejections.clone(),
+        importance_rows: cfg.importance.as_ref().map(|f| match &data.body {
+            SurveyBody::Respondents(stores) => {
+                let ids: Vec<Vec<String>> = stores.iter().map(ResponseStore::ids).collect();
+                f.counts_against(ids.iter().flatten().map(String::as_str))
+            }
+            SurveyBody::Summary(_) => f.rows.clone(),
+        }),
+        all,
+        groups,
+    })
+}
+
+/// Everything `servgap gaps` needs besides the customer survey.
+#[derive(Debug, Clone, Default)]
+pub struct GapsConfig {
+    /// Reader options.
+    pub read: ReadOptions,
+    /// Survey options (scale, `--by`, column map); the scale also bounds M, S, C, D.
+    pub survey: SurveyReadOptions,
+    /// Instrument (`None`: `servqual22`).
+    pub instrument: Option<Instrument>,
+    /// Management survey (M).
+    pub management: Option<Source>,
+    /// Standards (S, and C from `promise`).
+    pub standards: Option<Source>,
+    /// Delivery assessment (D).
+    pub delivery: Option<Source>,
+    /// Gap 4 wording.
+    pub model: GapModel,
+}
+
+/// Reads every input and computes the gap model: the library form of `servgap gaps`.
+pub fn run_gaps(customers: &Source, cfg: &GapsConfig) -> Result<GapsReport> {
+    check_by(&cfg.survey.by)?;
+    let (data, ins, info) = read_survey(customers, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
+    let (all, groups) = survey::analyse(&data, &ins, None)?;
+    let small = ReadOptions {
+        threads: 1,
+        progress: None,
+        ..cfg.read.clone()
+    };
+    let by = &cfg.survey.by;
+    let scale = &cfg.survey.scale;
+    let management = match &cfg.management {
+        Some(s) => Some(Ratings::load(
+            s,
+            "the management survey",
+            &ins,
+            scale,
+            by,
+            &small,
+        )?),
+        None => None,
+    };
+    let delivery = match &cfg.delivery {
+        Some(s) => Some(Ratings::load(
+            s,
+            "the delivery assessment",
+            &ins,
+            scale,
+            by,
+            &small,
+        )?),
+        None => None,
+    };
+    let standards = match &cfg.standards {
+        Some(s) => Some(Standards::load(s, &ins, scale, by, &small)?),
+        None => None,
+    };
+    let levels = GapLevels {
+        instrument: &ins,
+        management: management.as_ref(),
+        delivery: delivery.as_ref(),
+        standards: standards.as_ref(),
+        model: cfg.model,
+    };
+    let (tables, groups) = levels.analyse(&all, &groups);
+    Ok(GapsReport {
+        schema: "servgap/gaps/v1",
+        inputs: GapsInputs {
+            customers: customers.name(),
+            encoding: info.encoding,
+            instrument: ins.name.clone(),
+            management: management.as_ref().map(|m| m.name.clone()),
+            standards: standards.as_ref().map(|m| m.name.clone()),
+            delivery: delivery.as_ref().map(|m| m.name.clone()),
+            model: cfg.model,
+            scale: scale.to_string(),
+            by: by.clone(),
+        },
+        rows_read: data.counts.rows_read,
+        rows_used: data.counts.rows_used,
+        rows_rejected: data.counts.rows_rejected,
+        rejections: data.counts.rejections.clone(),
+        management_rows: management.map(|m| m.rows),
+        standards_rows: standards.map(|s| s.rows),
+        delivery_rows: delivery.map(|d| d.rows),
+        all: tables,
+        groups,
+    })
+}
+
+/// Everything `servgap compliance` needs besides the events file.
+#[derive(Debug, Clone)]
+pub struct ComplianceConfig {
+    /// Reader options.
+    pub read: ReadOptions,
+    /// The hard standards.
+    pub standards: HardStandards,
+    /// Grouping columns of the events file.
+    pub by: Vec<String>,
+    /// Per period of the date column (`--period`, `--date`).
+    pub period: Option<(PeriodKind, String)>,
+}
+
+/// Reads the events and computes compliance: the library form of `servgap compliance`.
+pub fn run_compliance(events: &Source, cfg: &ComplianceConfig) -> Result<ComplianceReport> {
+    check_by(&cfg.by)?;
+    let name = events.name();
+    let (sink, info) = read_csv(events, &cfg.read, |h| {
+        EventSink::new(
+            name.clone(),
+            h,
+            &cfg.standards,
+            &cfg.by,
+            cfg.period.clone(),
+            cfg.read.on_invalid,
+        )
+    })?;
+    let grouped = !cfg.by.is_empty() || cfg.period.is_some();
+    let (standards, groups) =
+        compliance::analyse(&cfg.standards.standards, &sink.cells, &cfg.by, grouped);
+    let counts = sink.counts();
+    Ok(ComplianceReport {
+        schema: "servgap/compliance/v1",
+        inputs: ComplianceInputs {
+            events: name,
+            encoding: info.encoding,
+            standards: cfg.standards.name.clone(),
+            by: cfg.by.clone(),
+            period: cfg.period.as_ref().map(|p| p.0),
+            date: cfg.period.as_ref().map(|p| p.1.clone()),
+        },
+        rows_read: counts.rows_read,
+        rows_used: counts.rows_used,
+        rows_rejected: counts.rows_rejected,
+        rejections: counts.rejections,
+        standards_rows: cfg.standards.rows.clone(),
+        standards,
+        groups,
+    })
+}
+
+/// Everything `servgap sqi` needs besides the incident log.
+#[derive(Debug, Clone)]
+pub struct SqiConfig {
+    /// Reader options (encoding, invalid rows, threads, progress).
+    pub read: ReadOptions,
+    /// Category weights (default `fedex12`).
+    pub weights: WeightTable,
+    /// Volume file, for points per unit.
+    pub volume: Option<Source>,
+    /// Units per normalisation (`--per`, default 1000).
+    pub per: f64,
+    /// Period length.
+    pub period: PeriodKind,
+    /// Grouping columns.
+    pub by: Vec<String>,
+    /// Thresholds to check.
+    pub checks: Vec<CheckSpec>,
+    /// Which periods the checks look at.
+    pub check_scope: CheckScope,
+}
+
+impl Default for SqiConfig {
+    fn default() -> Self {
+        SqiConfig {
+            read: ReadOptions::default(),
+            weights: WeightTable::fedex12(),
+            volume: None,
+            per: 1000.0,
+            period: PeriodKind::Day,
+            by: Vec::new(),
+            checks: Vec::new(),
+            check_scope: CheckScope::Last,
+        }
+    }
+}
+
+/// Reads, validates and analyses an incident log: the library form of `servgap sqi`.
+pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
+    check_by(&cfg.by)?;
+    if !(cfg.per.is_finite() && cfg.per > 0.0) {
+        return Err(Error::usage(format!(
+            "--per must be a number above 0, not {}",
+            cfg.per
+        )));
+    }
+    if cfg.volume.is_none() && cfg.checks.iter().any(|c| c.kind == CheckKind::MaxPerUnit) {
+        return Err(Error::usage("--max-per-unit needs a --volume file"));
+    }
+    let weights = std::sync::Arc::new(cfg.weights.clone());
+    let data = read_incidents(
+        incidents,
+        cfg.volume.as_ref(),
+        weights,
+        cfg.period,
+        &cfg.by,
+        &cfg.read,
+    )?;
+    let inputs = SqiInputs {
+        incidents: incidents.name(),
+        encoding: data.encoding.clone(),
+        weights: cfg.weights.name.clone(),
+        volume: cfg.volume.as_ref().map(Source::name),
+        period: cfg.period,
+        per: cfg.per,
+        by: cfg.by.clone(),
+        check_scope: cfg.check_scope,
+    };
+    Ok(sqi::analyse(
+        data.table,
+        data.incident_rows,
+        data.volume_rows,
+        &cfg.weights,
+        inputs,
+        &cfg.checks,
+    ))
+}
+
+/// Convenience for Rust callers: the scale from text.
+pub fn scale(s: &str) -> Result<Scale> {
+    Scale::parse(s)
+}
+
+/// Convenience for Rust callers: a column map from a file.
+pub fn column_map(path: &str) -> Result<ColumnMap> {
+    ColumnMap::load(&Source::from_arg(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sqi::SqiPeriod;
+
+    /// `servgap sqi` on a small log given as text, by site.
+    fn report_of(log: &str) -> SqiReport {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("log.csv");
+        std::fs::write(&path, log).unwrap_or_else(|e| panic!("{e}"));
+        let cfg = SqiConfig {
+            by: vec!["site".into()],
+            ..SqiConfig::default()
+        };
+        let source = Source::from_arg(&path.to_string_lossy());
+        run_sqi(&source, &cfg).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn rows_are_made_from_the_cells_in_period_then_group_order() {
+        let sorted = "date,site,category,count\n\
+            2026-03-02,A,lost,2\n2026-03-02,B,damaged,1\n2026-03-03,A,lost,1\n";
+        let shuffled = "date,site,category,count\n\
+            2026-03-03,A,lost,1\n2026-03-02,B,damaged,1\n2026-03-02,A,lost,2\n";
+        let (a, b) = (report_of(sorted), report_of(shuffled));
+        let p = &b.periods;
+        assert_eq!(p.len(), 3);
+        assert!(p.row(3).is_none());
+        let rows: Vec<SqiPeriod> = p.rows().collect();
+        assert_eq!(rows.len(), 3);
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(p.row(i), Some(*r));
+        }
+        let labels: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.period.label(), p.group_values(r).join("/")))
+            .collect();
+        let want = [
+            ("2026-03-02", "A"),
+            ("2026-03-02", "B"),
+            ("2026-03-03", "A"),
+        ];
+        assert_eq!(labels, want.map(|(d, s)| (d.to_string(), s.to_string())));
+        // fedex12: lost weighs 10, damaged 10
+        let lost = p.categories.iter().position(|c| c == "lost");
+        let counts: Vec<Vec<u64>> = rows
+            .iter()
+            .map(|r| p.category_counts(r).collect())
+            .collect();
+        assert_eq!(lost.map(|l| counts[0][l]), Some(2));
+        assert_eq!(
+            rows.iter().map(|r| r.points).collect::<Vec<_>>(),
+            [20.0, 10.0, 10.0]
+        );
+        // the same rows, however read and stored
+        assert_eq!(a.periods, b.periods);
+        let other = report_of(&sorted.replace("lost,1", "lost,3"));
+        assert_ne!(a.periods, other.periods);
+    }
+}
