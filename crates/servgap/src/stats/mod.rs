@@ -1,8 +1,11 @@
-//! Pure numeric kernels: streaming moments, t intervals and tests, Cronbach's
-//! α. Nothing here knows about files or surveys; each function is checked
-//! against hand calculations and published tables in its tests.
+//! Pure numeric kernels: streaming moments, t intervals and tests,
+//! Cronbach's α, Wilson intervals, and the counting accumulators of
+//! [`counts`]. Nothing here knows about files or surveys; each function is
+//! checked against hand calculations and published tables in its tests.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
+
+pub mod counts;
 
 /// Streaming mean and sum of squared deviations (Welford), mergeable.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -1,0 +1,370 @@
+//! Expectation vs perception, SERVQUAL "gap 5" (SPEC §4.1): item and
+//! dimension gaps with t intervals and tests, unweighted and weighted
+//! SERVQUAL scores, Cronbach's α, zone of tolerance and importance–performance
+//! quadrants, for the whole sample and per `--by` group.
+//!
+//! The result structs here are the JSON schema of `servgap survey`: field
+//! names and meanings follow SPEC §6, and an unavailable figure is `None`
+//! (JSON `null`), never zero.
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::error::{Error, Result};
+use crate::model::importance::Importance;
+use crate::model::instrument::Instrument;
+use crate::model::responses::{Measure, ResponseStore, SurveyBody, SurveyData, SurveyForm};
+use crate::model::tallies::{InputRows, OnInvalid, Rejection, RowCounts};
+
+mod accumulate;
+mod summary;
+mod tables;
+
+pub use accumulate::StrategyCounts;
+use accumulate::{accumulate_store, GroupAcc};
+
+/// JSON schema tag of the survey report.
+pub const SURVEY_SCHEMA: &str = "servgap/survey/v1";
+
+/// Gap statistics of one item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemGap {
+    /// Item id.
+    pub item: String,
+    /// Its dimension.
+    pub dimension: String,
+    /// Respondents with both E and P for the item (summary form: the file's `n`).
+    pub n: Option<u64>,
+    /// Mean expectation.
+    pub mean_e: Option<f64>,
+    /// Mean perception.
+    pub mean_p: Option<f64>,
+    /// Mean of P − E.
+    pub gap: Option<f64>,
+    /// Sample standard deviation of P − E.
+    pub sd: Option<f64>,
+    /// Standard error of the mean gap.
+    pub se: Option<f64>,
+    /// Lower end of the 95% t interval of the gap.
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% t interval of the gap.
+    pub ci_high: Option<f64>,
+    /// Paired t statistic (gap / se).
+    pub t: Option<f64>,
+    /// Two-sided p-value of `t`.
+    pub p_value: Option<f64>,
+}
+
+/// Gap statistics of one dimension, from per-respondent dimension means.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionScore {
+    /// Dimension name.
+    pub dimension: String,
+    /// Respondents with at least one item pair in the dimension.
+    pub n: Option<u64>,
+    /// Mean of the respondents' mean expectation.
+    pub mean_e: Option<f64>,
+    /// Mean of the respondents' mean perception.
+    pub mean_p: Option<f64>,
+    /// Mean of the respondents' dimension gaps.
+    pub gap: Option<f64>,
+    /// Sample sd of the respondents' dimension gaps.
+    pub sd: Option<f64>,
+    /// Standard error of the dimension gap.
+    pub se: Option<f64>,
+    /// Lower end of the 95% t interval.
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% t interval.
+    pub ci_high: Option<f64>,
+    /// t statistic of the dimension gap.
+    pub t: Option<f64>,
+    /// Two-sided p-value of `t`.
+    pub p_value: Option<f64>,
+    /// Cronbach's α of the expectation items.
+    pub alpha_e: Option<f64>,
+    /// Cronbach's α of the perception items.
+    pub alpha_p: Option<f64>,
+    /// Cronbach's α of the item gaps (P − E).
+    pub alpha_gap: Option<f64>,
+}
+
+/// The overall SERVQUAL scores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServqualScore {
+    /// Mean of the dimension gaps.
+    pub unweighted: Option<f64>,
+    /// Importance-weighted score (null without importance weights).
+    pub weighted: Option<f64>,
+    /// Respondents in the weighted score (respondent points), or respondents
+    /// behind the dimension gaps (aggregate weights).
+    pub weighted_n: Option<u64>,
+}
+
+/// Where perception lies relative to the zone of tolerance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZonePosition {
+    /// P below the adequate level.
+    Below,
+    /// Adequate ≤ P ≤ desired.
+    Within,
+    /// P above the desired level.
+    Above,
+}
+
+/// Zone of tolerance of one item or dimension (three-column form).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoneRow {
+    /// Item id (item rows only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// Dimension name (dimension rows only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<String>,
+    /// Respondents with adequate, desired and perception all present.
+    pub n: Option<u64>,
+    /// Mean adequate (minimum) level A.
+    pub mean_adequate: Option<f64>,
+    /// Mean desired level D.
+    pub mean_desired: Option<f64>,
+    /// Mean perception P.
+    pub mean_p: Option<f64>,
+    /// Measure of service adequacy, P − A.
+    pub msa: Option<f64>,
+    /// Measure of service superiority, P − D.
+    pub mss: Option<f64>,
+    /// Position of P relative to the zone.
+    pub position: Option<ZonePosition>,
+}
+
+/// Importance–performance quadrant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quadrant {
+    /// High importance, low performance.
+    ConcentrateHere,
+    /// High importance, high performance.
+    KeepUp,
+    /// Low importance, low performance.
+    LowPriority,
+    /// Low importance, high performance.
+    PossibleOverkill,
+}
+
+/// Importance–performance analysis of one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IpaRow {
+    /// Dimension name.
+    pub dimension: String,
+    /// Normalised weight, or mean E without weights.
+    pub importance: Option<f64>,
+    /// Mean perception.
+    pub performance: Option<f64>,
+    /// Quadrant against the means across dimensions (at or above the mean is high).
+    pub quadrant: Option<Quadrant>,
+}
+
+/// Every table for one set of respondents (all, or one group).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyTables {
+    /// Respondents in this set (0 for the summary form).
+    pub respondents: u64,
+    /// Per item.
+    pub items: Vec<ItemGap>,
+    /// Per dimension.
+    pub dimensions: Vec<DimensionScore>,
+    /// Overall scores.
+    pub servqual: ServqualScore,
+    /// Zone of tolerance (empty unless adequate and desired are present).
+    pub zone: Vec<ZoneRow>,
+    /// Importance–performance quadrants.
+    pub ipa: Vec<IpaRow>,
+}
+
+/// The tables of one `--by` group, keyed by the grouping columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyGroup {
+    /// `(column, value)` for each `--by` column, in command-line order.
+    pub key: Vec<(String, String)>,
+    /// The group's tables.
+    pub tables: SurveyTables,
+}
+
+impl Serialize for SurveyGroup {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in &self.key {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("respondents", &self.tables.respondents)?;
+        m.serialize_entry("items", &self.tables.items)?;
+        m.serialize_entry("dimensions", &self.tables.dimensions)?;
+        m.serialize_entry("servqual", &self.tables.servqual)?;
+        m.serialize_entry("zone", &self.tables.zone)?;
+        m.serialize_entry("ipa", &self.tables.ipa)?;
+        m.end()
+    }
+}
+
+/// What went into a survey report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyInputs {
+    /// The survey file (`<stdin>` for standard input).
+    pub survey: String,
+    /// The form detected.
+    pub form: SurveyForm,
+    /// The encoding used.
+    pub encoding: String,
+    /// Instrument name or file.
+    pub instrument: String,
+    /// Importance file, if any.
+    pub importance: Option<String>,
+    /// Column map file, if any.
+    pub columns: Option<String>,
+    /// The scale.
+    pub scale: String,
+    /// `--by` columns.
+    pub by: Vec<String>,
+    /// Policy for invalid rows.
+    pub on_invalid: OnInvalid,
+}
+
+/// The result of `servgap survey`: the JSON document of SPEC §6.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyReport {
+    /// Always `servgap/survey/v1`.
+    pub schema: &'static str,
+    /// What went in.
+    pub inputs: SurveyInputs,
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows used.
+    pub rows_used: u64,
+    /// Rows rejected (with `--on-invalid skip`).
+    pub rows_rejected: u64,
+    /// Rejection reasons.
+    pub rejections: Vec<Rejection>,
+    /// The importance file's rows read, used and rejected (null without
+    /// `--importance`): points of respondents the survey lacks are rejected.
+    pub importance_rows: Option<RowCounts>,
+    /// Tables over all respondents.
+    #[serde(flatten)]
+    pub all: SurveyTables,
+    /// One entry per `--by` group (empty without `--by`).
+    pub groups: Vec<SurveyGroup>,
+}
+
+impl SurveyReport {
+    /// Rows read, used and rejected, per input file (survey, importance).
+    pub fn input_rows(&self) -> Vec<InputRows> {
+        let mut rows = vec![InputRows::new(
+            &self.inputs.survey,
+            self.rows_read,
+            self.rows_used,
+            &self.rejections,
+        )];
+        if let (Some(name), Some(counts)) = (&self.inputs.importance, &self.importance_rows) {
+            rows.push(InputRows {
+                file: name.clone(),
+                counts: counts.clone(),
+            });
+        }
+        rows
+    }
+}
+
+/// Computes every table for all respondents and per `--by` group.
+pub fn analyse(
+    data: &SurveyData,
+    ins: &Instrument,
+    importance: Option<&Importance>,
+) -> Result<(SurveyTables, Vec<SurveyGroup>)> {
+    analyse_counted(data, ins, importance).map(|(all, groups, _)| (all, groups))
+}
+
+/// [`analyse`], with the respondents each accumulation strategy took.
+pub fn analyse_counted(
+    data: &SurveyData,
+    ins: &Instrument,
+    importance: Option<&Importance>,
+) -> Result<(SurveyTables, Vec<SurveyGroup>, StrategyCounts)> {
+    match &data.body {
+        SurveyBody::Respondents(stores) => analyse_respondents(data, stores, ins, importance),
+        SurveyBody::Summary(rows) => {
+            let (all, groups) = summary::analyse_summary(data, rows, ins, importance)?;
+            Ok((all, groups, StrategyCounts::default()))
+        }
+    }
+}
+
+fn analyse_respondents(
+    data: &SurveyData,
+    stores: &[ResponseStore],
+    ins: &Instrument,
+    importance: Option<&Importance>,
+) -> Result<(SurveyTables, Vec<SurveyGroup>, StrategyCounts)> {
+    let nby = data.by.len();
+    // One thread per store (the reader made one store per core).
+    // Stores are analysed on all cores, a contiguous share of stores per thread.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, stores.len().max(1));
+    let share = stores.len().div_ceil(threads).max(1);
+    type Part = (Vec<(Vec<String>, GroupAcc)>, StrategyCounts);
+    let parts: Vec<Part> = std::thread::scope(|scope| {
+        let handles: Vec<_> = stores
+            .chunks(share)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut counts = StrategyCounts::default();
+                    let accs = chunk
+                        .iter()
+                        .flat_map(|st| accumulate_store(st, nby, ins, importance, &mut counts))
+                        .collect::<Vec<_>>();
+                    (accs, counts)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok())
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default()
+    });
+    if parts.len() != stores.len().div_ceil(share) {
+        return Err(Error::internal("an analysis thread failed"));
+    }
+    let mut groups: std::collections::BTreeMap<Vec<String>, GroupAcc> =
+        std::collections::BTreeMap::new();
+    let mut strategies = StrategyCounts::default();
+    for (key, acc) in parts.into_iter().flat_map(|(accs, counts)| {
+        strategies.add(&counts);
+        accs
+    }) {
+        match groups.get_mut(&key) {
+            Some(g) => g.merge(&acc),
+            None => {
+                groups.insert(key, acc);
+            }
+        }
+    }
+    let has_zone = stores.first().is_some_and(|s| {
+        s.slot[Measure::Adequate.index()].is_some() && s.slot[Measure::Desired.index()].is_some()
+    });
+    let mut total = GroupAcc::new(ins);
+    for acc in groups.values() {
+        total.merge(acc);
+    }
+    let all = tables::tables_from_acc(&total, ins, importance, has_zone);
+    if nby == 0 {
+        return Ok((all, Vec::new(), strategies));
+    }
+    let out = groups
+        .iter()
+        .map(|(key, acc)| SurveyGroup {
+            key: data.by.iter().cloned().zip(key.iter().cloned()).collect(),
+            tables: tables::tables_from_acc(acc, ins, importance, has_zone),
+        })
+        .collect();
+    Ok((all, out, strategies))
+}
