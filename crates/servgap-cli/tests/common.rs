@@ -69,8 +69,8 @@ pub fn write(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> St
     p.to_string_lossy().into_owned()
 }
 
-/// Runs servgap and compares its stdout with `data/tests/snapshots/NAME`
-/// (rewritten instead when `UPDATE_SNAPSHOTS` is set).
+/// Runs servgap and pins its stdout as the `insta` snapshot `NAME`
+/// (`tests/snapshots/NAME.snap`; review changes with `cargo insta review`).
 pub fn snapshot(name: &str, args: &[&str]) {
     snapshot_exit(name, args, 0);
 }
@@ -90,12 +90,7 @@ pub fn snapshot_exit(name: &str, args: &[&str], code: i32) {
     // paths differ between machines: the footer names the file relative to the root
     let got = String::from_utf8_lossy(&out.stdout)
         .replace(&root().to_string_lossy().into_owned(), "<root>");
-    let path = root().join("data/tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap_or(&path)).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(&path, &got).unwrap_or_else(|e| panic!("{e}"));
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_SNAPSHOTS=1)", path.display()));
-    assert_eq!(got, want, "snapshot {name} differs");
+    insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(name, got);
+    });
 }

@@ -1,7 +1,7 @@
 //! Renderer snapshots of `servgap gaps` (the hand-worked three-item case,
 //! with `--by site`) and `servgap compliance` (the example events, by site),
-//! pinned in data/tests/snapshots/. Regenerate with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test gaps_snapshots` and review the diff.
+//! run through the binary and pinned as `insta` snapshots
+//! (`tests/snapshots/`); review an intended change with `cargo insta review`.
 
 mod common;
 

@@ -1,8 +1,9 @@
 //! Renderer snapshots of `servgap sqi`: table, Markdown and CSV of the
-//! hand-worked three-day case (weights a = 2, b = 5, volume per 100), pinned
-//! in data/tests/snapshots/. The last day breaks `--max-points 30`, so the
-//! runs exit with 1 and the checks table shows the breach. Regenerate with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test sqi_snapshots` and review the diff.
+//! hand-worked three-day case (weights a = 2, b = 5, volume per 100), run
+//! through the binary and pinned as `insta` snapshots (`tests/snapshots/`).
+//! The last day breaks `--max-points 30`, so the runs exit with 1 and the
+//! checks table shows the breach. Review an intended change with
+//! `cargo insta review`.
 
 mod common;
 

@@ -1,7 +1,6 @@
 //! Renderer snapshots: the table, Markdown and CSV output of the hand-worked
-//! mini survey, pinned in data/tests/snapshots/. After an intended change,
-//! regenerate with `UPDATE_SNAPSHOTS=1 cargo test --test survey_snapshots`
-//! and review the diff.
+//! mini survey, run through the binary and pinned as `insta` snapshots
+//! (`tests/snapshots/`); review an intended change with `cargo insta review`.
 
 mod common;
 

@@ -868,6 +868,18 @@ pub enum SurveyForm {
     Summary,
 }
 
+impl SurveyForm {
+    /// The form's name, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyForm::Long => "long",
+            SurveyForm::Wide => "wide",
+            SurveyForm::Mapped => "mapped",
+            SurveyForm::Summary => "summary",
+        }
+    }
+}
+
 /// One row of a summary-form file.
 #[derive(Debug, Clone)]
 pub(crate) struct SummaryRow {

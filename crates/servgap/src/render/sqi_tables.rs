@@ -1,35 +1,29 @@
-//! Lays an [`SqiReport`](crate::sqi::SqiReport) out for people (terminal and Markdown tables: the
-//! index per period with its control limits, the Pareto of categories and of
-//! groups, the checks) and writes it as CSV blocks for machines. The CSV is
-//! streamed row by row, because a year of daily figures for thousands of
-//! sites is a million rows.
+//! The tables of an [`SqiReport`]: for people, the index per period with
+//! its control limits, the Pareto of categories and of groups, and the
+//! checks; for data, the same Paretos and a row per breach of a check,
+//! after the period block, which [`write_csv`] streams row by row (a year
+//! of daily figures for thousands of sites is a million rows) rather than
+//! laying it out as cells.
 
 use std::io::Write;
 
-use super::csv::{neutralise, put_u64, Bytes, NumberText, RowBytes};
-use super::{fixed, TextTable};
+use super::csv::neutralise;
+use super::number::{put_u64, Bytes, NumberText, RowBytes};
+use super::tabular::{Audience, Cell, Column, Kind, Show, Style, Table, Tabular};
 use crate::error::{Error, Result};
 use crate::sqi::{CheckKind, CheckOutcome, RowVisitor, SqiPeriod, SqiReport};
 
-/// A number for people: whole numbers without decimals, others with four.
+/// Index points for people: whole numbers without decimals, others with four.
+const POINTS: Kind = Kind::Number(Style::Points);
+
+/// A number for people, as [`POINTS`] shows it.
 fn num(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
-        other => fixed(other, 4),
-    }
+    Cell::Number(x).render(POINTS, Audience::People)
 }
 
-/// A share for people, as a percentage.
-fn pct(x: Option<f64>) -> String {
-    match x {
-        Some(v) => format!("{:.1}%", v * 100.0),
-        None => "—".into(),
-    }
-}
-
-/// A number for machines: shortest exact text, empty when unavailable.
-fn full(x: Option<f64>) -> String {
-    super::full(x.filter(|v| v.is_finite()))
+/// A finite number, else unavailable.
+fn finite(x: Option<f64>) -> Cell {
+    Cell::Number(x.filter(|v| v.is_finite()))
 }
 
 fn check_name(k: CheckKind) -> &'static str {
@@ -48,134 +42,207 @@ fn flag(p: &SqiPeriod, with_volume: bool) -> &'static str {
     }
 }
 
-/// The tables of an SQI report, with display precision.
-pub fn sqi_tables(r: &SqiReport) -> Vec<TextTable> {
+/// The index per period (× group) with its control limits, for people;
+/// data gets the streamed CSV block of [`write_csv`].
+fn periods_table(r: &SqiReport) -> Table {
     let all = &r.periods;
     let vol = all.with_volume();
-    let per = num(Some(r.inputs.per));
     let period_name = match r.inputs.period {
         crate::period::PeriodKind::Day => "day",
         crate::period::PeriodKind::Week => "week",
         crate::period::PeriodKind::Month => "month",
     };
-    let mut cols: Vec<(String, bool)> = vec![("Period".into(), false)];
-    cols.extend(r.inputs.by.iter().map(|b| (b.clone(), false)));
+    let mut cols = vec![Column::new("Period", Kind::Text)];
+    cols.extend(r.inputs.by.iter().map(|b| Column::new(b, Kind::Text)));
     cols.extend([
-        ("Points".into(), true),
-        ("Days".into(), true),
-        ("Points/day".into(), true),
+        Column::new("Points", POINTS),
+        Column::new("Days", Kind::Count),
+        Column::new("Points/day", POINTS),
     ]);
     if vol {
-        cols.extend([("Volume".into(), true), (format!("Points per {per}"), true)]);
+        cols.extend([
+            Column::new("Volume", POINTS),
+            Column::new(format!("Points per {}", num(Some(r.inputs.per))), POINTS),
+        ]);
     }
     cols.extend([
-        ("UCL".into(), true),
-        ("LCL".into(), true),
-        ("Control".into(), false),
+        Column::new("UCL", POINTS),
+        Column::new("LCL", POINTS),
+        Column::new("Control", Kind::Text),
     ]);
-    let mut periods = TextTable {
-        title: format!(
+    let mut t = Table::new(
+        format!(
             "Service Quality Index by {period_name} (centre line {})",
             num(all.centre)
         ),
-        header: cols.iter().map(|c| c.0.clone()).collect(),
-        numeric: cols.iter().map(|c| c.1).collect(),
-        rows: Vec::with_capacity(all.len()),
-    };
+        cols,
+    );
+    t.show = Show::People;
+    t.rows.reserve(all.len());
     for p in all.rows() {
         let p = &p;
-        let mut row = vec![p.period.label()];
-        row.extend(all.group_values(p).iter().cloned());
+        let mut row = vec![Cell::text(p.period.label())];
+        row.extend(all.group_values(p).iter().map(Cell::text));
         row.extend([
-            num(Some(p.points)),
-            p.days.to_string(),
-            num(Some(p.mean_daily_points())),
+            Cell::Number(Some(p.points)),
+            Cell::Count(Some(u64::from(p.days))),
+            Cell::Number(Some(p.mean_daily_points())),
         ]);
         if vol {
-            row.extend([num(p.volume()), num(p.points_per_unit())]);
+            row.extend([Cell::Number(p.volume()), Cell::Number(p.points_per_unit())]);
         }
-        row.extend([num(p.ucl()), num(p.lcl()), flag(p, vol).into()]);
-        periods.rows.push(row);
-    }
-    let mut tables = vec![periods];
-
-    let mut pareto = TextTable {
-        title: "Pareto of categories (● vital few: the leading categories up to 80% of the points)"
-            .into(),
-        header: [
-            "Category",
-            "Weight",
-            "Count",
-            "Points",
-            "Share",
-            "Cumulative",
-            "Vital few",
-        ]
-        .map(String::from)
-        .to_vec(),
-        numeric: vec![false, true, true, true, true, true, false],
-        rows: vec![],
-    };
-    for c in &r.pareto {
-        pareto.rows.push(vec![
-            c.category.clone(),
-            num(Some(c.weight)),
-            c.count.to_string(),
-            num(Some(c.points)),
-            pct(c.share),
-            pct(c.cumulative),
-            if c.vital_few { "●" } else { "" }.into(),
+        row.extend([
+            Cell::Number(p.ucl()),
+            Cell::Number(p.lcl()),
+            Cell::text(flag(p, vol)),
         ]);
+        t.rows.push(row);
     }
-    tables.push(pareto);
+    t
+}
 
-    if !r.pareto_groups.is_empty() {
-        let mut header: Vec<String> = r.inputs.by.clone();
-        header.extend(["Count", "Points", "Share", "Cumulative", "Vital few"].map(String::from));
-        let mut numeric = vec![false; r.inputs.by.len()];
-        numeric.extend([true, true, true, true, false]);
-        let mut t = TextTable {
-            title: format!("Pareto of {}", r.inputs.by.join(" × ")),
-            header,
-            numeric,
-            rows: vec![],
-        };
-        for g in &r.pareto_groups {
-            let mut row: Vec<String> = g.group.iter().map(|(_, v)| v.clone()).collect();
+/// The columns a Pareto shares after its leading ones.
+fn pareto_columns() -> Vec<Column> {
+    let pct = Kind::Number(Style::Percent);
+    vec![
+        Column::named("Count", "count", Kind::Count),
+        Column::named("Points", "points", POINTS),
+        Column::named("Share", "share", pct),
+        Column::named("Cumulative", "cumulative", pct),
+        Column::named("Vital few", "vital_few", Kind::Flag("●")),
+    ]
+}
+
+/// The checks for people (one row each, breaches summarised) and for data
+/// (a row per breach, or one for a check that passed).
+fn check_tables(r: &SqiReport) -> [Table; 2] {
+    let mut people = Table::new(
+        "Checks",
+        vec![
+            Column::new("Check", Kind::Text),
+            Column::new("Limit", POINTS),
+            Column::new("Scope", Kind::Text),
+            Column::new("Checked", Kind::Count),
+            Column::new("Result", Kind::Text),
+            Column::new("Breaches", Kind::Text),
+        ],
+    );
+    people.show = Show::People;
+    let mut cols = ["check", "limit", "scope", "period"]
+        .map(|c| Column::new(c, Kind::Text))
+        .to_vec();
+    cols[1].kind = POINTS;
+    cols.extend(r.inputs.by.iter().map(|b| Column::new(b, Kind::Text)));
+    cols.extend([
+        Column::new("value", POINTS),
+        Column::new("excess", POINTS),
+        Column::new("passed", Kind::Flag("")),
+    ]);
+    let mut data = Table::new("checks", cols);
+    data.show = Show::Data;
+    for c in &r.checks {
+        let scope = format!("{:?}", c.scope).to_lowercase();
+        people.rows.push(vec![
+            Cell::text(check_name(c.check)),
+            Cell::Number(Some(c.limit)),
+            Cell::text(&scope),
+            Cell::Count(Some(c.checked)),
+            Cell::text(if c.passed { "pass" } else { "FAIL" }),
+            Cell::text(breach_summary(c, 5)),
+        ]);
+        let lead = [
+            Cell::text(check_name(c.check)),
+            finite(Some(c.limit)),
+            Cell::text(&scope),
+        ];
+        if c.breaches.is_empty() {
+            let mut row = lead.to_vec();
+            row.push(Cell::text(""));
+            row.extend(r.inputs.by.iter().map(|_| Cell::text("")));
+            row.extend([Cell::Number(None), Cell::Number(None), Cell::Flag(true)]);
+            data.rows.push(row);
+        }
+        for b in &c.breaches {
+            let mut row = lead.to_vec();
+            row.push(Cell::text(b.period.label()));
+            row.extend(b.group.iter().map(|(_, v)| Cell::text(v)));
             row.extend([
-                g.count.to_string(),
-                num(Some(g.points)),
-                pct(g.share),
-                pct(g.cumulative),
-                if g.vital_few { "●" } else { "" }.into(),
+                finite(Some(b.value)),
+                finite(Some(b.excess)),
+                Cell::Flag(false),
             ]);
-            t.rows.push(row);
+            data.rows.push(row);
         }
-        tables.push(t);
+    }
+    [people, data]
+}
+
+impl Tabular for SqiReport {
+    fn title(&self) -> String {
+        format!("Service Quality Index: {}", self.inputs.incidents)
     }
 
-    if !r.checks.is_empty() {
-        let mut t = TextTable {
-            title: "Checks".into(),
-            header: ["Check", "Limit", "Scope", "Checked", "Result", "Breaches"]
-                .map(String::from)
-                .to_vec(),
-            numeric: vec![false, true, false, true, false, false],
-            rows: vec![],
-        };
-        for c in &r.checks {
-            t.rows.push(vec![
-                check_name(c.check).into(),
-                num(Some(c.limit)),
-                format!("{:?}", c.scope).to_lowercase(),
-                c.checked.to_string(),
-                if c.passed { "pass" } else { "FAIL" }.into(),
-                breach_summary(c, 5),
+    fn tables(&self) -> Vec<Table> {
+        let r = self;
+        let mut tables = vec![periods_table(r)];
+        let mut pareto = Table::new(
+            "Pareto of categories (● vital few: the leading categories up to 80% of the points)",
+            [
+                vec![
+                    Column::named("Category", "category", Kind::Text),
+                    Column::named("Weight", "weight", POINTS),
+                ],
+                pareto_columns(),
+            ]
+            .concat(),
+        );
+        pareto.name = "pareto".into();
+        for c in &r.pareto {
+            pareto.rows.push(vec![
+                Cell::text(&c.category),
+                finite(Some(c.weight)),
+                Cell::Count(Some(c.count)),
+                finite(Some(c.points)),
+                finite(c.share),
+                finite(c.cumulative),
+                Cell::Flag(c.vital_few),
             ]);
         }
-        tables.push(t);
+        tables.push(pareto);
+        if !r.pareto_groups.is_empty() {
+            let lead: Vec<Column> = r
+                .inputs
+                .by
+                .iter()
+                .map(|b| Column::new(b, Kind::Text))
+                .collect();
+            let mut t = Table::new(
+                format!("Pareto of {}", r.inputs.by.join(" × ")),
+                [lead, pareto_columns()].concat(),
+            );
+            t.name = "pareto_groups".into();
+            for g in &r.pareto_groups {
+                let mut row: Vec<Cell> = g.group.iter().map(|(_, v)| Cell::text(v)).collect();
+                row.extend([
+                    Cell::Count(Some(g.count)),
+                    finite(Some(g.points)),
+                    finite(g.share),
+                    finite(g.cumulative),
+                    Cell::Flag(g.vital_few),
+                ]);
+                t.rows.push(row);
+            }
+            tables.push(t);
+        }
+        if !r.checks.is_empty() {
+            tables.extend(check_tables(r));
+        }
+        tables
     }
-    tables
+
+    fn footer(&self) -> Vec<String> {
+        footer(self)
+    }
 }
 
 /// `2026-03-31 site=S1: 120 (+20)`, for the first `max` breaches.
@@ -199,7 +266,7 @@ pub fn breach_summary(c: &CheckOutcome, max: usize) -> String {
 }
 
 /// Lines under the tables: inputs, row counts, totals.
-pub fn footer(r: &SqiReport) -> Vec<String> {
+fn footer(r: &SqiReport) -> Vec<String> {
     let t = &r.totals;
     let mut lines = vec![format!(
         "{} ({}, weights {}): rows read {}, used {}, rejected {}",
@@ -256,7 +323,8 @@ pub fn footer(r: &SqiReport) -> Vec<String> {
 /// itoa and zmij (the same text as `to_string`, several times faster) and a
 /// row is written in place ([`RowBytes`]) into room made for the longest.
 fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::io::Result<()> {
-    use super::csv::{push_f64, push_text, F64_ROOM, U64_ROOM};
+    use super::csv::push_text;
+    use super::number::{push_f64, F64_ROOM, U64_ROOM};
     let groups: Vec<Vec<u8>> = all
         .groups
         .iter()
@@ -495,87 +563,11 @@ pub fn write_csv(r: &SqiReport, out: &mut dyn Write) -> Result<()> {
         w.flush().map_err(ioerr)?;
     }
     write_period_rows(all, out).map_err(ioerr)?;
-    writeln!(out, "\n# pareto").map_err(ioerr)?;
-    {
-        let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
-        w.write_record([
-            "category",
-            "weight",
-            "count",
-            "points",
-            "share",
-            "cumulative",
-            "vital_few",
-        ])
-        .map_err(werr)?;
-        for c in &r.pareto {
-            w.write_record([
-                neutralise(&c.category),
-                full(Some(c.weight)),
-                c.count.to_string(),
-                full(Some(c.points)),
-                full(c.share),
-                full(c.cumulative),
-                c.vital_few.to_string(),
-            ])
-            .map_err(werr)?;
-        }
-        w.flush().map_err(ioerr)?;
-    }
-    if !r.pareto_groups.is_empty() {
-        writeln!(out, "\n# pareto_groups").map_err(ioerr)?;
-        let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
-        let mut header: Vec<String> = r.inputs.by.iter().map(|b| neutralise(b)).collect();
-        header.extend(["count", "points", "share", "cumulative", "vital_few"].map(String::from));
-        w.write_record(&header).map_err(werr)?;
-        for g in &r.pareto_groups {
-            let mut row: Vec<String> = g.group.iter().map(|(_, v)| neutralise(v)).collect();
-            row.extend([
-                g.count.to_string(),
-                full(Some(g.points)),
-                full(g.share),
-                full(g.cumulative),
-                g.vital_few.to_string(),
-            ]);
-            w.write_record(&row).map_err(werr)?;
-        }
-        w.flush().map_err(ioerr)?;
-    }
-    if !r.checks.is_empty() {
-        writeln!(out, "\n# checks").map_err(ioerr)?;
-        let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
-        let mut header: Vec<String> = ["check", "limit", "scope", "period"]
-            .map(String::from)
-            .to_vec();
-        header.extend(r.inputs.by.iter().map(|b| neutralise(b)));
-        header.extend(["value", "excess", "passed"].map(String::from));
-        w.write_record(&header).map_err(werr)?;
-        for c in &r.checks {
-            let scope = format!("{:?}", c.scope).to_lowercase();
-            if c.breaches.is_empty() {
-                let mut row = vec![
-                    check_name(c.check).to_string(),
-                    full(Some(c.limit)),
-                    scope.clone(),
-                    String::new(),
-                ];
-                row.extend(r.inputs.by.iter().map(|_| String::new()));
-                row.extend([String::new(), String::new(), "true".into()]);
-                w.write_record(&row).map_err(werr)?;
-            }
-            for b in &c.breaches {
-                let mut row = vec![
-                    check_name(c.check).to_string(),
-                    full(Some(c.limit)),
-                    scope.clone(),
-                    b.period.label(),
-                ];
-                row.extend(b.group.iter().map(|(_, v)| neutralise(v)));
-                row.extend([full(Some(b.value)), full(Some(b.excess)), "false".into()]);
-                w.write_record(&row).map_err(werr)?;
-            }
-        }
-        w.flush().map_err(ioerr)?;
+    // the other blocks: the report's data tables
+    let rest = super::csv::render(&r.laid_out(Audience::Data))?;
+    if !rest.is_empty() {
+        out.write_all(b"\n").map_err(ioerr)?;
+        out.write_all(rest.as_bytes()).map_err(ioerr)?;
     }
     Ok(())
 }

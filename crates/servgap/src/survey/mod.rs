@@ -151,6 +151,18 @@ pub enum Quadrant {
     PossibleOverkill,
 }
 
+impl Quadrant {
+    /// The quadrant's name, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quadrant::ConcentrateHere => "concentrate_here",
+            Quadrant::KeepUp => "keep_up",
+            Quadrant::LowPriority => "low_priority",
+            Quadrant::PossibleOverkill => "possible_overkill",
+        }
+    }
+}
+
 /// Importance–performance analysis of one dimension.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IpaRow {
@@ -367,4 +379,36 @@ fn analyse_respondents(
         })
         .collect();
     Ok((all, out, strategies))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_json_names() {
+        let json = |v: serde_json::Value| v.as_str().map(str::to_string);
+        for q in [
+            Quadrant::ConcentrateHere,
+            Quadrant::KeepUp,
+            Quadrant::LowPriority,
+            Quadrant::PossibleOverkill,
+        ] {
+            assert_eq!(
+                serde_json::to_value(q).ok().and_then(json).as_deref(),
+                Some(q.as_str())
+            );
+        }
+        for f in [
+            SurveyForm::Long,
+            SurveyForm::Wide,
+            SurveyForm::Mapped,
+            SurveyForm::Summary,
+        ] {
+            assert_eq!(
+                serde_json::to_value(f).ok().and_then(json).as_deref(),
+                Some(f.as_str())
+            );
+        }
+    }
 }

@@ -1,0 +1,368 @@
+//! Every renderer pinned on results constructed here, not read from files:
+//! each report in each format (terminal table, Markdown, JSON, CSV) is an
+//! `insta` snapshot. The results hold what the renderers must get right:
+//! unavailable figures, negative numbers, p-values below 0.0001, CJK and
+//! Markdown-special labels, text a spreadsheet would run as a formula,
+//! groups, rejections and failed checks.
+
+use chrono::NaiveDate;
+
+use super::{render, Format, Report};
+use crate::compliance::{ComplianceGroup, ComplianceInputs, ComplianceReport, StandardCompliance};
+use crate::gaps::{
+    DimensionGaps, GapGroup, GapModel, GapTables, GapsInputs, GapsReport, ItemGaps, OverallGaps,
+};
+use crate::model::cells::CellTable;
+use crate::model::responses::SurveyForm;
+use crate::model::standards::Op;
+use crate::model::tallies::{OnInvalid, Rejection, RowCounts};
+use crate::model::weights::WeightTable;
+use crate::period::PeriodKind;
+use crate::sqi::{self, CheckKind, CheckScope, CheckSpec, SqiInputs, SqiReport};
+use crate::survey::{
+    DimensionScore, IpaRow, ItemGap, Quadrant, ServqualScore, SurveyGroup, SurveyInputs,
+    SurveyReport, SurveyTables, ZonePosition, ZoneRow,
+};
+
+/// Every format of `report`, as named snapshots `<name>_<format>`.
+fn snapshot_all<R: Report>(name: &str, report: &R) {
+    for (format, ext) in [
+        (Format::Table, "table"),
+        (Format::Markdown, "markdown"),
+        (Format::Json, "json"),
+        (Format::Csv, "csv"),
+    ] {
+        let text = render(report, format).unwrap_or_else(|e| panic!("{e}"));
+        insta::assert_snapshot!(format!("{name}_{ext}"), text);
+    }
+}
+
+fn counts(read: u64, used: u64, rejections: Vec<Rejection>) -> RowCounts {
+    RowCounts {
+        rows_read: read,
+        rows_used: used,
+        rows_rejected: rejections.iter().map(|r| r.count).sum(),
+        rejections,
+    }
+}
+
+fn rejection(reason: &str, count: u64, first_line: u64) -> Rejection {
+    Rejection {
+        reason: reason.into(),
+        count,
+        first_line,
+    }
+}
+
+fn item(id: &str, dim: &str, n: u64, e: f64, p: f64, p_value: f64) -> ItemGap {
+    ItemGap {
+        item: id.into(),
+        dimension: dim.into(),
+        n: Some(n),
+        mean_e: Some(e),
+        mean_p: Some(p),
+        gap: Some(p - e),
+        sd: Some(0.5),
+        se: Some(0.125),
+        ci_low: Some(p - e - 0.25),
+        ci_high: Some(p - e + 0.25),
+        t: Some((p - e) / 0.125),
+        p_value: Some(p_value),
+    }
+}
+
+fn survey_tables(respondents: u64, shift: f64) -> SurveyTables {
+    SurveyTables {
+        respondents,
+        items: vec![
+            item("q01", "可靠性", respondents, 6.0, 5.5 + shift, 0.00001),
+            item("q|02", "可靠性", respondents, 5.0, 5.25 + shift, 0.25),
+            ItemGap {
+                n: Some(0),
+                mean_e: None,
+                mean_p: None,
+                gap: None,
+                sd: None,
+                se: None,
+                ci_low: None,
+                ci_high: None,
+                t: None,
+                p_value: None,
+                ..item("=q03", "Tangibles", 0, 0.0, 0.0, 1.0)
+            },
+        ],
+        dimensions: vec![DimensionScore {
+            dimension: "可靠性".into(),
+            n: Some(respondents),
+            mean_e: Some(5.5),
+            mean_p: Some(5.375 + shift),
+            gap: Some(-0.125 + shift),
+            sd: Some(1.0 / 3.0),
+            se: Some(0.1),
+            ci_low: Some(-0.4),
+            ci_high: Some(0.15),
+            t: Some(-1.25),
+            p_value: Some(0.2143),
+            alpha_e: Some(0.8125),
+            alpha_p: None,
+            alpha_gap: Some(-0.5),
+        }],
+        servqual: ServqualScore {
+            unweighted: Some(-0.125 + shift),
+            weighted: None,
+            weighted_n: None,
+        },
+        zone: vec![ZoneRow {
+            item: Some("q01".into()),
+            dimension: None,
+            n: Some(respondents),
+            mean_adequate: Some(4.0),
+            mean_desired: Some(6.5),
+            mean_p: Some(5.5 + shift),
+            msa: Some(1.5 + shift),
+            mss: Some(-1.0 + shift),
+            position: Some(ZonePosition::Within),
+        }],
+        ipa: vec![IpaRow {
+            dimension: "可靠性".into(),
+            importance: Some(0.3),
+            performance: Some(5.375 + shift),
+            quadrant: Some(Quadrant::KeepUp),
+        }],
+    }
+}
+
+#[test]
+fn survey_report_in_every_format() {
+    let report = SurveyReport {
+        schema: crate::survey::SURVEY_SCHEMA,
+        inputs: SurveyInputs {
+            survey: "survey.csv".into(),
+            form: SurveyForm::Long,
+            encoding: "GB18030".into(),
+            instrument: "servqual22".into(),
+            importance: Some("points.csv".into()),
+            columns: None,
+            scale: "1-7".into(),
+            by: vec!["门店".into()],
+            on_invalid: OnInvalid::Skip,
+        },
+        rows_read: 9,
+        rows_used: 8,
+        rows_rejected: 1,
+        rejections: vec![rejection("score outside the scale", 1, 7)],
+        importance_rows: Some(counts(
+            4,
+            3,
+            vec![rejection("respondent not in the survey", 1, 5)],
+        )),
+        all: survey_tables(4, 0.0),
+        groups: vec![
+            SurveyGroup {
+                key: vec![("门店".into(), "北京".into())],
+                tables: survey_tables(2, -0.5),
+            },
+            SurveyGroup {
+                key: vec![("门店".into(), "+上海".into())],
+                tables: survey_tables(2, 0.5),
+            },
+        ],
+    };
+    snapshot_all("survey", &report);
+}
+
+fn gap_tables(shift: f64) -> GapTables {
+    GapTables {
+        respondents: 4,
+        managers: 2,
+        assessors: 1,
+        items: vec![ItemGaps {
+            item: "q01".into(),
+            dimension: "Reliability".into(),
+            mean_e: Some(6.0),
+            mean_p: Some(5.5 + shift),
+            management: Some(5.25),
+            standard: None,
+            promise: Some(6.5),
+            delivery: Some(5.0),
+            gap1: Some(-0.75),
+            gap2: None,
+            gap3: None,
+            gap4: Some(-1.5),
+            gap5: Some(-0.5 + shift),
+        }],
+        dimensions: vec![DimensionGaps {
+            dimension: "Reliability".into(),
+            mean_e: Some(6.0),
+            mean_p: Some(5.5 + shift),
+            management: Some(5.25),
+            standard: None,
+            promise: Some(6.5),
+            delivery: Some(5.0),
+            gap1: Some(-0.75),
+            gap2: None,
+            gap3: None,
+            gap4: Some(-1.5),
+            gap5: Some(-0.5 + shift),
+            largest_shortfall: Some("gap4".into()),
+        }],
+        overall: OverallGaps {
+            gap1: Some(-0.75),
+            gap2: None,
+            gap3: None,
+            gap4: Some(-1.5),
+            gap5: Some(-0.5 + shift),
+            largest_shortfall: Some("gap4".into()),
+        },
+    }
+}
+
+#[test]
+fn gaps_report_in_every_format() {
+    let report = GapsReport {
+        schema: "servgap/gaps/v1",
+        inputs: GapsInputs {
+            customers: "customers.csv".into(),
+            encoding: "UTF-8".into(),
+            instrument: "servqual22".into(),
+            management: Some("management.csv".into()),
+            standards: None,
+            delivery: Some("delivery.csv".into()),
+            model: GapModel::Pzb,
+            scale: "1-7".into(),
+            by: vec!["site".into()],
+        },
+        rows_read: 8,
+        rows_used: 8,
+        rows_rejected: 0,
+        rejections: vec![],
+        management_rows: Some(counts(4, 4, vec![])),
+        standards_rows: None,
+        delivery_rows: Some(counts(3, 2, vec![rejection("not a number", 1, 3)])),
+        all: gap_tables(0.0),
+        groups: vec![GapGroup {
+            key: vec![("site".into(), "A".into())],
+            tables: gap_tables(0.25),
+        }],
+    };
+    snapshot_all("gaps", &report);
+}
+
+fn standard(id: &str, events: u64, compliant: u64, target: f64) -> StandardCompliance {
+    let compliance = (events > 0).then(|| compliant as f64 / events as f64);
+    StandardCompliance {
+        standard_id: id.into(),
+        description: "Greeted within 4 minutes, 问候".into(),
+        metric: "wait_minutes".into(),
+        op: Op::Le,
+        threshold: 4.0,
+        item: Some("q12".into()),
+        events,
+        missing: 1,
+        compliant,
+        compliance,
+        ci_low: compliance.map(|c| c - 0.05),
+        ci_high: compliance.map(|c| (c + 0.05).min(1.0)),
+        target,
+        gap: compliance.map(|c| c - target),
+        pass: compliance.map(|c| c >= target),
+    }
+}
+
+#[test]
+fn compliance_report_in_every_format() {
+    let month = PeriodKind::Month
+        .period_of(NaiveDate::from_ymd_opt(2026, 3, 14).unwrap_or_default())
+        .0;
+    let report = ComplianceReport {
+        schema: "servgap/compliance/v1",
+        inputs: ComplianceInputs {
+            events: "events.csv".into(),
+            encoding: "UTF-8".into(),
+            standards: "standards.csv".into(),
+            by: vec!["site".into()],
+            period: Some(PeriodKind::Month),
+            date: Some("date".into()),
+        },
+        rows_read: 41,
+        rows_used: 40,
+        rows_rejected: 1,
+        rejections: vec![rejection("invalid metric", 1, 12)],
+        standards_rows: counts(2, 2, vec![]),
+        standards: vec![
+            standard("greet_4min", 40, 39, 0.95),
+            standard("no_events", 0, 0, 0.9),
+        ],
+        groups: vec![ComplianceGroup {
+            period: Some(month),
+            key: vec![("site".into(), "A".into())],
+            standards: vec![standard("greet_4min", 20, 18, 0.95)],
+        }],
+    };
+    snapshot_all("compliance", &report);
+}
+
+/// Two days × two sites of the fedex12 table, with volume; the second
+/// site's second day has no volume row.
+fn sqi_report() -> SqiReport {
+    let weights = WeightTable::fedex12();
+    let kind = PeriodKind::Day;
+    let mut table = CellTable::new(kind, weights.categories.len());
+    let (late, lost) = (0, weights.find("lost").unwrap_or(0));
+    let sites = [table.group(b"S1"), table.group(b"=S2")];
+    for (d, day) in [1, 2].into_iter().enumerate() {
+        let date = NaiveDate::from_ymd_opt(2026, 3, day).unwrap_or_default();
+        let (period, bit) = kind.period_of(date);
+        table
+            .dates
+            .insert(chrono::Datelike::num_days_from_ce(&date));
+        for (s, &g) in sites.iter().enumerate() {
+            let c = table.cell(period, g);
+            assert!(table.add_count(c, late, (3 + d + s) as u64));
+            assert!(table.add_count(c, lost, (d * s) as u64));
+            let head = table.head_mut(c);
+            head.days |= 1 << bit;
+            if !(d == 1 && s == 1) {
+                head.volume_days |= 1 << bit;
+                head.volume += 1000.0 + 250.0 * s as f64;
+            }
+        }
+    }
+    table.seen[late] = true;
+    table.seen[lost] = true;
+    let inputs = SqiInputs {
+        incidents: "incidents.csv".into(),
+        encoding: "UTF-8".into(),
+        weights: weights.name.clone(),
+        volume: Some("volume.csv".into()),
+        period: kind,
+        per: 1000.0,
+        by: vec!["site".into()],
+        check_scope: CheckScope::All,
+    };
+    let checks = [
+        CheckSpec {
+            kind: CheckKind::MaxPoints,
+            limit: 10.0,
+        },
+        CheckSpec {
+            kind: CheckKind::MaxPerUnit,
+            limit: 100.0,
+        },
+    ];
+    sqi::analyse(
+        table,
+        counts(9, 8, vec![rejection("unknown category", 1, 4)]),
+        Some(counts(4, 3, vec![])),
+        &weights,
+        inputs,
+        &checks,
+    )
+}
+
+#[test]
+fn sqi_report_in_every_format() {
+    let report = sqi_report();
+    assert!(!report.checks_passed(), "the points check breaks");
+    snapshot_all("sqi", &report);
+}
