@@ -183,66 +183,81 @@ impl Tabular for SqiReport {
     }
 
     fn tables(&self) -> Vec<Table> {
-        let r = self;
-        let mut tables = vec![periods_table(r)];
-        let mut pareto = Table::new(
-            "Pareto of categories (● vital few: the leading categories up to 80% of the points)",
-            [
-                vec![
-                    Column::named("Category", "category", Kind::Text),
-                    Column::named("Weight", "weight", POINTS),
-                ],
-                pareto_columns(),
-            ]
-            .concat(),
-        );
-        pareto.name = "pareto".into();
-        for c in &r.pareto {
-            pareto.rows.push(vec![
-                Cell::text(&c.category),
-                finite(Some(c.weight)),
-                Cell::Count(Some(c.count)),
-                finite(Some(c.points)),
-                finite(c.share),
-                finite(c.cumulative),
-                Cell::Flag(c.vital_few),
-            ]);
-        }
-        tables.push(pareto);
-        if !r.pareto_groups.is_empty() {
-            let lead: Vec<Column> = r
-                .inputs
-                .by
-                .iter()
-                .map(|b| Column::new(b, Kind::Text))
-                .collect();
-            let mut t = Table::new(
-                format!("Pareto of {}", r.inputs.by.join(" × ")),
-                [lead, pareto_columns()].concat(),
-            );
-            t.name = "pareto_groups".into();
-            for g in &r.pareto_groups {
-                let mut row: Vec<Cell> = g.group.iter().map(|(_, v)| Cell::text(v)).collect();
-                row.extend([
-                    Cell::Count(Some(g.count)),
-                    finite(Some(g.points)),
-                    finite(g.share),
-                    finite(g.cumulative),
-                    Cell::Flag(g.vital_few),
-                ]);
-                t.rows.push(row);
-            }
-            tables.push(t);
-        }
-        if !r.checks.is_empty() {
-            tables.extend(check_tables(r));
-        }
+        all_tables(self, true)
+    }
+
+    /// For data, every table but the periods' (its CSV block is streamed,
+    /// see [`write_csv`]), whose million rows are not made for nothing.
+    fn tables_for(&self, audience: Audience) -> Vec<Table> {
+        let mut tables = all_tables(self, audience == Audience::People);
+        tables.retain(|t| t.show.to(audience));
         tables
     }
 
     fn footer(&self) -> Vec<String> {
         footer(self)
     }
+}
+
+/// Every table of `r`, the periods' only `with_periods`.
+fn all_tables(r: &SqiReport, with_periods: bool) -> Vec<Table> {
+    let mut tables = match with_periods {
+        true => vec![periods_table(r)],
+        false => vec![],
+    };
+    let mut pareto = Table::new(
+        "Pareto of categories (● vital few: the leading categories up to 80% of the points)",
+        [
+            vec![
+                Column::named("Category", "category", Kind::Text),
+                Column::named("Weight", "weight", POINTS),
+            ],
+            pareto_columns(),
+        ]
+        .concat(),
+    );
+    pareto.name = "pareto".into();
+    for c in &r.pareto {
+        pareto.rows.push(vec![
+            Cell::text(&c.category),
+            finite(Some(c.weight)),
+            Cell::Count(Some(c.count)),
+            finite(Some(c.points)),
+            finite(c.share),
+            finite(c.cumulative),
+            Cell::Flag(c.vital_few),
+        ]);
+    }
+    tables.push(pareto);
+    if !r.pareto_groups.is_empty() {
+        let lead: Vec<Column> = r
+            .inputs
+            .by
+            .iter()
+            .map(|b| Column::new(b, Kind::Text))
+            .collect();
+        let mut t = Table::new(
+            format!("Pareto of {}", r.inputs.by.join(" × ")),
+            [lead, pareto_columns()].concat(),
+        );
+        t.name = "pareto_groups".into();
+        for g in &r.pareto_groups {
+            let mut row: Vec<Cell> = g.group.iter().map(|(_, v)| Cell::text(v)).collect();
+            row.extend([
+                Cell::Count(Some(g.count)),
+                finite(Some(g.points)),
+                finite(g.share),
+                finite(g.cumulative),
+                Cell::Flag(g.vital_few),
+            ]);
+            t.rows.push(row);
+        }
+        tables.push(t);
+    }
+    if !r.checks.is_empty() {
+        tables.extend(check_tables(r));
+    }
+    tables
 }
 
 /// `2026-03-31 site=S1: 120 (+20)`, for the first `max` breaches.

@@ -272,11 +272,19 @@ pub trait Tabular {
     /// The lines under the tables: inputs, row counts, notes.
     fn footer(&self) -> Vec<String>;
 
+    /// The tables `audience` sees. A result may skip making the tables
+    /// an audience does not see (a million-row table for people only).
+    fn tables_for(&self, audience: Audience) -> Vec<Table> {
+        self.tables()
+            .into_iter()
+            .filter(|t| t.show.to(audience))
+            .collect()
+    }
+
     /// The tables `audience` sees, laid out as text.
     fn laid_out(&self, audience: Audience) -> Vec<TextTable> {
-        self.tables()
+        self.tables_for(audience)
             .iter()
-            .filter(|t| t.show.to(audience))
             .map(|t| t.laid_out(audience))
             .collect()
     }

@@ -191,35 +191,89 @@ fn read_lead(buf: &[u8], at: u64, kept: usize) -> usize {
 /// Room before a buffer's data for [`read_lead`].
 const LEAD: usize = 64;
 
-/// Parses `src` record by record into `sink`.
+/// Where a parse is: the line and byte counts so far and its limits.
+struct Cursor {
+    /// Bytes from the start of the parse to the region being parsed.
+    base: u64,
+    /// The line of the next byte.
+    line: u64,
+    newlines: u64,
+    records: u64,
+    /// Stop at the first record starting at or after this byte (see
+    /// [`ParseConfig::soft_limit`]); dropped once a record overran it.
+    limit: Option<u64>,
+    overran: bool,
+    max_records: Option<u64>,
+}
+
+impl Cursor {
+    /// Whether a record starting at `start` of the region is past a limit.
+    fn stops_at(&self, start: usize) -> bool {
+        self.limit.is_some_and(|l| self.base + start as u64 >= l)
+            || self.max_records.is_some_and(|m| self.records >= m)
+    }
+
+    /// The end of the range at `pos` of the region.
+    fn end(&self, pos: usize) -> RangeEnd {
+        RangeEnd {
+            consumed: self.base + pos as u64,
+            newlines: self.newlines,
+            records: self.records,
+            overran: self.overran,
+        }
+    }
+}
+
+/// csv_core's state and output between regions, once a quote has been
+/// seen: a record may span regions.
+struct Tokenizer {
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    out_len: usize,
+    ends: Vec<usize>,
+    n_ends: usize,
+    /// Inside a record (partial output held).
+    in_record: bool,
+    /// The line the record being read starts on.
+    rec_line: u64,
+}
+
+/// Parses `src` record by record into `sink`: the buffer loop. Each region
+/// of whole lines goes to one of three parsers (module docs): the sink's
+/// own line reader while no quote has been seen and the sink takes lines
+/// ([`sink_lines`]), a comma and newline scan while no quote has been seen
+/// ([`split_lines`]), else the tokenizer ([`tokenize`]).
 pub(crate) fn parse_stream<R: Read, S: RecordSink>(
     mut src: R,
     cfg: &ParseConfig<'_>,
     sink: &mut S,
 ) -> std::result::Result<RangeEnd, ParseStop> {
     let mut buf: Vec<u8> = vec![0; LEAD + BLOCK];
-    // The data is buf[lead..filled]; its first byte is `base` bytes from
-    // the start of the parse.
+    // The data is buf[lead..filled]; its first byte is `cur.base` bytes
+    // from the start of the parse.
     let mut lead = read_lead(&buf, cfg.file_offset, 0);
     let mut filled = lead;
-    let mut base: u64 = 0;
-    let mut line = cfg.first_line;
-    let mut newlines: u64 = 0;
-    let mut records: u64 = 0;
+    let mut cur = Cursor {
+        base: 0,
+        line: cfg.first_line,
+        newlines: 0,
+        records: 0,
+        limit: cfg.soft_limit,
+        overran: false,
+        max_records: cfg.max_records,
+    };
     let mut eof = false;
     let mut fast = true;
-    let mut limit = cfg.soft_limit;
-    let mut overran = false;
-    // csv_core state, used once a quote has been seen
-    let mut core = csv_core::Reader::new();
-    let mut out: Vec<u8> = vec![0; 4096];
-    let mut out_len = 0usize;
-    let mut ends: Vec<usize> = vec![0; 64];
-    let mut n_ends = 0usize;
-    let mut in_record = false; // csv_core is inside a record (partial output held)
-    let mut rec_line = line;
+    let mut tok = Tokenizer {
+        core: csv_core::Reader::new(),
+        out: vec![0; 4096],
+        out_len: 0,
+        ends: vec![0; 64],
+        n_ends: 0,
+        in_record: false,
+        rec_line: cfg.first_line,
+    };
     let mut fast_ends: Vec<usize> = Vec::with_capacity(64);
-
     loop {
         // Fill the buffer (allocated once, never re-zeroed) up to its size or EOF.
         while !eof && filled < buf.len() {
@@ -256,277 +310,299 @@ pub(crate) fn parse_stream<R: Read, S: RecordSink>(
         if fast && memchr::memchr(b'"', region).is_some() {
             fast = false;
         }
-        let mut pos = 0usize;
-        let mut stopped = false;
-        let stop_at = |start: usize, records: u64| {
-            limit.is_some_and(|l| base + start as u64 >= l)
-                || cfg.max_records.is_some_and(|m| records >= m)
-        };
-        if fast && cfg.max_records.is_none() && sink.takes_lines() {
-            // The sink takes runs of ordinary lines itself; the others go
-            // one by one through the tokenizer.
-            let mut start = 0usize;
-            loop {
-                if start >= region.len() {
-                    break;
-                }
-                if stop_at(start, records) {
-                    stopped = true;
-                    break;
-                }
-                let max_start = limit.map_or(region.len(), |l| {
-                    (l.saturating_sub(base) as usize).min(region.len())
-                });
-                if start < max_start {
-                    let (used, n) =
-                        sink.quote_free_lines(line, &region[start..], max_start - start)?;
-                    if used > 0 {
-                        start += used;
-                        line += n;
-                        newlines += n;
-                        records += n;
-                        continue;
-                    }
-                }
-                let nl = memchr::memchr(b'\n', &region[start..]).map(|q| start + q);
-                let mut lend = nl.unwrap_or(region.len());
-                if lend > start && region[lend - 1] == b'\r' {
-                    lend -= 1;
-                }
-                if lend > start {
-                    fast_ends.clear();
-                    fast_ends.extend(memchr::memchr_iter(b',', &region[start..lend]));
-                    fast_ends.push(lend - start);
-                    sink.quote_free_line(line, &region[start..lend], &fast_ends)?;
-                    records += 1;
-                }
-                match nl {
-                    Some(q) => {
-                        line += 1;
-                        newlines += 1;
-                        start = q + 1;
-                    }
-                    None => start = region.len(),
-                }
-            }
-            fast_ends.clear();
-            pos = start;
+        let (pos, stopped) = if fast && cfg.max_records.is_none() && sink.takes_lines() {
+            sink_lines(&mut cur, region, sink, &mut fast_ends)?
         } else if fast {
-            // One SIMD pass over commas and newlines; limits are checked at each record start.
-            let mut start = 0usize;
-            fast_ends.clear();
-            if stop_at(start, records) {
-                stopped = true;
-            } else {
-                // One SWAR pass finds commas and newlines eight bytes at a
-                // time; each line goes to the sink with its field ends.
-                let mut finish = |p: usize,
-                                  start: &mut usize,
-                                  line: &mut u64,
-                                  ends: &mut Vec<usize>|
-                 -> Result<bool> {
-                    let mut lend = p;
-                    if lend > *start && region[lend - 1] == b'\r' {
-                        lend -= 1;
-                    }
-                    let mut emitted = false;
-                    if lend > *start {
-                        ends.push(lend - *start);
-                        sink.quote_free_line(*line, &region[*start..lend], ends)?;
-                        emitted = true;
-                    }
-                    ends.clear();
-                    *line += 1;
-                    *start = p + 1;
-                    Ok(emitted)
-                };
-                let mut chunks = region.chunks_exact(8);
-                let mut at = 0usize;
-                'words: for c in &mut chunks {
-                    let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-                    let mut mask = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
-                    while mask != 0 {
-                        let p = at + (mask.trailing_zeros() / 8) as usize;
-                        mask &= mask - 1;
-                        if region[p] == b',' {
-                            fast_ends.push(p - start);
-                            continue;
-                        }
-                        records += u64::from(finish(p, &mut start, &mut line, &mut fast_ends)?);
-                        newlines += 1;
-                        if stop_at(start, records) {
-                            stopped = true;
-                            break 'words;
-                        }
-                    }
-                    at += 8;
-                }
-                if !stopped {
-                    for (j, &b) in chunks.remainder().iter().enumerate() {
-                        let p = at + j;
-                        if b == b',' {
-                            fast_ends.push(p - start);
-                        } else if b == b'\n' {
-                            records += u64::from(finish(p, &mut start, &mut line, &mut fast_ends)?);
-                            newlines += 1;
-                            if stop_at(start, records) {
-                                stopped = true;
-                                break;
-                            }
-                        }
-                    }
-                }
-                if !stopped && start < region.len() {
-                    // The last line of the input, without a newline.
-                    let mut lend = region.len();
-                    if region[lend - 1] == b'\r' {
-                        lend -= 1;
-                    }
-                    if lend > start {
-                        fast_ends.push(lend - start);
-                        sink.quote_free_line(line, &region[start..lend], &fast_ends)?;
-                        records += 1;
-                    }
-                    start = region.len();
-                }
-                fast_ends.clear();
-            }
-            pos = start;
+            split_lines(&mut cur, region, sink, &mut fast_ends)?
         } else {
-            while pos < region.len() {
-                if !in_record {
-                    // At a record boundary: skip blank-line bytes, then check the limits.
-                    let boundary = base + pos as u64;
-                    while pos < region.len() && (region[pos] == b'\n' || region[pos] == b'\r') {
-                        if region[pos] == b'\n' {
-                            line += 1;
-                            newlines += 1;
-                        }
-                        pos += 1;
-                    }
-                    if let Some(l) = limit {
-                        let here = base + pos as u64;
-                        if here >= l {
-                            if boundary <= l {
-                                stopped = true;
-                                break;
-                            }
-                            // The split point fell inside a record: read on to the end.
-                            overran = true;
-                            limit = None;
-                        }
-                    }
-                    if pos >= region.len() {
-                        break;
-                    }
-                    if cfg.max_records.is_some_and(|m| records >= m) {
-                        stopped = true;
-                        break;
-                    }
-                    rec_line = line;
-                    in_record = true;
-                }
-                let input = &region[pos..];
-                let (res, nin, nout, nend) =
-                    core.read_record(input, &mut out[out_len..], &mut ends[n_ends..]);
-                newlines += memchr::memchr_iter(b'\n', &input[..nin]).count() as u64;
-                line += memchr::memchr_iter(b'\n', &input[..nin]).count() as u64;
-                pos += nin;
-                out_len += nout;
-                n_ends += nend;
-                match res {
-                    csv_core::ReadRecordResult::InputEmpty => {}
-                    csv_core::ReadRecordResult::OutputFull => {
-                        let l = out.len();
-                        out.resize(l * 2, 0);
-                    }
-                    csv_core::ReadRecordResult::OutputEndsFull => {
-                        let l = ends.len();
-                        ends.resize(l * 2, 0);
-                    }
-                    csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
-                        if n_ends > 0 {
-                            let view = RecordView {
-                                data: &out[..out_len],
-                                ends: &ends[..n_ends],
-                                gap: 0,
-                            };
-                            sink.record(rec_line, &view)?;
-                            records += 1;
-                        }
-                        out_len = 0;
-                        n_ends = 0;
-                        in_record = false;
-                    }
-                }
-            }
-        }
+            tokenize(&mut cur, &mut tok, region, sink)?
+        };
         if let Some(p) = cfg.progress {
             p.fetch_add(pos as u64, Ordering::Relaxed);
         }
         if stopped {
-            return Ok(RangeEnd {
-                consumed: base + pos as u64,
-                newlines,
-                records,
-                overran,
-            });
+            return Ok(cur.end(pos));
         }
         if eof && region_end == filled {
             break;
         }
         let kept = filled - region_end;
-        base += (region_end - lead) as u64;
+        cur.base += (region_end - lead) as u64;
         if kept + 2 * LEAD > buf.len() {
             // an unfinished line nearly as long as the buffer: room for it
             // after the lead, and for more of it
             let len = buf.len();
             buf.resize(len * 2, 0);
         }
-        let next = read_lead(&buf, cfg.file_offset + base + kept as u64, kept);
+        let next = read_lead(&buf, cfg.file_offset + cur.base + kept as u64, kept);
         buf.copy_within(region_end..filled, next);
         lead = next;
         filled = next + kept;
     }
-    if !fast && (in_record || n_ends > 0 || out_len > 0) {
-        // The last record of a stream without a final newline: a newline
-        // ends it, unless the input ends inside a quoted field (the newline
-        // is then field text), which is an error, not a record.
-        if out.len() < out_len + 2 {
-            out.resize(out_len + 2, 0);
+    if !fast {
+        finish_tokenizer(&mut cur, &mut tok, cfg.path, sink)?;
+    }
+    Ok(cur.end(filled - lead))
+}
+
+/// The sink's own line reader over a quote-free region
+/// ([`RecordSink::quote_free_lines`]); the lines it does not take go one
+/// by one as split lines. Returns where it stopped and whether a limit
+/// stopped it.
+fn sink_lines<S: RecordSink>(
+    cur: &mut Cursor,
+    region: &[u8],
+    sink: &mut S,
+    fast_ends: &mut Vec<usize>,
+) -> Result<(usize, bool)> {
+    let mut start = 0usize;
+    while start < region.len() {
+        if cur.stops_at(start) {
+            return Ok((start, true));
         }
-        if ends.len() < n_ends + 2 {
-            ends.resize(n_ends + 2, 0);
+        let max_start = cur.limit.map_or(region.len(), |l| {
+            (l.saturating_sub(cur.base) as usize).min(region.len())
+        });
+        if start < max_start {
+            let (used, n) = sink.quote_free_lines(cur.line, &region[start..], max_start - start)?;
+            if used > 0 {
+                start += used;
+                cur.line += n;
+                cur.newlines += n;
+                cur.records += n;
+                continue;
+            }
         }
-        let (res, _, nout, nend) =
-            core.read_record(b"\n", &mut out[out_len..], &mut ends[n_ends..]);
-        if !matches!(res, csv_core::ReadRecordResult::Record) {
-            return Err(Error::file(
-                cfg.path,
-                Some(rec_line),
-                "a quoted field of the record on this line is never closed: the input ends inside it (an unmatched '\"')",
-            )
-            .into());
+        let nl = memchr::memchr(b'\n', &region[start..]).map(|q| start + q);
+        let mut lend = nl.unwrap_or(region.len());
+        if lend > start && region[lend - 1] == b'\r' {
+            lend -= 1;
         }
-        out_len += nout;
-        n_ends += nend;
-        if n_ends > 0 {
-            let view = RecordView {
-                data: &out[..out_len],
-                ends: &ends[..n_ends],
-                gap: 0,
-            };
-            sink.record(rec_line, &view)?;
-            records += 1;
+        if lend > start {
+            fast_ends.clear();
+            fast_ends.extend(memchr::memchr_iter(b',', &region[start..lend]));
+            fast_ends.push(lend - start);
+            sink.quote_free_line(cur.line, &region[start..lend], fast_ends)?;
+            cur.records += 1;
+        }
+        match nl {
+            Some(q) => {
+                cur.line += 1;
+                cur.newlines += 1;
+                start = q + 1;
+            }
+            None => start = region.len(),
         }
     }
-    let consumed = base + (filled - lead) as u64;
-    Ok(RangeEnd {
-        consumed,
-        newlines,
-        records,
-        overran,
-    })
+    fast_ends.clear();
+    Ok((start, false))
+}
+
+/// One pass over a quote-free region finding commas and newlines eight
+/// bytes at a time (SWAR); each line goes to the sink with its field
+/// ends, the limits checked at each record start. Returns where it
+/// stopped and whether a limit stopped it.
+fn split_lines<S: RecordSink>(
+    cur: &mut Cursor,
+    region: &[u8],
+    sink: &mut S,
+    fast_ends: &mut Vec<usize>,
+) -> Result<(usize, bool)> {
+    fast_ends.clear();
+    if cur.stops_at(0) {
+        return Ok((0, true));
+    }
+    let mut start = 0usize;
+    // the line ending at `p`: to the sink (unless blank), then the next one
+    let mut finish =
+        |p: usize, start: &mut usize, cur: &mut Cursor, ends: &mut Vec<usize>| -> Result<()> {
+            let mut lend = p;
+            if lend > *start && region[lend - 1] == b'\r' {
+                lend -= 1;
+            }
+            if lend > *start {
+                ends.push(lend - *start);
+                sink.quote_free_line(cur.line, &region[*start..lend], ends)?;
+                cur.records += 1;
+            }
+            ends.clear();
+            cur.line += 1;
+            cur.newlines += 1;
+            *start = p + 1;
+            Ok(())
+        };
+    let mut chunks = region.chunks_exact(8);
+    let mut at = 0usize;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        let mut mask = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
+        while mask != 0 {
+            let p = at + (mask.trailing_zeros() / 8) as usize;
+            mask &= mask - 1;
+            if region[p] == b',' {
+                fast_ends.push(p - start);
+                continue;
+            }
+            finish(p, &mut start, cur, fast_ends)?;
+            if cur.stops_at(start) {
+                fast_ends.clear();
+                return Ok((start, true));
+            }
+        }
+        at += 8;
+    }
+    for (j, &b) in chunks.remainder().iter().enumerate() {
+        let p = at + j;
+        if b == b',' {
+            fast_ends.push(p - start);
+        } else if b == b'\n' {
+            finish(p, &mut start, cur, fast_ends)?;
+            if cur.stops_at(start) {
+                fast_ends.clear();
+                return Ok((start, true));
+            }
+        }
+    }
+    if start < region.len() {
+        // The last line of the input, without a newline.
+        let mut lend = region.len();
+        if region[lend - 1] == b'\r' {
+            lend -= 1;
+        }
+        if lend > start {
+            fast_ends.push(lend - start);
+            sink.quote_free_line(cur.line, &region[start..lend], fast_ends)?;
+            cur.records += 1;
+        }
+        start = region.len();
+    }
+    fast_ends.clear();
+    Ok((start, false))
+}
+
+/// The tokenizer (csv_core) over a region, quotes and all; a record may
+/// continue into the next region. Returns where it stopped and whether a
+/// limit stopped it.
+fn tokenize<S: RecordSink>(
+    cur: &mut Cursor,
+    tok: &mut Tokenizer,
+    region: &[u8],
+    sink: &mut S,
+) -> Result<(usize, bool)> {
+    let mut pos = 0usize;
+    while pos < region.len() {
+        if !tok.in_record {
+            // At a record boundary: skip blank-line bytes, then check the limits.
+            let boundary = cur.base + pos as u64;
+            while pos < region.len() && (region[pos] == b'\n' || region[pos] == b'\r') {
+                if region[pos] == b'\n' {
+                    cur.line += 1;
+                    cur.newlines += 1;
+                }
+                pos += 1;
+            }
+            if let Some(l) = cur.limit {
+                let here = cur.base + pos as u64;
+                if here >= l {
+                    if boundary <= l {
+                        return Ok((pos, true));
+                    }
+                    // The split point fell inside a record: read on to the end.
+                    cur.overran = true;
+                    cur.limit = None;
+                }
+            }
+            if pos >= region.len() {
+                break;
+            }
+            if cur.max_records.is_some_and(|m| cur.records >= m) {
+                return Ok((pos, true));
+            }
+            tok.rec_line = cur.line;
+            tok.in_record = true;
+        }
+        let input = &region[pos..];
+        let (res, nin, nout, nend) = tok.core.read_record(
+            input,
+            &mut tok.out[tok.out_len..],
+            &mut tok.ends[tok.n_ends..],
+        );
+        let newlines = memchr::memchr_iter(b'\n', &input[..nin]).count() as u64;
+        cur.newlines += newlines;
+        cur.line += newlines;
+        pos += nin;
+        tok.out_len += nout;
+        tok.n_ends += nend;
+        match res {
+            csv_core::ReadRecordResult::InputEmpty => {}
+            csv_core::ReadRecordResult::OutputFull => {
+                let l = tok.out.len();
+                tok.out.resize(l * 2, 0);
+            }
+            csv_core::ReadRecordResult::OutputEndsFull => {
+                let l = tok.ends.len();
+                tok.ends.resize(l * 2, 0);
+            }
+            csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
+                tok.emit(cur, sink)?;
+            }
+        }
+    }
+    Ok((pos, false))
+}
+
+impl Tokenizer {
+    /// Hands the record read to the sink (unless empty) and starts anew.
+    fn emit<S: RecordSink>(&mut self, cur: &mut Cursor, sink: &mut S) -> Result<()> {
+        if self.n_ends > 0 {
+            let view = RecordView {
+                data: &self.out[..self.out_len],
+                ends: &self.ends[..self.n_ends],
+                gap: 0,
+            };
+            sink.record(self.rec_line, &view)?;
+            cur.records += 1;
+        }
+        self.out_len = 0;
+        self.n_ends = 0;
+        self.in_record = false;
+        Ok(())
+    }
+}
+
+/// The last record of a stream without a final newline: a newline ends
+/// it, unless the input ends inside a quoted field (the newline is then
+/// field text), which is an error, not a record.
+fn finish_tokenizer<S: RecordSink>(
+    cur: &mut Cursor,
+    tok: &mut Tokenizer,
+    path: &str,
+    sink: &mut S,
+) -> Result<()> {
+    if !(tok.in_record || tok.n_ends > 0 || tok.out_len > 0) {
+        return Ok(());
+    }
+    if tok.out.len() < tok.out_len + 2 {
+        tok.out.resize(tok.out_len + 2, 0);
+    }
+    if tok.ends.len() < tok.n_ends + 2 {
+        tok.ends.resize(tok.n_ends + 2, 0);
+    }
+    let (res, _, nout, nend) = tok.core.read_record(
+        b"\n",
+        &mut tok.out[tok.out_len..],
+        &mut tok.ends[tok.n_ends..],
+    );
+    if !matches!(res, csv_core::ReadRecordResult::Record) {
+        return Err(Error::file(
+            path,
+            Some(tok.rec_line),
+            "a quoted field of the record on this line is never closed: the input ends inside it (an unmatched '\"')",
+        ));
+    }
+    tok.out_len += nout;
+    tok.n_ends += nend;
+    tok.emit(cur, sink)
 }
 
 const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
