@@ -1145,3 +1145,25 @@ fn volume_shares_report_errors_and_rejections_as_one_reader_does() {
     assert_eq!(two["volume_rows"], one["volume_rows"]);
     assert_eq!(two["periods"], one["periods"]);
 }
+
+#[test]
+fn a_volume_given_twice_names_both_lines() {
+    let dir = tmp();
+    let log = write(
+        &dir,
+        "log.csv",
+        "date,site,category,count\n2026-03-02,A,lost,1\n2026-03-02,B,lost,2\n",
+    );
+    let vol = write(
+        &dir,
+        "vol.csv",
+        "date,site,volume\n2026-03-02,A,100\n2026-03-02,B,50\n2026-03-02,A,70\n",
+    );
+    servgap()
+        .args(["sqi", &log, "--volume", &vol, "--by", "site"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "vol.csv:4: the volume of 2026-03-02 / A is given twice (first on line 2)",
+        ));
+}

@@ -20,8 +20,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
+use super::engine::first_two_lines;
 use super::engine::ledger::RowLedger;
-use super::engine::lines::{ParseStop, RangeEnd, RecordSink, RecordView};
+use super::engine::lines::{ParseStop, RangeEnd};
 use super::engine::rows::{Bad, Cell, CellRules, Paths, Row, RowRule, Run, Shape, TypedSink};
 use super::weights::WeightTable;
 use super::{
@@ -1079,7 +1080,8 @@ fn first_line_after(
 }
 
 /// Completes a duplicate-volume error with the line of the first row for
-/// the same day and group, found by reading the (small) volume file again.
+/// the same day and group, found by reading the (small) volume file again
+/// (not a stream, which cannot be read twice).
 fn first_volume_line(e: Error, source: &Source, by: &[String], opts: &ReadOptions) -> Error {
     let ErrorKind::Duplicate {
         file,
@@ -1094,60 +1096,22 @@ fn first_volume_line(e: Error, source: &Source, by: &[String], opts: &ReadOption
     let Some(day) = key.first().and_then(|d| parse_date(d.as_bytes())) else {
         return e;
     };
-    if source.regular_file().is_none() {
-        return e; // a stream cannot be read again
-    }
-    struct Find {
-        cols: Option<(usize, Vec<usize>)>,
-        day: NaiveDate,
-        groups: Vec<String>,
-        first: Option<u64>,
-    }
-    impl RecordSink for Find {
-        fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
-            if let (None, Some((dc, bcs))) = (self.first, &self.cols) {
-                let same = parse_date(rec.get(*dc).trim_ascii()) == Some(self.day)
-                    && bcs
-                        .iter()
-                        .zip(&self.groups)
-                        .all(|(&c, g)| rec.text(c) == *g);
-                if same {
-                    self.first = Some(line);
-                }
-            }
-            Ok(())
-        }
-        fn fork(&self) -> Self {
-            Find {
-                cols: self.cols.clone(),
-                day: self.day,
-                groups: self.groups.clone(),
-                first: None,
-            }
-        }
-        fn merge(&mut self, later: Self, off: u64) -> Result<()> {
-            if self.first.is_none() {
-                self.first = later.first.map(|l| l + off);
-            }
-            Ok(())
-        }
-    }
-    let found = read_csv(source, opts, |h| {
-        let cols = h
-            .find("date")
-            .zip(by.iter().map(|b| h.find(b)).collect::<Option<Vec<_>>>());
-        Ok(Find {
-            cols,
-            day,
-            groups: key[1..].to_vec(),
-            first: None,
-        })
+    let groups = &key[1..];
+    let found = first_two_lines(source, opts, |h, rec| {
+        let (Some(dc), Some(bcs)) = (
+            h.find("date"),
+            by.iter().map(|b| h.find(b)).collect::<Option<Vec<_>>>(),
+        ) else {
+            return false;
+        };
+        parse_date(rec.get(dc).trim_ascii()) == Some(day)
+            && bcs.iter().zip(groups).all(|(&c, g)| rec.text(c) == *g)
     });
     match found {
-        Ok((f, _)) if f.first.is_some_and(|l| l < *line) => ErrorKind::Duplicate {
+        Some((first, _)) if first < *line => ErrorKind::Duplicate {
             file: file.clone(),
             line: *line,
-            first_line: f.first,
+            first_line: Some(first),
             what: what.clone(),
             key: key.clone(),
         }
