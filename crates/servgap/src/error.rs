@@ -70,6 +70,18 @@ impl fmt::Display for Column {
     }
 }
 
+/// Where in an input an error points: the file, and the line and column
+/// when the error has them (a duplicate also knows the first line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// The input file (or `<stdin>`).
+    pub file: String,
+    /// 1-based line.
+    pub line: Option<u64>,
+    /// The column.
+    pub column: Option<Column>,
+}
+
 /// The error type of the servgap library.
 #[derive(Debug)]
 pub struct Error(Box<ErrorKind>);
@@ -177,6 +189,27 @@ impl Error {
         }
     }
 
+    /// Where in an input the error points, for the errors about an input's
+    /// content (invalid values, duplicates, structure, undecodable bytes).
+    pub fn position(&self) -> Option<Position> {
+        let at = |file: &String, line: Option<u64>, column: Option<&Column>| Position {
+            file: file.clone(),
+            line,
+            column: column.cloned(),
+        };
+        match &*self.0 {
+            ErrorKind::InvalidValue {
+                file, line, column, ..
+            } => Some(at(file, Some(*line), Some(column))),
+            ErrorKind::Duplicate { file, line, .. } => Some(at(file, Some(*line), None)),
+            ErrorKind::InvalidFile { file, line, .. } => Some(at(file, *line, None)),
+            ErrorKind::Undecodable {
+                file, line, column, ..
+            } => Some(at(file, Some(*line), column.as_ref())),
+            _ => None,
+        }
+    }
+
     /// The 1-based line the error points at, if any.
     pub fn line(&self) -> Option<u64> {
         match &*self.0 {
@@ -262,3 +295,42 @@ impl From<ErrorKind> for Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_about_an_input_say_where() {
+        let e: Error = ErrorKind::InvalidValue {
+            file: "s.csv".into(),
+            line: 7,
+            column: Column {
+                number: 4,
+                name: "perception".into(),
+            },
+            value: "9".into(),
+            problem: "score outside the scale 1-7".into(),
+        }
+        .into();
+        let p = e.position().unwrap_or_else(|| panic!("no position"));
+        assert_eq!((p.file.as_str(), p.line), ("s.csv", Some(7)));
+        assert_eq!(p.column.map(|c| c.number), Some(4));
+        assert_eq!(e.exit_code(), exit_codes::INVALID_INPUT);
+        assert_eq!(
+            e.to_string(),
+            "s.csv:7: column 4 'perception': score outside the scale 1-7: '9'"
+        );
+        let e = Error::file("w.csv", None, "the file is empty");
+        assert_eq!(
+            e.position().map(|p| (p.file, p.line)),
+            Some(("w.csv".to_string(), None))
+        );
+        let e = Error::internal("a run without its cell");
+        assert!(e.position().is_none());
+        assert_eq!(e.exit_code(), exit_codes::INTERNAL);
+        assert!(e
+            .to_string()
+            .starts_with("internal error (a bug in servgap"));
+    }
+}

@@ -40,7 +40,7 @@ pub mod sqi;
 pub mod stats;
 pub mod survey;
 
-pub use error::{exit_codes, Error, ErrorKind, Result};
+pub use error::{exit_codes, Error, ErrorKind, Position, Result};
 pub use pipeline::{
     run_compliance, run_gaps, run_sqi, run_survey, ComplianceConfig, GapsConfig, SqiConfig,
     SurveyConfig,
