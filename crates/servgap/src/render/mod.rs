@@ -8,6 +8,7 @@
 //! for data. Number text for both audiences is in [`number`]. Renderers
 //! see results only, never the readers or how records are stored.
 
+pub mod charts;
 pub mod csv;
 pub mod json;
 pub mod markdown;

@@ -6,7 +6,8 @@
 //! Reading fills a table of period × group cells (`model::cells`); this
 //! module only computes from those cells: the rows ([`periods`]), the
 //! control chart ([`chart`]), the totals ([`totals`]), the Pareto
-//! ([`pareto`]) and the CI checks ([`checks`]). Results are plain structs; the
+//! ([`pareto`]), the CI checks ([`checks`]) and the trends a report draws
+//! ([`trend`]). Results are plain structs; the
 //! per-period rows are made from the cells when asked for (a million
 //! site-days take no memory beyond their cells') and serialise, with their
 //! category counts, to the JSON of SPEC §6.
@@ -21,9 +22,12 @@ use crate::period::PeriodKind;
 
 pub mod chart;
 pub mod checks;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod pareto;
 pub mod periods;
 pub mod totals;
+pub mod trend;
 
 pub use chart::{CategoryRate, ControlChart};
 pub use checks::{Breach, CheckKind, CheckOutcome, CheckScope, CheckSpec};
@@ -31,6 +35,7 @@ pub use pareto::{GroupParetoRow, ParetoRow};
 pub(crate) use periods::RowVisitor;
 pub use periods::{SqiPeriod, SqiPeriods};
 pub use totals::SqiTotals;
+pub use trend::{GroupTrend, OperationPeriod};
 
 /// What went into an SQI run.
 #[derive(Debug, Clone, PartialEq, Serialize)]

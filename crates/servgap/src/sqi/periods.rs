@@ -246,7 +246,7 @@ impl SqiPeriods {
     }
 
     /// A row's inspection units: volume / per, or days.
-    fn units(&self, p: &SqiPeriod) -> Option<f64> {
+    pub(crate) fn units(&self, p: &SqiPeriod) -> Option<f64> {
         if self.with_volume {
             some(p.volume).map(|v| v / self.per).filter(|n| *n > 0.0)
         } else {
@@ -494,6 +494,16 @@ impl SqiPeriods {
     /// The weight of each category of the weight table.
     pub(crate) fn weights(&self) -> &[f64] {
         &self.weights
+    }
+
+    /// The control limits around the centre line for `units` inspection
+    /// units: `(lcl, ucl)`, the lower at least 0.
+    pub(crate) fn limits(&self, units: f64) -> Option<(f64, f64)> {
+        let centre = self.centre?;
+        (units > 0.0).then(|| {
+            let sigma = (self.spread / units).sqrt();
+            ((centre - 3.0 * sigma).max(0.0), centre + 3.0 * sigma)
+        })
     }
 
     /// Sets the chart's centre line and Σ weight² × rate, from which every
