@@ -21,6 +21,111 @@ pub enum Command {
     Gaps(GapsArgs),
     /// Hard-standard compliance from a service-event log, with Wilson intervals.
     Compliance(ComplianceArgs),
+    /// One report (HTML with charts, or Markdown) with a section for each analysis its inputs allow.
+    Report(Box<ReportArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A TOML file naming the inputs and options (keys as these flags' names); flags override it.
+    #[arg(long, value_name = "servgap.toml")]
+    pub config: Option<String>,
+    /// Customer survey (any form `survey` reads): the survey section, and the gap model's with its inputs.
+    #[arg(long, value_name = "SURVEY.csv")]
+    pub customers: Option<String>,
+    /// Instrument: `servqual22` (built in) or a CSV `item,dimension[,text]`.
+    #[arg(long, value_name = "servqual22|FILE")]
+    pub instrument: Option<String>,
+    /// Importance weights: `respondent_id,dimension,points` or `dimension,weight`.
+    #[arg(long, value_name = "FILE")]
+    pub importance: Option<String>,
+    /// Column map for the customer survey: CSV `column,item,measure`.
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<String>,
+    /// Response scale of the survey and the gap model's inputs [default: 1-7].
+    #[arg(long, value_name = "LOW-HIGH")]
+    pub scale: Option<String>,
+    /// Management survey (M) for the gap model.
+    #[arg(long, value_name = "FILE")]
+    pub management: Option<String>,
+    /// Standards and promises (S, C) for the gap model.
+    #[arg(long, value_name = "FILE")]
+    pub standards: Option<String>,
+    /// Delivery assessment (D) for the gap model.
+    #[arg(long, value_name = "FILE")]
+    pub delivery: Option<String>,
+    /// Gap 4: `pzb` D − C or `mot` D − E [default: pzb].
+    #[arg(long, value_enum)]
+    pub model: Option<ModelArg>,
+    /// Hard standards `standard_id,description,metric,op,threshold,target[,item]` (with --events).
+    #[arg(long, value_name = "HARD.csv")]
+    pub hard_standards: Option<String>,
+    /// Service events, one row per event with the metric columns (with --hard-standards).
+    #[arg(long, value_name = "EVENTS.csv")]
+    pub events: Option<String>,
+    /// The events' date column, for --period [default: date].
+    #[arg(long, value_name = "COL")]
+    pub date: Option<String>,
+    /// Incident log for the Service Quality Index.
+    #[arg(long, value_name = "FILE")]
+    pub incidents: Option<String>,
+    /// SQI weights: `fedex12`, `evans10` or a CSV [default: fedex12].
+    #[arg(long, value_name = "fedex12|evans10|FILE")]
+    pub weights: Option<String>,
+    /// SQI volume file, for points per unit.
+    #[arg(long, value_name = "FILE")]
+    pub volume: Option<String>,
+    /// SQI units per normalisation [default: 1000].
+    #[arg(long, value_name = "N", value_parser = positive)]
+    pub per: Option<f64>,
+    /// SQI check: weighted points of a period must not exceed X (exit code 1 if they do).
+    #[arg(long, value_name = "X", value_parser = finite)]
+    pub max_points: Option<f64>,
+    /// SQI check: points per unit of a period must not exceed X.
+    #[arg(long, value_name = "X", value_parser = finite)]
+    pub max_per_unit: Option<f64>,
+    /// Exit with code 1 when a hard standard misses its target.
+    #[arg(long)]
+    pub fail_on_miss: bool,
+    /// Group every analysis by this column of its files (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub by: Vec<String>,
+    /// Period of the SQI (and of compliance, by its date column) [default: day; compliance overall].
+    #[arg(long, value_enum)]
+    pub period: Option<PeriodArg>,
+    /// Language of every heading, label and sentence: `auto` follows LC_ALL / LANG.
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Report format [default: from --output's extension, else html].
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormatArg>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Input encoding (default: UTF-8 if valid, else GB18030).
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// What to do with a row holding an invalid value [default: error].
+    #[arg(long, value_enum)]
+    pub on_invalid: Option<OnInvalidArg>,
+    /// Threads for large files [default: all cores, up to 8].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LangArg {
+    Auto,
+    En,
+    Zh,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormatArg {
+    Html,
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -58,7 +163,8 @@ pub struct GapsArgs {
     pub output: OutputArgs,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ModelArg {
     Pzb,
     Mot,
@@ -123,7 +229,8 @@ pub struct SqiArgs {
     pub output: OutputArgs,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PeriodArg {
     Day,
     Week,
@@ -176,7 +283,8 @@ pub struct ReadArgs {
     pub threads: usize,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OnInvalidArg {
     /// Stop with an error naming file, line, column and value (exit code 3).
     Error,

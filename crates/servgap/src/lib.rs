@@ -36,12 +36,13 @@ pub mod model;
 pub mod period;
 pub mod pipeline;
 pub mod render;
+pub mod report;
 pub mod sqi;
 pub mod stats;
 pub mod survey;
 
 pub use error::{exit_codes, Error, ErrorKind, Position, Result};
 pub use pipeline::{
-    run_compliance, run_gaps, run_sqi, run_survey, ComplianceConfig, GapsConfig, SqiConfig,
-    SurveyConfig,
+    run_compliance, run_gaps, run_report, run_sqi, run_survey, ComplianceConfig, GapsConfig,
+    ReportConfig, SqiConfig, SurveyConfig,
 };

@@ -17,10 +17,11 @@ use crate::input::instrument::Instrument;
 use crate::input::survey::{read_survey, Scale, SurveyReadOptions};
 use crate::input::weights::WeightTable;
 use crate::input::{check_by, read_csv, ReadOptions, Source};
-use crate::model::responses::{ResponseStore, SurveyBody};
+use crate::model::responses::{ResponseStore, SurveyBody, SurveyData};
 use crate::period::PeriodKind;
+use crate::report::ReportData;
 use crate::sqi::{self, CheckKind, CheckScope, CheckSpec, SqiInputs, SqiReport};
-use crate::survey::{self, SurveyInputs, SurveyReport};
+use crate::survey::{self, SurveyGroup, SurveyInputs, SurveyReport, SurveyTables};
 
 /// Everything `servgap survey` needs besides the survey file.
 #[derive(Debug, Clone, Default)]
@@ -35,26 +36,65 @@ pub struct SurveyConfig {
     pub importance: Option<ImportanceFile>,
 }
 
-/// Reads, validates and analyses a survey: the library form of `servgap survey`.
-pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
-    check_by(&cfg.survey.by)?;
-    let (data, instrument, info) =
-        read_survey(source, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
-    let imp = cfg.importance.as_ref().map(|f| &f.weights);
-    if let Some(Importance::Aggregate(w)) = imp {
+/// A survey read and analysed: what the survey report and the gap model
+/// both start from (a report reads the survey once for both).
+struct AnalysedSurvey {
+    data: SurveyData,
+    instrument: Instrument,
+    encoding: String,
+    all: SurveyTables,
+    groups: Vec<SurveyGroup>,
+}
+
+/// Reads a survey and computes its tables, weighted by `importance`.
+fn analyse_survey(
+    source: &Source,
+    instrument: Option<Instrument>,
+    opts: &SurveyReadOptions,
+    read: &ReadOptions,
+    importance: Option<&Importance>,
+) -> Result<AnalysedSurvey> {
+    check_by(&opts.by)?;
+    let (data, instrument, info) = read_survey(source, instrument, opts, read)?;
+    if let Some(Importance::Aggregate(w)) = importance {
         if w.len() != instrument.dimensions.len() {
             return Err(Error::inconsistent(
                 "the importance weights were read against another instrument",
             ));
         }
     }
-    let (all, groups) = survey::analyse(&data, &instrument, imp)?;
-    Ok(SurveyReport {
+    let (all, groups) = survey::analyse(&data, &instrument, importance)?;
+    Ok(AnalysedSurvey {
+        data,
+        instrument,
+        encoding: info.encoding,
+        all,
+        groups,
+    })
+}
+
+/// Reads, validates and analyses a survey: the library form of `servgap survey`.
+pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
+    let imp = cfg.importance.as_ref().map(|f| &f.weights);
+    let a = analyse_survey(source, cfg.instrument.clone(), &cfg.survey, &cfg.read, imp)?;
+    Ok(survey_report(source, cfg, a))
+}
+
+/// The survey's report from its analysis.
+fn survey_report(source: &Source, cfg: &SurveyConfig, a: AnalysedSurvey) -> SurveyReport {
+    let AnalysedSurvey {
+        data,
+        instrument,
+        encoding,
+        all,
+        groups,
+    } = a;
+    SurveyReport {
         schema: survey::SURVEY_SCHEMA,
         inputs: SurveyInputs {
             survey: source.name(),
             form: data.form,
-            encoding: info.encoding,
+            encoding,
             instrument: instrument.name.clone(),
             importance: cfg.importance.as_ref().map(|f| f.name.clone()),
             columns: cfg.survey.columns.as_ref().map(|c| c.file.clone()),
@@ -75,7 +115,7 @@ pub fn run_survey(source: &Source, cfg: &SurveyConfig) -> Result<SurveyReport> {
         }),
         all,
         groups,
-    })
+    }
 }
 
 /// Everything `servgap gaps` needs besides the customer survey.
@@ -99,9 +139,20 @@ pub struct GapsConfig {
 
 /// Reads every input and computes the gap model: the library form of `servgap gaps`.
 pub fn run_gaps(customers: &Source, cfg: &GapsConfig) -> Result<GapsReport> {
-    check_by(&cfg.survey.by)?;
-    let (data, ins, info) = read_survey(customers, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
-    let (all, groups) = survey::analyse(&data, &ins, None)?;
+    let a = analyse_survey(
+        customers,
+        cfg.instrument.clone(),
+        &cfg.survey,
+        &cfg.read,
+        None,
+    )?;
+    gaps_report(customers, cfg, &a)
+}
+
+/// The gap model's report: the other inputs read against the survey's
+/// instrument, scale and groups, their gaps beside the survey's tables.
+fn gaps_report(customers: &Source, cfg: &GapsConfig, a: &AnalysedSurvey) -> Result<GapsReport> {
+    let (data, ins) = (&a.data, &a.instrument);
     let small = ReadOptions {
         threads: 1,
         progress: None,
@@ -109,45 +160,31 @@ pub fn run_gaps(customers: &Source, cfg: &GapsConfig) -> Result<GapsReport> {
     };
     let by = &cfg.survey.by;
     let scale = &cfg.survey.scale;
-    let management = match &cfg.management {
-        Some(s) => Some(Ratings::load(
-            s,
-            "the management survey",
-            &ins,
-            scale,
-            by,
-            &small,
-        )?),
-        None => None,
+    let ratings = |source: &Option<Source>, what: &str| {
+        source
+            .as_ref()
+            .map(|s| Ratings::load(s, what, ins, scale, by, &small))
+            .transpose()
     };
-    let delivery = match &cfg.delivery {
-        Some(s) => Some(Ratings::load(
-            s,
-            "the delivery assessment",
-            &ins,
-            scale,
-            by,
-            &small,
-        )?),
-        None => None,
-    };
+    let management = ratings(&cfg.management, "the management survey")?;
+    let delivery = ratings(&cfg.delivery, "the delivery assessment")?;
     let standards = match &cfg.standards {
-        Some(s) => Some(Standards::load(s, &ins, scale, by, &small)?),
+        Some(s) => Some(Standards::load(s, ins, scale, by, &small)?),
         None => None,
     };
     let levels = GapLevels {
-        instrument: &ins,
+        instrument: ins,
         management: management.as_ref(),
         delivery: delivery.as_ref(),
         standards: standards.as_ref(),
         model: cfg.model,
     };
-    let (tables, groups) = levels.analyse(&all, &groups);
+    let (tables, groups) = levels.analyse(&a.all, &a.groups);
     Ok(GapsReport {
         schema: "servgap/gaps/v1",
         inputs: GapsInputs {
             customers: customers.name(),
-            encoding: info.encoding,
+            encoding: a.encoding.clone(),
             instrument: ins.name.clone(),
             management: management.as_ref().map(|m| m.name.clone()),
             standards: standards.as_ref().map(|m| m.name.clone()),
@@ -294,6 +331,63 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
         inputs,
         &cfg.checks,
     ))
+}
+
+/// Everything `servgap report` needs: the inputs of each analysis to run.
+#[derive(Debug, Clone, Default)]
+pub struct ReportConfig {
+    /// The customer survey and its options.
+    pub survey: Option<(Source, SurveyConfig)>,
+    /// The gap model's other inputs (`management`, `standards`,
+    /// `delivery`, `model`; the survey's file and options are the ones
+    /// above).
+    pub gaps: Option<GapsConfig>,
+    /// The events and their standards.
+    pub compliance: Option<(Source, ComplianceConfig)>,
+    /// The incident log and its options.
+    pub sqi: Option<(Source, SqiConfig)>,
+}
+
+/// Runs every analysis the inputs allow, reading each input once (the
+/// customer survey serves both its own section and the gap model's):
+/// the library form of `servgap report`.
+pub fn run_report(cfg: &ReportConfig) -> Result<ReportData> {
+    let mut data = ReportData::default();
+    match (&cfg.survey, &cfg.gaps) {
+        (Some((source, sc)), gaps) => {
+            let imp = sc.importance.as_ref().map(|f| &f.weights);
+            let a = analyse_survey(source, sc.instrument.clone(), &sc.survey, &sc.read, imp)?;
+            if let Some(g) = gaps {
+                let g = GapsConfig {
+                    read: sc.read.clone(),
+                    survey: sc.survey.clone(),
+                    instrument: None,
+                    ..g.clone()
+                };
+                data.gaps = Some(gaps_report(source, &g, &a)?);
+            }
+            data.instrument = Some(a.instrument.clone());
+            data.survey = Some(survey_report(source, sc, a));
+        }
+        (None, Some(_)) => {
+            return Err(Error::usage(
+                "the gap model's inputs need the customer survey (--customers)",
+            ))
+        }
+        (None, None) => {}
+    }
+    if let Some((events, c)) = &cfg.compliance {
+        data.compliance = Some(run_compliance(events, c)?);
+    }
+    if let Some((incidents, q)) = &cfg.sqi {
+        data.sqi = Some(run_sqi(incidents, q)?);
+    }
+    if data.is_empty() {
+        return Err(Error::usage(
+            "a report needs at least one analysis's inputs: --customers, --events with --hard-standards, or --incidents",
+        ));
+    }
+    Ok(data)
 }
 
 /// Convenience for Rust callers: the scale from text.

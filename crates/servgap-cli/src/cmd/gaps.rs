@@ -1,11 +1,10 @@
 //! `servgap gaps`: gaps 1–5 of the gap model.
 
-use servgap::gaps::GapModel;
 use servgap::input::survey::{Scale, SurveyReadOptions};
 use servgap::input::Source;
 use servgap::pipeline::{run_gaps, GapsConfig};
 
-use crate::cli::{GapsArgs, ModelArg};
+use crate::cli::GapsArgs;
 use crate::output::{report_rejections, with_progress, write_output};
 
 pub fn run(a: GapsArgs) -> servgap::Result<u8> {
@@ -34,10 +33,7 @@ pub fn run(a: GapsArgs) -> servgap::Result<u8> {
             management: a.management.as_deref().map(Source::from_arg),
             standards: a.standards.as_deref().map(Source::from_arg),
             delivery: a.delivery.as_deref().map(Source::from_arg),
-            model: match a.model {
-                ModelArg::Pzb => GapModel::Pzb,
-                ModelArg::Mot => GapModel::Mot,
-            },
+            model: super::gap_model(a.model),
         };
         run_gaps(&customers, &cfg)
     })?;

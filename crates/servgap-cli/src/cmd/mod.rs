@@ -2,6 +2,7 @@
 
 mod compliance;
 mod gaps;
+mod report;
 mod sqi;
 mod survey;
 
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> servgap::Result<u8> {
         Command::Sqi(args) => sqi::run(args),
         Command::Gaps(args) => gaps::run(args),
         Command::Compliance(args) => compliance::run(args),
+        Command::Report(args) => report::run(*args),
     }
 }
 
@@ -94,5 +96,12 @@ pub(crate) fn format(f: FormatArg) -> Format {
         FormatArg::Markdown => Format::Markdown,
         FormatArg::Json => Format::Json,
         FormatArg::Csv => Format::Csv,
+    }
+}
+
+pub(crate) fn gap_model(m: crate::cli::ModelArg) -> servgap::gaps::GapModel {
+    match m {
+        crate::cli::ModelArg::Pzb => servgap::gaps::GapModel::Pzb,
+        crate::cli::ModelArg::Mot => servgap::gaps::GapModel::Mot,
     }
 }

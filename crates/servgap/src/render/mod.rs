@@ -13,6 +13,7 @@ pub mod csv;
 pub mod json;
 pub mod markdown;
 pub mod number;
+pub mod report;
 pub mod table;
 pub mod tabular;
 

@@ -36,16 +36,38 @@ fn label_room(labels: impl Iterator<Item = impl AsRef<str>>) -> f64 {
         + 8.0
 }
 
-/// A legend of `(class, name)` swatches along the top right.
-fn legend(svg: &mut Svg, items: &[(&str, &str)], y: f64) {
-    let mut x = svg.width() - 8.0;
-    for (class, name) in items.iter().rev() {
-        let w = text_width(name, FONT);
-        svg.text(x, y + FONT * 0.35, name, Anchor::End, "legend");
-        x -= w + 6.0;
-        svg.rect(x - 10.0, y - 5.0, 10.0, 10.0, class);
-        x -= 24.0;
+/// A legend of `(class, name)` swatches from the left at `y`, wrapping to
+/// a new line when the chart's width is used up; returns the height it
+/// took.
+fn legend(svg: &mut Svg, items: &[(&str, &str)], y: f64) -> f64 {
+    let (left, right) = (8.0, svg.width() - 8.0);
+    let (mut x, mut y) = (left, y);
+    for (class, name) in items {
+        let w = 16.0 + text_width(name, FONT) + 18.0;
+        if x > left && x + w > right {
+            (x, y) = (left, y + FONT + 8.0);
+        }
+        svg.rect(x, y - 5.0, 10.0, 10.0, class);
+        svg.text(x + 15.0, y + FONT * 0.35, name, Anchor::Start, "legend");
+        x += w;
     }
+    y + 10.0
+}
+
+/// How many lines a legend of `items` takes in a chart of `width`.
+fn legend_lines(items: &[&str], width: f64) -> usize {
+    let (left, right) = (8.0, width - 8.0);
+    let mut x = left;
+    let mut lines = 1;
+    for name in items {
+        let w = 16.0 + text_width(name, FONT) + 18.0;
+        if x > left && x + w > right {
+            x = left;
+            lines += 1;
+        }
+        x += w;
+    }
+    lines
 }
 
 /// Horizontal bars from zero with their intervals: dimension gaps with
@@ -288,7 +310,12 @@ pub fn quadrants(
         Anchor::Middle,
         "axis-title",
     );
-    svg.vertical_text(14.0, (top + bottom) / 2.0, axes.1, "axis-title");
+    svg.vertical_text(
+        14.0,
+        (top + bottom) / 2.0,
+        &fit(axes.1, bottom - top, FONT),
+        "axis-title",
+    );
     svg.finish(label)
 }
 
@@ -304,7 +331,9 @@ pub struct Series {
 /// Vertical bars from zero, grouped by category, a colour per series
 /// (`bar s0`, `bar s1`, …): gaps 1–5 per dimension.
 pub fn grouped_bars(categories: &[String], series: &[Series], axis: &str, label: &str) -> String {
-    let (left, top, right, bottom) = (56.0, 40.0, WIDTH - 16.0, 300.0);
+    let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+    let top = 20.0 + legend_lines(&names, WIDTH) as f64 * (FONT + 8.0);
+    let (left, right, bottom) = (56.0, WIDTH - 16.0, top + 260.0);
     let height = bottom + 44.0;
     let values = series
         .iter()
@@ -345,7 +374,12 @@ pub fn grouped_bars(categories: &[String], series: &[Series], axis: &str, label:
             "label",
         );
     }
-    svg.vertical_text(14.0, (top + bottom) / 2.0, axis, "axis-title");
+    svg.vertical_text(
+        14.0,
+        (top + bottom) / 2.0,
+        &fit(axis, bottom - top, FONT),
+        "axis-title",
+    );
     svg.finish(label)
 }
 
@@ -392,8 +426,17 @@ pub fn control_chart(
         .flat_map(|p| [p.value, p.ucl, p.lcl])
         .flatten()
         .chain(centre);
-    let (lo, hi) = values.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-    let ((d0, d1), t) = ticks(lo, hi, if small.is_some() { 3 } else { 5 });
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    // the values' range with some room, never below zero
+    let pad = (hi - lo).max(hi.abs() * 0.05) * 0.1;
+    let ((d0, d1), t) = ticks(
+        (lo - pad).max(0.0),
+        hi + pad,
+        if small.is_some() { 3 } else { 5 },
+    );
     let y = Scale::new((d0, d1), (bottom, top));
     let x = Scale::new(
         (0.0, points.len().saturating_sub(1).max(1) as f64),
@@ -408,15 +451,17 @@ pub fn control_chart(
             Anchor::Start,
             "small-title",
         ),
-        None => legend(
-            &mut svg,
-            &[
-                ("swatch-line", names[0]),
-                ("swatch-limit", names[1]),
-                ("swatch-flag", names[2]),
-            ],
-            12.0,
-        ),
+        None => {
+            legend(
+                &mut svg,
+                &[
+                    ("swatch-line", names[0]),
+                    ("swatch-limit", names[1]),
+                    ("swatch-flag", names[2]),
+                ],
+                12.0,
+            );
+        }
     }
     y_axis(&mut svg, &y, &t, left, right);
     if let Some(c) = centre {
@@ -467,7 +512,12 @@ pub fn control_chart(
         );
     }
     if small.is_none() {
-        svg.vertical_text(14.0, (top + bottom) / 2.0, axis, "axis-title");
+        svg.vertical_text(
+            14.0,
+            (top + bottom) / 2.0,
+            &fit(axis, bottom - top, FONT),
+            "axis-title",
+        );
     }
     svg.finish(label)
 }
@@ -529,8 +579,18 @@ pub fn pareto(
     for &(px, py) in &line {
         svg.circle(px, py, 3.0, "cumulative-dot");
     }
-    svg.vertical_text(14.0, (top + bottom) / 2.0, axes.0, "axis-title");
-    svg.vertical_text(WIDTH - 8.0, (top + bottom) / 2.0, axes.1, "axis-title");
+    svg.vertical_text(
+        14.0,
+        (top + bottom) / 2.0,
+        &fit(axes.0, bottom - top, FONT),
+        "axis-title",
+    );
+    svg.vertical_text(
+        WIDTH - 8.0,
+        (top + bottom) / 2.0,
+        &fit(axes.1, bottom - top, FONT),
+        "axis-title",
+    );
     svg.finish(label)
 }
 
