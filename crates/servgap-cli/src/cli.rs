@@ -90,6 +90,15 @@ pub struct ReportArgs {
     /// Group every analysis by this column of its files (repeatable).
     #[arg(long, value_name = "COL")]
     pub by: Vec<String>,
+    /// Group the survey (and the gap model) by this column instead of --by (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub customers_by: Vec<String>,
+    /// Group compliance by this column of the events instead of --by (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub events_by: Vec<String>,
+    /// Group the SQI by this column of the incident log instead of --by (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub incidents_by: Vec<String>,
     /// Period of the SQI (and of compliance, by its date column) [default: day; compliance overall].
     #[arg(long, value_enum)]
     pub period: Option<PeriodArg>,

@@ -32,6 +32,22 @@ pub fn servgap() -> Command {
     c
 }
 
+/// `servgap report --config data/example.toml --lang LANG -o OUT`: the
+/// example report, ready for more flags.
+pub fn example_report(lang: &str, out: &Path) -> Command {
+    let mut c = servgap();
+    c.args([
+        "report",
+        "--config",
+        "data/example.toml",
+        "--lang",
+        lang,
+        "-o",
+    ])
+    .arg(out);
+    c
+}
+
 /// Runs servgap with `--format json`, expects success, parses stdout.
 pub fn json(args: &[&str]) -> Value {
     let out = servgap()

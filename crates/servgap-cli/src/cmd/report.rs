@@ -51,6 +51,12 @@ struct ConfigFile {
     fail_on_miss: Option<bool>,
     #[serde(default)]
     by: Vec<String>,
+    #[serde(default, alias = "customers_by")]
+    customers_by: Vec<String>,
+    #[serde(default, alias = "events_by")]
+    events_by: Vec<String>,
+    #[serde(default, alias = "incidents_by")]
+    incidents_by: Vec<String>,
     period: Option<PeriodArg>,
     lang: Option<LangArg>,
     format: Option<ReportFormatArg>,
@@ -163,7 +169,12 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
         progress: None,
     };
     let small = super::small_file_options(&read);
-    let by = if a.by.is_empty() { f.by } else { a.by };
+    // a flag's list replaces the file's; an input's own list replaces --by
+    let first = |a: Vec<String>, b: Vec<String>| if a.is_empty() { b } else { a };
+    let by = first(a.by, f.by);
+    let customers_by = first(first(a.customers_by, f.customers_by), by.clone());
+    let events_by = first(first(a.events_by, f.events_by), by.clone());
+    let incidents_by = first(first(a.incidents_by, f.incidents_by), by);
     let period = pick(a.period, f.period);
     let scale = Scale::parse(pick(a.scale, f.scale).as_deref().unwrap_or("1-7"))?;
     let ins = super::instrument(instrument.as_deref(), &small)?;
@@ -172,7 +183,7 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
     if let Some(c) = &customers {
         let survey = SurveyReadOptions {
             scale,
-            by: by.clone(),
+            by: customers_by,
             columns: super::column_map(columns.as_deref())?,
         };
         let ins_for_weights = ins
@@ -214,7 +225,7 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
                 ComplianceConfig {
                     read: read.clone(),
                     standards,
-                    by: by.clone(),
+                    by: events_by,
                     period: period.map(|p| (super::period(p), date)),
                 },
             ));
@@ -245,7 +256,7 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
                 volume: volume.as_deref().map(Source::from_arg),
                 per: pick(a.per, f.per).unwrap_or(1000.0),
                 period: super::period(period.unwrap_or(PeriodArg::Day)),
-                by: by.clone(),
+                by: incidents_by,
                 checks,
                 check_scope: CheckScope::Last,
             },

@@ -129,9 +129,9 @@ fn survey_tables(respondents: u64, shift: f64) -> SurveyTables {
     }
 }
 
-#[test]
-fn survey_report_in_every_format() {
-    let report = SurveyReport {
+/// The survey report the renderers are pinned on.
+pub(super) fn survey_report() -> SurveyReport {
+    SurveyReport {
         schema: crate::survey::SURVEY_SCHEMA,
         inputs: SurveyInputs {
             survey: "survey.csv".into(),
@@ -164,8 +164,12 @@ fn survey_report_in_every_format() {
                 tables: survey_tables(2, 0.5),
             },
         ],
-    };
-    snapshot_all("survey", &report);
+    }
+}
+
+#[test]
+fn survey_report_in_every_format() {
+    snapshot_all("survey", &survey_report());
 }
 
 fn gap_tables(shift: f64) -> GapTables {
@@ -214,9 +218,9 @@ fn gap_tables(shift: f64) -> GapTables {
     }
 }
 
-#[test]
-fn gaps_report_in_every_format() {
-    let report = GapsReport {
+/// The gaps report the renderers are pinned on.
+pub(super) fn gaps_report() -> GapsReport {
+    GapsReport {
         schema: "servgap/gaps/v1",
         inputs: GapsInputs {
             customers: "customers.csv".into(),
@@ -241,8 +245,12 @@ fn gaps_report_in_every_format() {
             key: vec![("site".into(), "A".into())],
             tables: gap_tables(0.25),
         }],
-    };
-    snapshot_all("gaps", &report);
+    }
+}
+
+#[test]
+fn gaps_report_in_every_format() {
+    snapshot_all("gaps", &gaps_report());
 }
 
 fn standard(id: &str, events: u64, compliant: u64, target: f64) -> StandardCompliance {
@@ -266,12 +274,12 @@ fn standard(id: &str, events: u64, compliant: u64, target: f64) -> StandardCompl
     }
 }
 
-#[test]
-fn compliance_report_in_every_format() {
+/// The compliance report the renderers are pinned on.
+pub(super) fn compliance_report() -> ComplianceReport {
     let month = PeriodKind::Month
         .period_of(NaiveDate::from_ymd_opt(2026, 3, 14).unwrap_or_default())
         .0;
-    let report = ComplianceReport {
+    ComplianceReport {
         schema: "servgap/compliance/v1",
         inputs: ComplianceInputs {
             events: "events.csv".into(),
@@ -295,8 +303,12 @@ fn compliance_report_in_every_format() {
             key: vec![("site".into(), "A".into())],
             standards: vec![standard("greet_4min", 20, 18, 0.95)],
         }],
-    };
-    snapshot_all("compliance", &report);
+    }
+}
+
+#[test]
+fn compliance_report_in_every_format() {
+    snapshot_all("compliance", &compliance_report());
 }
 
 #[test]
@@ -304,4 +316,187 @@ fn sqi_report_in_every_format() {
     let report = crate::sqi::fixture::two_days_two_sites();
     assert!(!report.checks_passed(), "the points check breaks");
     snapshot_all("sqi", &report);
+}
+
+/// Every analysis of a report, from the reports above.
+fn report_data() -> crate::report::ReportData {
+    crate::report::ReportData {
+        survey: Some(survey_report()),
+        gaps: Some(gaps_report()),
+        compliance: Some(compliance_report()),
+        sqi: Some(crate::sqi::fixture::two_days_two_sites()),
+        instrument: None,
+    }
+}
+
+#[test]
+fn the_report_in_both_languages() {
+    use super::report::{html, markdown, Lang};
+    let data = report_data();
+    for (lang, name) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let page = html(&data, lang).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            page.starts_with("<!DOCTYPE html>")
+                && page.contains(&format!("lang=\"{}\"", lang.tag()))
+        );
+        // self-contained: nothing to fetch, nothing to run
+        for banned in ["<script", "http://", "https://", "@import", "<link", "src="] {
+            let outside_svg_ns = page.replace("http://www.w3.org/2000/svg", "");
+            assert!(!outside_svg_ns.contains(banned), "{banned} in the page");
+        }
+        insta::assert_snapshot!(format!("report_{name}_html"), page);
+        insta::assert_snapshot!(format!("report_{name}_markdown"), markdown(&data, lang));
+    }
+}
+
+/// Text that would run, break out of the page's style, break a Markdown
+/// table, or run as a spreadsheet formula, if it were not escaped.
+const HOSTILE: &str = "=<script>alert(\"x\")</script>'</style>|*[a](b)";
+
+/// `data` with every piece of user text replaced by [`HOSTILE`].
+fn hostile(mut data: crate::report::ReportData) -> crate::report::ReportData {
+    let h = || HOSTILE.to_string();
+    if let Some(s) = &mut data.survey {
+        s.inputs.survey = h();
+        s.inputs.by = vec![h()];
+        s.rejections.iter_mut().for_each(|r| r.reason = h());
+        let mut tables: Vec<&mut SurveyTables> = vec![&mut s.all];
+        for g in &mut s.groups {
+            g.key = vec![(h(), h())];
+        }
+        tables.extend(s.groups.iter_mut().map(|g| &mut g.tables));
+        for t in tables {
+            t.items
+                .iter_mut()
+                .for_each(|i| (i.item, i.dimension) = (h(), h()));
+            t.dimensions.iter_mut().for_each(|d| d.dimension = h());
+            t.zone.iter_mut().for_each(|z| z.item = Some(h()));
+            t.ipa.iter_mut().for_each(|p| p.dimension = h());
+        }
+    }
+    if let Some(g) = &mut data.gaps {
+        g.inputs.customers = h();
+        g.inputs.by = vec![h()];
+        for t in std::iter::once(&mut g.all).chain(g.groups.iter_mut().map(|x| &mut x.tables)) {
+            t.items
+                .iter_mut()
+                .for_each(|i| (i.item, i.dimension) = (h(), h()));
+            t.dimensions.iter_mut().for_each(|d| d.dimension = h());
+        }
+        g.groups.iter_mut().for_each(|x| x.key = vec![(h(), h())]);
+    }
+    if let Some(c) = &mut data.compliance {
+        (c.inputs.events, c.inputs.standards) = (h(), h());
+        c.inputs.by = vec![h()];
+        for s in c
+            .standards
+            .iter_mut()
+            .chain(c.groups.iter_mut().flat_map(|g| g.standards.iter_mut()))
+        {
+            (s.standard_id, s.description, s.metric) = (h(), h(), h());
+        }
+        c.groups.iter_mut().for_each(|g| g.key = vec![(h(), h())]);
+    }
+    if let Some(q) = &mut data.sqi {
+        q.inputs.incidents = h();
+        q.inputs.by = vec![h()];
+        q.periods.by = vec![h()];
+        q.periods.groups.iter_mut().for_each(|g| *g = vec![h()]);
+        q.periods.categories.iter_mut().for_each(|c| *c = h());
+        q.pareto.iter_mut().for_each(|p| p.category = h());
+        q.pareto_groups
+            .iter_mut()
+            .for_each(|p| p.group = vec![(h(), h())]);
+        q.checks
+            .iter_mut()
+            .flat_map(|c| c.breaches.iter_mut())
+            .for_each(|b| b.group = vec![(h(), h())]);
+    }
+    data
+}
+
+/// Whether Markdown holds a `<` or a `[` not escaped by a backslash.
+fn raw_markup(md: &str) -> bool {
+    let b = md.as_bytes();
+    (0..b.len()).any(|i| matches!(b[i], b'<' | b'[') && (i == 0 || b[i - 1] != b'\\'))
+}
+
+#[test]
+fn user_text_is_escaped_in_every_field_and_format() {
+    use super::report::{html, markdown, Lang};
+    let data = hostile(report_data());
+    for lang in [Lang::En, Lang::Zh] {
+        let page = html(&data, lang).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!page.contains("<script"), "a script in the page");
+        assert_eq!(
+            page.matches("</style>").count(),
+            1,
+            "the page's style was closed early"
+        );
+        assert!(
+            page.contains("&lt;script&gt;"),
+            "the text is shown, escaped"
+        );
+        let md = markdown(&data, lang);
+        assert!(!raw_markup(&md), "raw markup in the Markdown");
+        assert!(md.contains(r"\<script\>"), "the text is shown, escaped");
+    }
+    // every format of every analysis
+    let check = |name: &str, text: String, format: Format| match format {
+        Format::Markdown => assert!(!raw_markup(&text), "{name}: raw markup in the Markdown"),
+        Format::Csv => {
+            for cell_start in [",=<", "\n=<", "\"=<"] {
+                assert!(
+                    !text.contains(cell_start),
+                    "{name}: a formula cell in the CSV"
+                );
+            }
+            assert!(!text.starts_with('='), "{name}: a formula cell in the CSV");
+            assert!(
+                text.contains("'=<script>"),
+                "{name}: the text is kept, neutralised"
+            );
+        }
+        Format::Json => {
+            let v: serde_json::Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(v.to_string().contains("alert"), "{name}: the text is kept");
+        }
+        Format::Table => assert!(text.contains("alert"), "{name}: the text is shown"),
+    };
+    for format in [Format::Table, Format::Markdown, Format::Json, Format::Csv] {
+        let all = |r: Result<String, crate::Error>| r.unwrap_or_else(|e| panic!("{e}"));
+        check(
+            "survey",
+            all(render(
+                data.survey.as_ref().unwrap_or_else(|| unreachable!()),
+                format,
+            )),
+            format,
+        );
+        check(
+            "gaps",
+            all(render(
+                data.gaps.as_ref().unwrap_or_else(|| unreachable!()),
+                format,
+            )),
+            format,
+        );
+        check(
+            "compliance",
+            all(render(
+                data.compliance.as_ref().unwrap_or_else(|| unreachable!()),
+                format,
+            )),
+            format,
+        );
+        check(
+            "sqi",
+            all(render(
+                data.sqi.as_ref().unwrap_or_else(|| unreachable!()),
+                format,
+            )),
+            format,
+        );
+    }
 }

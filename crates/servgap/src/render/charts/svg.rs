@@ -262,14 +262,26 @@ pub fn ticks(lo: f64, hi: f64, count: usize) -> ((f64, f64), Vec<f64>) {
     ((first, last), values)
 }
 
-/// A tick's text: as few decimals as its step needs.
+/// A tick's text: as few decimals as its step needs; from ten thousand
+/// on in thousands (`40k`) or millions (`40M`), so that it fits the margin.
 pub fn tick_text(v: f64, step: f64) -> String {
+    let (scale, suffix) = match v.abs().max(step) {
+        m if m >= 1e6 => (1e6, "M"),
+        m if m >= 1e4 => (1e3, "k"),
+        _ => (1.0, ""),
+    };
+    let (v, step) = (v / scale, step / scale);
     let places = if step >= 1.0 {
         0
     } else {
         (-step.log10()).ceil() as usize
     };
-    format!("{v:.places$}")
+    let text = format!("{v:.places$}");
+    match (suffix, v == 0.0) {
+        (_, true) => "0".into(),
+        ("", _) => text,
+        (s, _) => format!("{text}{s}"),
+    }
 }
 
 /// A vertical value axis at `x` over `scale` (vertical), grid lines to
@@ -329,6 +341,9 @@ mod tests {
         assert_eq!(t, vec![0.0, 50.0, 100.0]);
         assert_eq!(tick_text(-0.5, 0.5), "-0.5");
         assert_eq!(tick_text(50.0, 50.0), "50");
+        assert_eq!(tick_text(40_000_000.0, 10_000_000.0), "40M");
+        assert_eq!(tick_text(25_000.0, 5_000.0), "25k");
+        assert_eq!(tick_text(2_500_000.0, 500_000.0), "2.5M");
         let s = Scale::new((0.0, 10.0), (100.0, 200.0));
         assert_eq!(s.at(5.0), 150.0);
     }

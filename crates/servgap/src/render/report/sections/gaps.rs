@@ -86,7 +86,7 @@ impl Section for GapsSection<'_> {
                 }),
                 reading,
                 table: Some(table),
-                notes: Vec::new(),
+                notes: (1..=5).map(|k| w.gap_name(k, self.mot())).collect(),
             }],
         }
     }
