@@ -30,7 +30,9 @@ for f in table markdown json csv; do
   run survey $D/reference/zarei2012_table2.csv --format $f
   run sqi $D/example_incidents.csv --by site --max-points 50 --format $f
 done
-if [ -n "$BIG" ]; then
+if [ -n "${BIG:-}" ]; then
+  shuf=$B/survey_long_1000000_shuffled.csv
+  [ -f "$shuf" ] || "${PYTHON:-python3}" "$root/benches/shuffle.py" "$B/survey_long_1000000.csv" "$shuf"
   run survey $B/survey_long_1000000.csv --by segment --format json
   run survey $B/survey_wide_1000000.csv --by segment --format json
   run survey $B/survey_long_1000000_shuffled.csv --by segment --format json
