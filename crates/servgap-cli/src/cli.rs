@@ -303,12 +303,21 @@ pub enum OnInvalidArg {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    /// Output format [default: from the --output extension (.json .csv .md .xlsx), else table].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Write to FILE (atomically: a temporary file, then rename) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<String>,
+    /// The table --format csv writes (its JSON key, e.g. items, dimensions, periods); `list` names them.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+    /// Start CSV with a UTF-8 byte-order mark, so that Excel reads 上海 right.
+    #[arg(long)]
+    pub bom: bool,
+    /// Show every column of terminal tables instead of fitting them to the terminal's width.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -317,6 +326,7 @@ pub enum FormatArg {
     Markdown,
     Json,
     Csv,
+    Xlsx,
 }
 
 /// A finite number (a NaN or infinite limit would switch a check off).

@@ -28,7 +28,7 @@ pub fn reference(name: &str) -> String {
 pub fn servgap() -> Command {
     let mut c = Command::cargo_bin("servgap").unwrap_or_else(|e| panic!("binary: {e}"));
     c.current_dir(root());
-    c.env("NO_COLOR", "1");
+    c.env("NO_COLOR", "1").env_remove("COLUMNS");
     c
 }
 

@@ -979,11 +979,7 @@ fn a_large_volume_file_read_by_two_threads() {
     };
     let expected = csv(&a, "1");
     // Every site and day has a row, with or without incidents, and its volume.
-    let rows: Vec<&str> = expected
-        .lines()
-        .skip(2)
-        .take_while(|l| !l.is_empty())
-        .collect();
+    let rows: Vec<&str> = expected.lines().skip(1).collect();
     assert_eq!(rows.len(), 364 * 300);
     // in period then site order, though two threads write alternate chunks
     let keys: Vec<String> = rows

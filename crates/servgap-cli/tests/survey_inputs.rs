@@ -375,10 +375,12 @@ fn renderers_table_markdown_csv() {
     assert!(
         md.contains("## Dimensions") && md.contains("| site | dimension |") && md.contains("---:")
     );
-    // CSV: blocks with full-precision numbers.
+    // CSV: one plain table, the items, with the JSON field names.
     let csv = run("csv");
-    assert!(csv.starts_with("# Items\nsite,item,dimension,n,mean_e"));
-    assert!(csv.contains("\n\n# Dimensions\n"));
+    assert!(
+        csv.starts_with("site,item,dimension,n,mean_e,mean_p,gap,sd,se,ci_low,ci_high,t,p_value\n")
+    );
+    assert!(!csv.contains("\n\n") && !csv.contains("# "));
 }
 
 #[test]

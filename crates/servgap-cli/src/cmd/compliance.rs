@@ -6,7 +6,7 @@ use servgap::input::Source;
 use servgap::pipeline::{run_compliance, ComplianceConfig};
 
 use crate::cli::ComplianceArgs;
-use crate::output::{report_check_failure, report_rejections, with_progress, write_output};
+use crate::output::{report_check_failure, report_rejections, with_progress};
 
 pub fn run(a: ComplianceArgs) -> servgap::Result<u8> {
     super::one_stdin(&[
@@ -27,8 +27,7 @@ pub fn run(a: ComplianceArgs) -> servgap::Result<u8> {
         run_compliance(&events, &cfg)
     })?;
     report_rejections(&report.input_rows());
-    let text = servgap::render::compliance(&report, super::format(a.output.format))?;
-    write_output(a.output.output.as_deref(), &text)?;
+    super::emit(&report, &a.output)?;
     if a.fail_on_miss && !report.all_pass() {
         for (place, s) in report.misses() {
             report_check_failure(&format!(

@@ -5,7 +5,7 @@ use servgap::input::Source;
 use servgap::pipeline::{run_gaps, GapsConfig};
 
 use crate::cli::GapsArgs;
-use crate::output::{report_rejections, with_progress, write_output};
+use crate::output::{report_rejections, with_progress};
 
 pub fn run(a: GapsArgs) -> servgap::Result<u8> {
     super::one_stdin(&[
@@ -38,7 +38,6 @@ pub fn run(a: GapsArgs) -> servgap::Result<u8> {
         run_gaps(&customers, &cfg)
     })?;
     report_rejections(&report.input_rows());
-    let text = servgap::render::gaps(&report, super::format(a.output.format))?;
-    write_output(a.output.output.as_deref(), &text)?;
+    super::emit(&report, &a.output)?;
     Ok(servgap::exit_codes::SUCCESS)
 }

@@ -6,10 +6,13 @@ mod report;
 mod sqi;
 mod survey;
 
-use servgap::input::{EncodingChoice, OnInvalid, ReadOptions};
-use servgap::render::Format;
+use std::io::IsTerminal;
 
-use crate::cli::{Cli, Command, FormatArg, OnInvalidArg, PeriodArg, ReadArgs};
+use servgap::input::{EncodingChoice, OnInvalid, ReadOptions};
+use servgap::render::{Format, Layout};
+
+use crate::cli::{Cli, Command, FormatArg, OnInvalidArg, OutputArgs, PeriodArg, ReadArgs};
+use crate::output::{write_output, write_output_with};
 
 /// Runs a command; returns the exit code on success.
 pub fn run(cli: Cli) -> servgap::Result<u8> {
@@ -90,13 +93,78 @@ pub(crate) fn period(p: PeriodArg) -> servgap::period::PeriodKind {
     }
 }
 
-pub(crate) fn format(f: FormatArg) -> Format {
-    match f {
-        FormatArg::Table => Format::Table,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Json => Format::Json,
-        FormatArg::Csv => Format::Csv,
+/// The format asked for: `--format`, else the `--output` file's
+/// extension, else terminal tables.
+pub(crate) fn format(o: &OutputArgs) -> Format {
+    match o.format {
+        Some(FormatArg::Table) => Format::Table,
+        Some(FormatArg::Markdown) => Format::Markdown,
+        Some(FormatArg::Json) => Format::Json,
+        Some(FormatArg::Csv) => Format::Csv,
+        Some(FormatArg::Xlsx) => Format::Xlsx,
+        None => o
+            .output
+            .as_deref()
+            .and_then(Format::from_extension)
+            .unwrap_or(Format::Table),
     }
+}
+
+/// How wide terminal tables may be: every column with `--wide`, else
+/// `COLUMNS` when set, the terminal's width on a terminal, and 100
+/// columns otherwise.
+fn width(o: &OutputArgs) -> Option<usize> {
+    if o.wide {
+        return None;
+    }
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+    {
+        return Some(n);
+    }
+    let to_terminal = o.output.is_none() && std::io::stdout().is_terminal();
+    match terminal_size::terminal_size() {
+        Some((terminal_size::Width(w), _)) if to_terminal => Some(usize::from(w)),
+        _ => Some(100),
+    }
+}
+
+/// Writes `report` as the output flags ask: `--table list` names the
+/// data tables instead; a workbook is not written to a terminal.
+pub(crate) fn emit<R: servgap::render::Report>(report: &R, o: &OutputArgs) -> servgap::Result<()> {
+    if o.table.as_deref() == Some("list") {
+        let names = report.table_names();
+        let main = report.main_table();
+        let lines: String = names
+            .iter()
+            .map(|n| match n == main {
+                true => format!("{n}\t(main: --format csv writes it without --table)\n"),
+                false => format!("{n}\n"),
+            })
+            .collect();
+        return write_output(None, &lines);
+    }
+    let format = format(o);
+    if o.table.is_some() && format != Format::Csv {
+        return Err(servgap::Error::usage(
+            "--table picks the table of --format csv (every format but CSV shows every table)",
+        ));
+    }
+    if format == Format::Xlsx && o.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(servgap::Error::usage(
+            "a workbook is binary: write it to a file with --output FILE.xlsx",
+        ));
+    }
+    let layout = Layout {
+        table: o.table.clone(),
+        bom: o.bom,
+        width: width(o),
+    };
+    write_output_with(o.output.as_deref(), |w| {
+        servgap::render::write(report, format, &layout, w)
+    })
 }
 
 pub(crate) fn gap_model(m: crate::cli::ModelArg) -> servgap::gaps::GapModel {

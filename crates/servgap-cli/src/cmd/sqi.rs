@@ -6,7 +6,7 @@ use servgap::pipeline::{run_sqi, SqiConfig};
 use servgap::sqi::{CheckKind, CheckScope, CheckSpec};
 
 use crate::cli::{CheckArg, SqiArgs};
-use crate::output::{report_rejections, with_progress, write_output_with};
+use crate::output::{report_rejections, with_progress};
 
 pub fn run(a: SqiArgs) -> servgap::Result<u8> {
     super::one_stdin(&[
@@ -48,10 +48,7 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
         run_sqi(&source, &cfg)
     })?;
     report_rejections(&report.input_rows());
-    let format = super::format(a.output.format);
-    write_output_with(a.output.output.as_deref(), |w| {
-        servgap::render::sqi_to(&report, format, w)
-    })?;
+    super::emit(&report, &a.output)?;
     let code = if report.checks_passed() {
         servgap::exit_codes::SUCCESS
     } else {

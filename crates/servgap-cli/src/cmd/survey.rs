@@ -7,7 +7,7 @@ use servgap::input::Source;
 use servgap::pipeline::{run_survey, SurveyConfig};
 
 use crate::cli::SurveyArgs;
-use crate::output::{report_rejections, with_progress, write_output};
+use crate::output::{report_rejections, with_progress};
 
 pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
     super::one_stdin(&[
@@ -44,7 +44,6 @@ pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
         run_survey(&source, &cfg)
     })?;
     report_rejections(&report.input_rows());
-    let text = servgap::render::survey(&report, super::format(a.output.format))?;
-    write_output(a.output.output.as_deref(), &text)?;
+    super::emit(&report, &a.output)?;
     Ok(servgap::exit_codes::SUCCESS)
 }

@@ -1,9 +1,9 @@
-//! CSV output: one block per table (a `# title` line, the header, the rows),
-//! blocks separated by a blank line. Cells a spreadsheet would run as a
+//! CSV output: one plain table that a spreadsheet or `pandas.read_csv`
+//! loads as it is, its header the JSON field names. Cells a spreadsheet would run as a
 //! formula (leading `=`, `+`, `-`, `@`) are neutralised with a leading `'`,
 //! except plain numbers such as `-0.75`.
 
-use super::TextTable;
+use super::{Audience, Table};
 use crate::error::{Error, Result};
 
 /// Makes a cell safe to open in a spreadsheet.
@@ -16,28 +16,32 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
-/// Renders the tables as CSV blocks.
-pub fn render(tables: &[TextTable]) -> Result<String> {
-    let mut out = Vec::new();
-    for (i, t) in tables.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-        }
-        out.extend_from_slice(format!("# {}\n", t.title).as_bytes());
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-        let werr = |e: csv::Error| Error::internal(format!("writing CSV: {e}"));
-        w.write_record(t.header.iter().map(|h| neutralise(h)))
-            .map_err(werr)?;
-        for r in &t.rows {
-            w.write_record(r.iter().map(|c| neutralise(c)))
-                .map_err(werr)?;
-        }
-        out.extend(
-            w.into_inner()
-                .map_err(|e| Error::internal(format!("writing CSV: {e}")))?,
-        );
-    }
-    String::from_utf8(out).map_err(|e| Error::internal(format!("writing CSV: {e}")))
+/// Writes one table as plain CSV, the header the columns' data names,
+/// a row at a time.
+pub fn write_table(table: &Table<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let werr = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => Error::io("<output>", e),
+        other => Error::internal(format!("writing CSV: {other:?}")),
+    };
+    let columns = table.visible(Audience::Data);
+    let mut w = csv::WriterBuilder::new().from_writer(out);
+    w.write_record(
+        table
+            .header(&columns, Audience::Data)
+            .iter()
+            .map(|h| neutralise(h)),
+    )
+    .map_err(werr)?;
+    table.try_each_row(|row| {
+        w.write_record(
+            table
+                .row_text(row, &columns, Audience::Data)
+                .iter()
+                .map(|c| neutralise(c)),
+        )
+        .map_err(werr)
+    })?;
+    w.flush().map_err(|e| Error::io("<output>", e))
 }
 
 /// Appends a text cell: neutralised (see [`neutralise`]) and quoted when it

@@ -6,15 +6,16 @@ use super::tabular::{Cell, Column, Kind, Show, Style, Table, Tabular};
 use crate::compliance::{ComplianceReport, StandardCompliance};
 use crate::gaps::{GapModel, GapTables, GapsReport};
 
-/// A level or gap, three decimals for people.
-const GAP: Kind = Kind::Number(Style::Fixed(3));
-
 impl Tabular for GapsReport {
     fn title(&self) -> String {
         format!("Gap model: {}", self.inputs.customers)
     }
 
-    fn tables(&self) -> Vec<Table> {
+    fn main_table(&self) -> &'static str {
+        "dimensions"
+    }
+
+    fn tables(&self) -> Vec<Table<'_>> {
         let r = self;
         let mut sets: Vec<(Vec<Cell>, &GapTables)> = Vec::new();
         if !r.groups.is_empty() {
@@ -40,48 +41,52 @@ impl Tabular for GapsReport {
                 .map(|b| Column::new(b, Kind::Text))
                 .collect(),
         };
-        let gap4 = match r.inputs.model {
-            GapModel::Pzb => "Gap 4 D−C",
-            GapModel::Mot => "Gap 4 D−E",
-        };
-        let gaps = ["Gap 1 M−E", "Gap 2 S−M", "Gap 3 D−S", gap4, "Gap 5 P−E"];
-        let numbers = |names: &[&str]| {
-            names
-                .iter()
-                .map(|n| Column::new(*n, GAP))
-                .collect::<Vec<_>>()
-        };
-        let levels = numbers(&["E", "P", "M", "S", "C", "D"]);
-        let text = |names: &[&str]| {
-            names
-                .iter()
-                .map(|n| Column::new(*n, Kind::Text))
-                .collect::<Vec<_>>()
-        };
+        let gaps: Vec<Column> = ["gap1", "gap2", "gap3", "gap4", "gap5"]
+            .map(|n| Column::new(n, Kind::SCORE))
+            .to_vec();
+        let levels: Vec<Column> = ["E", "P", "M", "S", "C", "D"]
+            .iter()
+            .zip([
+                "mean_e",
+                "mean_p",
+                "management",
+                "standard",
+                "promise",
+                "delivery",
+            ])
+            .map(|(l, n)| Column::named(*l, n, Kind::SCORE).optional(2))
+            .collect();
+        let shortfall = || Column::named("shortfall", "largest_shortfall", Kind::Text);
         let mut items = Table::new(
             "Gaps per item (negative = shortfall)",
+            "items",
             [
                 lead.clone(),
-                text(&["Item", "Dimension"]),
+                vec![
+                    Column::named("Item", "item", Kind::Text),
+                    Column::named("Dimension", "dimension", Kind::Text).optional(1),
+                ],
                 levels.clone(),
-                numbers(&gaps),
+                gaps.clone(),
             ]
             .concat(),
         );
         let mut dims = Table::new(
             "Gaps per dimension (per respondent first)",
+            "dimensions",
             [
                 lead.clone(),
-                text(&["Dimension"]),
+                vec![Column::named("Dimension", "dimension", Kind::Text)],
                 levels,
-                numbers(&gaps),
-                text(&["Largest shortfall"]),
+                gaps.clone(),
+                vec![shortfall()],
             ]
             .concat(),
         );
         let mut overall = Table::new(
             "Overall (mean over dimensions)",
-            [lead, numbers(&gaps), text(&["Largest shortfall"])].concat(),
+            "overall",
+            [lead, gaps, vec![shortfall()]].concat(),
         );
         for (key, t) in sets {
             for i in &t.items {
@@ -172,30 +177,42 @@ impl Tabular for GapsReport {
                 _ => lines.push(format!("{what}: not given (its gaps are unavailable)")),
             }
         }
-        lines.push(
-            "Gaps: 1 knowledge (M−E), 2 standards (S−M), 3 delivery (D−S), 4 communication, 5 customer (P−E); a negative gap is a shortfall.".into(),
-        );
+        let gap4 = match r.inputs.model {
+            GapModel::Pzb => "D−C",
+            GapModel::Mot => "D−E",
+        };
+        lines.push(format!(
+            "gap1 knowledge (M−E), gap2 standards (S−M), gap3 delivery (D−S), gap4 communication ({gap4}), gap5 customer (P−E); a negative gap is a shortfall, and `shortfall` names the largest."
+        ));
         lines
     }
 }
 
 /// The columns of a compliance table after its leading ones.
 fn compliance_columns() -> Vec<Column> {
-    let pct = Kind::Number(Style::Percent);
     vec![
-        Column::new("Standard", Kind::Text),
-        Column::new("Description", Kind::Text),
-        Column::new("Rule", Kind::Text),
-        Column::new("Events", Kind::Count),
-        Column::new("Missing", Kind::Count),
-        Column::new("Compliant", Kind::Count),
-        Column::new("Compliance", pct),
-        Column::named("95% CI", "ci", Kind::Interval(Style::Percent)).only(Show::People),
-        Column::new("ci_low", pct).only(Show::Data),
-        Column::new("ci_high", pct).only(Show::Data),
-        Column::new("Target", pct),
-        Column::new("Gap", Kind::Number(Style::PercentPoints)),
-        Column::new("Result", Kind::Text),
+        Column::named("Standard", "standard_id", Kind::Text),
+        Column::named("Description", "description", Kind::Text).optional(3),
+        Column::named("Rule", "rule", Kind::Text)
+            .only(Show::People)
+            .optional(2),
+        Column::new("metric", Kind::Text).only(Show::Data),
+        Column::new("op", Kind::Text).only(Show::Data),
+        Column::new("threshold", Kind::Number(Style::Fixed(2))).only(Show::Data),
+        Column::new("item", Kind::Text).only(Show::Data),
+        Column::named("Events", "events", Kind::Count),
+        Column::named("Missing", "missing", Kind::Count).optional(4),
+        Column::named("Compliant", "compliant", Kind::Count).optional(4),
+        Column::named("Compliance", "compliance", Kind::SHARE),
+        Column::named("95% CI", "ci", Kind::Interval(Style::Percent))
+            .only(Show::People)
+            .optional(1),
+        Column::new("ci_low", Kind::SHARE).only(Show::Data),
+        Column::new("ci_high", Kind::SHARE).only(Show::Data),
+        Column::named("Target", "target", Kind::SHARE),
+        Column::named("Gap", "gap", Kind::Number(Style::PercentPoints)).optional(2),
+        Column::named("Result", "result", Kind::Text).only(Show::People),
+        Column::new("pass", Kind::Flag("")).only(Show::Data),
     ]
 }
 
@@ -216,6 +233,10 @@ fn compliance_cells(s: &StandardCompliance) -> Vec<Cell> {
         Cell::text(&s.standard_id),
         Cell::text(&s.description),
         Cell::text(rule),
+        Cell::text(&s.metric),
+        Cell::text(s.op.as_str()),
+        Cell::Number(Some(s.threshold)),
+        Cell::text(s.item.clone().unwrap_or_default()),
         Cell::Count(Some(s.events)),
         Cell::Count(Some(s.missing)),
         Cell::Count(Some(s.compliant)),
@@ -226,6 +247,7 @@ fn compliance_cells(s: &StandardCompliance) -> Vec<Cell> {
         Cell::Number(Some(s.target)),
         Cell::Number(s.gap),
         Cell::text(result),
+        s.pass.map_or_else(|| Cell::text(""), Cell::Flag),
     ]
 }
 
@@ -234,28 +256,56 @@ impl Tabular for ComplianceReport {
         format!("Hard-standard compliance: {}", self.inputs.events)
     }
 
-    fn tables(&self) -> Vec<Table> {
+    fn main_table(&self) -> &'static str {
+        "standards"
+    }
+
+    /// For people, the standards over all events, then per group; for
+    /// data one `standards` table, the whole's rows first with `(all)` in
+    /// the group columns.
+    fn tables(&self) -> Vec<Table<'_>> {
         let r = self;
-        let mut all = Table::new("Hard-standard compliance, all events", compliance_columns());
+        let mut all = Table::new(
+            "Hard-standard compliance, all events",
+            "standards",
+            compliance_columns(),
+        );
         all.rows.extend(r.standards.iter().map(compliance_cells));
-        let mut tables = vec![all];
-        if !r.groups.is_empty() {
-            let mut lead: Vec<Column> = Vec::new();
-            if r.inputs.period.is_some() {
-                lead.push(Column::new("Period", Kind::Text));
-            }
-            lead.extend(r.inputs.by.iter().map(|b| Column::new(b, Kind::Text)));
-            let mut t = Table::new("Per group", [lead, compliance_columns()].concat());
-            for g in &r.groups {
-                let mut key: Vec<Cell> = g.period.iter().map(|p| Cell::text(p.label())).collect();
-                key.extend(g.key.iter().map(|(_, v)| Cell::text(v)));
-                for s in &g.standards {
-                    t.rows.push([key.clone(), compliance_cells(s)].concat());
-                }
-            }
-            tables.push(t);
+        if r.groups.is_empty() {
+            return vec![all];
         }
-        tables
+        let mut lead: Vec<Column> = Vec::new();
+        if r.inputs.period.is_some() {
+            lead.push(Column::named("Period", "period", Kind::Text));
+        }
+        lead.extend(r.inputs.by.iter().map(|b| Column::new(b, Kind::Text)));
+        let mut per_group = Table::new(
+            "Per group",
+            "groups",
+            [lead.clone(), compliance_columns()].concat(),
+        )
+        .only(Show::People);
+        let mut data = Table::new(
+            "Hard-standard compliance",
+            "standards",
+            [lead.clone(), compliance_columns()].concat(),
+        )
+        .only(Show::Data);
+        let everything: Vec<Cell> = lead.iter().map(|_| Cell::text("(all)")).collect();
+        for s in &r.standards {
+            data.rows
+                .push([everything.clone(), compliance_cells(s)].concat());
+        }
+        for g in &r.groups {
+            let mut key: Vec<Cell> = g.period.iter().map(|p| Cell::text(p.label())).collect();
+            key.extend(g.key.iter().map(|(_, v)| Cell::text(v)));
+            for s in &g.standards {
+                let row = [key.clone(), compliance_cells(s)].concat();
+                per_group.rows.push(row.clone());
+                data.rows.push(row);
+            }
+        }
+        vec![all.only(Show::People), per_group, data]
     }
 
     fn footer(&self) -> Vec<String> {

@@ -1,7 +1,9 @@
 //! GitHub-flavoured Markdown: a heading per table, numbers right-aligned,
 //! cell text escaped so `|` and markup in labels cannot break the table.
 
-use super::TextTable;
+use std::io::{self, Write};
+
+use super::{Audience, Table, TextTable};
 
 /// `s` with Markdown's specials escaped and line breaks flattened, so
 /// that user text cannot break a table or add markup.
@@ -20,45 +22,65 @@ pub fn escape(s: &str) -> String {
     o
 }
 
-/// Renders tables as Markdown sections, then the footer as a paragraph.
-pub fn render(title: &str, tables: &[TextTable], footer: &[String]) -> String {
-    let mut out = format!("# {}\n\n", escape(title));
+/// Writes tables as Markdown sections, a row at a time, then the footer
+/// as a paragraph.
+pub fn write(
+    title: &str,
+    tables: &[Table<'_>],
+    footer: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out, "# {}\n", escape(title))?;
+    let audience = Audience::People;
     for t in tables {
-        out.push_str(&format!("## {}\n\n", escape(&t.title)));
-        out.push_str(&table(t));
-        out.push('\n');
+        writeln!(out, "## {}\n", escape(&t.title))?;
+        let columns = t.visible(audience);
+        let numeric: Vec<bool> = columns
+            .iter()
+            .map(|&c| t.columns[c].kind.numeric())
+            .collect();
+        out.write_all(head(&t.header(&columns, audience), &numeric).as_bytes())?;
+        t.try_each_row(|row| out.write_all(line(&t.row_text(row, &columns, audience)).as_bytes()))?;
+        writeln!(out)?;
     }
     for l in footer {
-        out.push_str(&escape(l.trim_start()));
-        out.push_str("  \n");
+        writeln!(out, "{}  ", escape(l.trim_start()))?;
     }
-    out
+    Ok(())
 }
 
-/// One table as Markdown rows (header, alignment, rows), numbers
-/// right-aligned.
-pub fn table(t: &TextTable) -> String {
-    let mut out = format!(
-        "| {} |\n",
-        t.header
-            .iter()
-            .map(|h| escape(h))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
+/// A table's header and alignment rows.
+fn head(header: &[String], numeric: &[bool]) -> String {
+    let mut out = line(header);
     out.push_str(&format!(
         "|{}|\n",
-        t.numeric
+        numeric
             .iter()
             .map(|n| if *n { "---:" } else { ":---" })
             .collect::<Vec<_>>()
             .join("|")
     ));
+    out
+}
+
+/// One row, its cells escaped.
+fn line(cells: &[String]) -> String {
+    format!(
+        "| {} |\n",
+        cells
+            .iter()
+            .map(|c| escape(c))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    )
+}
+
+/// One table laid out as text, as Markdown rows (header, alignment,
+/// rows), numbers right-aligned.
+pub fn table(t: &TextTable) -> String {
+    let mut out = head(&t.header, &t.numeric);
     for r in &t.rows {
-        out.push_str(&format!(
-            "| {} |\n",
-            r.iter().map(|c| escape(c)).collect::<Vec<_>>().join(" | ")
-        ));
+        out.push_str(&line(r));
     }
     out
 }

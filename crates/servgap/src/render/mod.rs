@@ -4,8 +4,8 @@
 //! formats a list of tables of typed cells, defined once per result
 //! ([`tabular`]; the results' tables are in `survey_tables`, `gap_tables`
 //! and `sqi_tables`), that each format lays out: terminal tables
-//! ([`table`]) and Markdown ([`markdown`]) for people, CSV blocks ([`csv`])
-//! for data. Number text for both audiences is in [`number`]. Renderers
+//! ([`table`]) and Markdown ([`markdown`]) for people, one CSV table
+//! ([`csv`]) and an Excel workbook of them all ([`xlsx`]) for data. Number text for both audiences is in [`number`]. Renderers
 //! see results only, never the readers or how records are stored.
 
 pub mod charts;
@@ -16,12 +16,13 @@ pub mod number;
 pub mod report;
 pub mod table;
 pub mod tabular;
+pub mod xlsx;
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 pub use number::{count, fixed, full, p_value};
-pub use tabular::{Audience, Tabular, TextTable};
+pub use tabular::{Audience, Table, Tabular, TextTable};
 
 /// Output formats of the computing commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,23 +34,52 @@ pub enum Format {
     Markdown,
     /// The JSON document of SPEC §6.
     Json,
-    /// CSV blocks, one per table, separated by a blank line.
+    /// One table as plain CSV (the main one, or [`Layout::table`]).
     Csv,
+    /// Every table as a sheet of one Excel workbook.
+    Xlsx,
 }
 
 impl Format {
-    /// Parses `table`, `markdown` (or `md`), `json`, `csv`.
+    /// Parses `table`, `markdown` (or `md`), `json`, `csv`, `xlsx`.
     pub fn parse(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
             "table" => Ok(Format::Table),
             "markdown" | "md" => Ok(Format::Markdown),
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
             _ => Err(Error::usage(format!(
-                "unknown format '{s}' (table, markdown, json, csv)"
+                "unknown format '{s}' (table, markdown, json, csv, xlsx)"
             ))),
         }
     }
+
+    /// The format a file name's extension asks for (`.json`, `.csv`,
+    /// `.md`, `.xlsx`, `.txt` for tables), if any.
+    pub fn from_extension(path: &str) -> Option<Self> {
+        let ext = std::path::Path::new(path).extension()?.to_str()?;
+        match ext.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "md" | "markdown" => Some(Format::Markdown),
+            "xlsx" => Some(Format::Xlsx),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
+    }
+}
+
+/// How a result is laid out beyond its format.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// The table CSV writes (`--table`); `None` for the result's main table.
+    pub table: Option<String>,
+    /// Whether CSV starts with a UTF-8 byte-order mark (`--bom`, for Excel).
+    pub bom: bool,
+    /// The width terminal tables fit into, dropping their least important
+    /// columns; `None` shows every column (`--wide`).
+    pub width: Option<usize>,
 }
 
 /// The lines under a text report saying why rows were rejected:
@@ -67,46 +97,62 @@ pub(crate) fn rejection_lines(
 
 /// Writes `report` in `format`: JSON is the report serialised as it is
 /// (the schema of SPEC §6); the other formats lay out the report's tables
-/// ([`Tabular`]) for their audience. JSON and CSV are written as they are
-/// made (the SQI's CSV streams its million-row block).
-pub fn write<R: Report>(report: &R, format: Format, out: &mut dyn std::io::Write) -> Result<()> {
+/// ([`Tabular`]) for their audience, a row at a time (a million-row table
+/// is never held as text).
+pub fn write<R: Report>(
+    report: &R,
+    format: Format,
+    layout: &Layout,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
     let ioerr = |e: std::io::Error| Error::io("<output>", e);
     match format {
         Format::Json => json::write(report, out),
-        Format::Csv => report.write_csv(out),
-        Format::Table => out
-            .write_all(
-                table::render(&report.laid_out(Audience::People), &report.footer()).as_bytes(),
-            )
-            .map_err(ioerr),
-        Format::Markdown => out
-            .write_all(
-                markdown::render(
-                    &report.title(),
-                    &report.laid_out(Audience::People),
-                    &report.footer(),
-                )
-                .as_bytes(),
-            )
-            .map_err(ioerr),
+        Format::Csv => {
+            let name = layout.table.as_deref().unwrap_or(report.main_table());
+            let table = report.data_table(name).ok_or_else(|| {
+                Error::usage(format!(
+                    "no table '{name}' in this result (--table list names them: {})",
+                    report.table_names().join(", ")
+                ))
+            })?;
+            if layout.bom {
+                out.write_all("\u{feff}".as_bytes()).map_err(ioerr)?;
+            }
+            report.write_csv(&table, out)
+        }
+        Format::Xlsx => xlsx::write(report, out),
+        Format::Table => table::write(
+            &report.tables_for(Audience::People),
+            &report.footer(),
+            layout.width,
+            out,
+        )
+        .map_err(ioerr),
+        Format::Markdown => markdown::write(
+            &report.title(),
+            &report.tables_for(Audience::People),
+            &report.footer(),
+            out,
+        )
+        .map_err(ioerr),
     }
 }
 
-/// Renders `report` in `format` to a string (see [`write()`]).
+/// Renders `report` in `format` to a string (see [`write()`]), every
+/// column shown. An xlsx workbook is binary: use [`write()`].
 pub fn render<R: Report>(report: &R, format: Format) -> Result<String> {
     let mut buf = Vec::new();
-    write(report, format, &mut buf)?;
+    write(report, format, &Layout::default(), &mut buf)?;
     String::from_utf8(buf).map_err(|e| Error::internal(format!("rendering: {e}")))
 }
 
 /// A result every format can render: serialisable (JSON) and tabular (the
 /// others).
 pub trait Report: Serialize + Tabular {
-    /// Writes the data tables as CSV blocks.
-    fn write_csv(&self, out: &mut dyn std::io::Write) -> Result<()> {
-        let text = csv::render(&self.laid_out(Audience::Data))?;
-        out.write_all(text.as_bytes())
-            .map_err(|e| Error::io("<output>", e))
+    /// Writes one of the data tables as CSV.
+    fn write_csv(&self, table: &Table<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+        csv::write_table(table, out)
     }
 }
 
@@ -115,38 +161,12 @@ impl Report for crate::gaps::GapsReport {}
 impl Report for crate::compliance::ComplianceReport {}
 
 impl Report for crate::sqi::SqiReport {
-    fn write_csv(&self, out: &mut dyn std::io::Write) -> Result<()> {
-        sqi_tables::write_csv(self, out)
+    fn write_csv(&self, table: &Table<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+        match table.name.as_str() {
+            "periods" => sqi_tables::write_periods_csv(self, out),
+            _ => csv::write_table(table, out),
+        }
     }
-}
-
-/// Renders a survey report in the chosen format.
-pub fn survey(report: &crate::survey::SurveyReport, format: Format) -> Result<String> {
-    render(report, format)
-}
-
-/// Renders a gap-model report in the chosen format.
-pub fn gaps(report: &crate::gaps::GapsReport, format: Format) -> Result<String> {
-    render(report, format)
-}
-
-/// Renders a compliance report in the chosen format.
-pub fn compliance(report: &crate::compliance::ComplianceReport, format: Format) -> Result<String> {
-    render(report, format)
-}
-
-/// Renders an SQI report in the chosen format.
-pub fn sqi(report: &crate::sqi::SqiReport, format: Format) -> Result<String> {
-    render(report, format)
-}
-
-/// Writes an SQI report in the chosen format (see [`write()`]).
-pub fn sqi_to(
-    report: &crate::sqi::SqiReport,
-    format: Format,
-    out: &mut dyn std::io::Write,
-) -> Result<()> {
-    write(report, format, out)
 }
 
 pub mod gap_tables;

@@ -1,9 +1,9 @@
 //! Number text, in one place: for people (fixed decimals, `—` when a
-//! figure is unavailable, p-values below 0.0001 as `<0.0001`) and for
+//! figure is unavailable, p-values below 0.001 in scientific notation) and for
 //! machines (the shortest text that reads back as the same `f64`, empty
 //! when unavailable). The machine text also has a byte-level writer
 //! (`Bytes`, `RowBytes`, `NumberText`): a million-row CSV block is
-//! mostly numbers, and this writes exactly what `to_string` writes,
+//! mostly numbers, and this writes exactly what [`data_text`] writes,
 //! several times faster (whole numbers through itoa, fractions through
 //! zmij).
 
@@ -16,17 +16,39 @@ pub fn fixed(x: Option<f64>, places: usize) -> String {
     }
 }
 
-/// Formats a p-value: fixed below 1e-4 shows `<0.0001`.
+/// Formats a p-value for people: three decimals, and below 0.001 in
+/// scientific notation with two significant digits (`3.2e-12`), so that
+/// a very small p-value neither reads as zero nor runs to 100 digits.
 pub fn p_value(x: Option<f64>) -> String {
     match x {
-        Some(p) if p < 1e-4 => "<0.0001".into(),
-        other => fixed(other, 4),
+        Some(0.0) => "0".into(),
+        Some(p) if p.is_finite() && p.abs() < 1e-3 => format!("{p:.1e}"),
+        other => fixed(other, 3),
     }
 }
 
-/// Full-precision text of a number for CSV (empty when unavailable).
+/// Full-precision text of a number for data (CSV; empty when
+/// unavailable): see [`data_text`].
 pub fn full(x: Option<f64>) -> String {
-    x.map(|v| v.to_string()).unwrap_or_default()
+    x.map(data_text).unwrap_or_default()
+}
+
+/// The shortest text that reads back as `v`: a whole number below 2^53
+/// without a point, a fraction as Rust writes it, and others below 1e-5
+/// or from 1e15 with an exponent as the JSON writes it (`1.5e-12`, not
+/// 1.5 after eleven zeros).
+pub fn data_text(v: f64) -> String {
+    let whole = v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0;
+    if !v.is_finite() || whole || (1e-5..1e15).contains(&v.abs()) {
+        v.to_string()
+    } else {
+        zmij::Buffer::new().format_finite(v).to_string()
+    }
+}
+
+/// `n` and the noun for it: `1 respondent`, `2 respondents`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Formats an optional count.
@@ -65,7 +87,7 @@ pub(crate) trait Bytes {
         }
     }
 
-    /// Appends `v.to_string()` if this can grow for it; `false` otherwise.
+    /// Appends [`data_text`] if this can grow for it; `false` otherwise.
     fn other_number(&mut self, _v: f64) -> bool {
         false
     }
@@ -125,7 +147,7 @@ impl Bytes for Vec<u8> {
     }
 
     fn other_number(&mut self, v: f64) -> bool {
-        self.extend_from_slice(v.to_string().as_bytes());
+        self.extend_from_slice(data_text(v).as_bytes());
         true
     }
 }
@@ -243,8 +265,8 @@ pub(crate) const F64_ROOM: usize = 24;
 /// The most bytes [`put_u64`] writes.
 pub(crate) const U64_ROOM: usize = 20;
 
-/// Appends the shortest text that reads back as `v`, exactly as `v.to_string()`
-/// writes it (no exponent), but several times faster: whole numbers through
+/// Appends the shortest text that reads back as `v`, exactly as [`data_text`]
+/// writes it, but several times faster: whole numbers through
 /// itoa, others through zmij.
 #[inline]
 pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
@@ -252,7 +274,7 @@ pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
 }
 
 /// [`push_f64`] into any [`Bytes`]: at most [`F64_ROOM`] bytes, or nothing
-/// and `false` for a value only `to_string` writes (not finite, a tie, or a
+/// and `false` for a value only [`data_text`] writes (not finite, a tie, or a
 /// decimal exponent outside -5 to 15) when `buf` cannot (see
 /// [`Bytes::other_number`]).
 #[inline(always)]
@@ -270,7 +292,7 @@ pub(crate) enum NumberText<'a> {
     Whole { negative: bool, magnitude: u64 },
     /// zmij's shortest text, without an exponent.
     Shortest(&'a [u8]),
-    /// One only `to_string` writes.
+    /// One only [`data_text`] writes.
     Other(f64),
 }
 
@@ -397,7 +419,7 @@ mod tests {
         for v in values.into_iter().filter(|v| v.is_finite()) {
             let mut buf = Vec::new();
             push_f64(&mut buf, v);
-            assert_eq!(String::from_utf8_lossy(&buf), v.to_string(), "{v:e}");
+            assert_eq!(String::from_utf8_lossy(&buf), data_text(v), "{v:e}");
         }
     }
 
@@ -433,7 +455,7 @@ mod tests {
                 assert_eq!(room[..n], vec[..], "{v:e}");
             } else {
                 assert_eq!(n, 0, "{v:e}");
-                assert_eq!(String::from_utf8_lossy(&vec), v.to_string());
+                assert_eq!(String::from_utf8_lossy(&vec), data_text(v));
             }
         }
         // counts in another order than they are stored, each in its budget

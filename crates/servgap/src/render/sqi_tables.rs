@@ -1,24 +1,29 @@
-//! The tables of an [`SqiReport`]: for people, the index per period with
-//! its control limits, the Pareto of categories and of groups, and the
-//! checks; for data, the same Paretos and a row per breach of a check,
-//! after the period block, which [`write_csv`] streams row by row (a year
-//! of daily figures for thousands of sites is a million rows) rather than
-//! laying it out as cells.
+//! The tables of an [`SqiReport`]: the index per period with its control
+//! limits (rows made as they are read: a year of daily figures for
+//! thousands of sites is a million rows), the Pareto of categories and of
+//! groups, the checks (for data a row per breach) and the weights. Its
+//! CSV is written straight into bytes by [`write_periods_csv`].
 
 use std::io::Write;
 
 use super::csv::neutralise;
-use super::number::{put_u64, Bytes, NumberText, RowBytes};
-use super::tabular::{Audience, Cell, Column, Kind, Show, Style, Table, Tabular};
+use super::number::{data_text, put_u64, Bytes, NumberText, RowBytes};
+use super::tabular::{Audience, Cell, Column, Kind, Show, Table, Tabular};
 use crate::error::{Error, Result};
 use crate::sqi::{CheckKind, CheckOutcome, RowVisitor, SqiPeriod, SqiReport};
 
-/// Index points for people: whole numbers without decimals, others with four.
-const POINTS: Kind = Kind::Number(Style::Points);
+/// How index points are shown to people: whole when every weight is
+/// whole (so every sum is), else with two decimals.
+pub(crate) fn points_kind(r: &SqiReport) -> Kind {
+    match r.weights.iter().all(|w| w.weight.fract() == 0.0) {
+        true => Kind::WHOLE,
+        false => Kind::RATE,
+    }
+}
 
-/// A number for people, as [`POINTS`] shows it.
+/// A number for people, as a rate is shown.
 fn num(x: Option<f64>) -> String {
-    Cell::Number(x).render(POINTS, Audience::People)
+    Cell::Number(x).render(Kind::RATE, Audience::People)
 }
 
 /// A finite number, else unavailable.
@@ -42,9 +47,11 @@ fn flag(p: &SqiPeriod, with_volume: bool) -> &'static str {
     }
 }
 
-/// The index per period (× group) with its control limits, for people;
-/// data gets the streamed CSV block of [`write_csv`].
-fn periods_table(r: &SqiReport) -> Table {
+/// The index per period (× group) with its control limits and, for
+/// data, the centre line, the out-of-control flag and a column per
+/// category. Its rows are made as they are read (a year of days for
+/// thousands of sites is a million rows).
+fn periods_table(r: &SqiReport) -> Table<'_> {
     let all = &r.periods;
     let vol = all.with_volume();
     let period_name = match r.inputs.period {
@@ -52,94 +59,114 @@ fn periods_table(r: &SqiReport) -> Table {
         crate::period::PeriodKind::Week => "week",
         crate::period::PeriodKind::Month => "month",
     };
-    let mut cols = vec![Column::new("Period", Kind::Text)];
+    let points = points_kind(r);
+    let whole_volume = all
+        .rows()
+        .all(|p| p.volume().is_none_or(|v| v.fract() == 0.0));
+    let volume = if whole_volume {
+        Kind::WHOLE
+    } else {
+        Kind::RATE
+    };
+    let mut cols = vec![Column::named("Period", "period", Kind::Text)];
     cols.extend(r.inputs.by.iter().map(|b| Column::new(b, Kind::Text)));
     cols.extend([
-        Column::new("Points", POINTS),
-        Column::new("Days", Kind::Count),
-        Column::new("Points/day", POINTS),
+        Column::named("Points", "points", points),
+        Column::named("Days", "days", Kind::Count).optional(3),
+        Column::named("Points/day", "mean_daily_points", Kind::RATE).optional(2),
     ]);
-    if vol {
-        cols.extend([
-            Column::new("Volume", POINTS),
-            Column::new(format!("Points per {}", num(Some(r.inputs.per))), POINTS),
-        ]);
-    }
-    cols.extend([
-        Column::new("UCL", POINTS),
-        Column::new("LCL", POINTS),
-        Column::new("Control", Kind::Text),
-    ]);
-    let mut t = Table::new(
-        format!(
-            "Service Quality Index by {period_name} (centre line {})",
-            num(all.centre)
+    let mut volume_cols = vec![
+        Column::named("Volume", "volume", volume).optional(2),
+        Column::named(
+            format!("Points per {}", data_text(r.inputs.per)),
+            "points_per_unit",
+            Kind::RATE,
         ),
-        cols,
-    );
-    t.show = Show::People;
-    t.rows.reserve(all.len());
-    for p in all.rows() {
-        let p = &p;
-        let mut row = vec![Cell::text(p.period.label())];
-        row.extend(all.group_values(p).iter().map(Cell::text));
-        row.extend([
-            Cell::Number(Some(p.points)),
-            Cell::Count(Some(u64::from(p.days))),
-            Cell::Number(Some(p.mean_daily_points())),
-        ]);
-        if vol {
-            row.extend([Cell::Number(p.volume()), Cell::Number(p.points_per_unit())]);
-        }
-        row.extend([
-            Cell::Number(p.ucl()),
-            Cell::Number(p.lcl()),
-            Cell::text(flag(p, vol)),
-        ]);
-        t.rows.push(row);
+    ];
+    if !vol {
+        volume_cols.iter_mut().for_each(|c| c.show = Show::Data);
     }
-    t
+    cols.extend(volume_cols);
+    cols.extend([
+        Column::named("Centre", "centre", Kind::RATE).only(Show::Data),
+        Column::named("UCL", "ucl", Kind::RATE).optional(1),
+        Column::named("LCL", "lcl", Kind::RATE).optional(1),
+        Column::named("Control", "control", Kind::Text).only(Show::People),
+        Column::new("out_of_control", Kind::Flag("")).only(Show::Data),
+    ]);
+    cols.extend(
+        all.categories
+            .iter()
+            .map(|c| Column::new(c, Kind::Count).only(Show::Data)),
+    );
+    let title = format!(
+        "Service Quality Index by {period_name} (centre line {})",
+        num(all.centre)
+    );
+    Table::new(title, "periods", cols).with_rows_made(all.len(), move || {
+        all.rows().map(move |p| {
+            let mut row = vec![Cell::text(p.period.label())];
+            row.extend(all.group_values(&p).iter().map(Cell::text));
+            row.extend([
+                Cell::Number(Some(p.points)),
+                Cell::Count(Some(u64::from(p.days))),
+                Cell::Number(Some(p.mean_daily_points())),
+                Cell::Number(p.volume()),
+                finite(p.points_per_unit()),
+                finite(all.centre),
+                finite(p.ucl()),
+                finite(p.lcl()),
+                Cell::text(flag(&p, vol)),
+                Cell::Flag(p.out_of_control),
+            ]);
+            row.extend(all.category_counts(&p).map(|n| Cell::Count(Some(n))));
+            row
+        })
+    })
 }
 
 /// The columns a Pareto shares after its leading ones.
-fn pareto_columns() -> Vec<Column> {
-    let pct = Kind::Number(Style::Percent);
+fn pareto_columns(points: Kind) -> Vec<Column> {
     vec![
         Column::named("Count", "count", Kind::Count),
-        Column::named("Points", "points", POINTS),
-        Column::named("Share", "share", pct),
-        Column::named("Cumulative", "cumulative", pct),
+        Column::named("Points", "points", points),
+        Column::named("Share", "share", Kind::SHARE),
+        Column::named("Cumulative", "cumulative", Kind::SHARE),
         Column::named("Vital few", "vital_few", Kind::Flag("●")),
     ]
 }
 
 /// The checks for people (one row each, breaches summarised) and for data
-/// (a row per breach, or one for a check that passed).
-fn check_tables(r: &SqiReport) -> [Table; 2] {
+/// (a row per breach, or one for a check without breaches).
+fn check_tables(r: &SqiReport) -> [Table<'_>; 2] {
     let mut people = Table::new(
         "Checks",
+        "checks",
         vec![
             Column::new("Check", Kind::Text),
-            Column::new("Limit", POINTS),
+            Column::new("Limit", Kind::RATE),
             Column::new("Scope", Kind::Text),
             Column::new("Checked", Kind::Count),
             Column::new("Result", Kind::Text),
             Column::new("Breaches", Kind::Text),
         ],
-    );
-    people.show = Show::People;
-    let mut cols = ["check", "limit", "scope", "period"]
-        .map(|c| Column::new(c, Kind::Text))
-        .to_vec();
-    cols[1].kind = POINTS;
+    )
+    .only(Show::People);
+    let mut cols = vec![
+        Column::new("check", Kind::Text),
+        Column::new("limit", Kind::RATE),
+        Column::new("scope", Kind::Text),
+        Column::new("checked", Kind::Count),
+        Column::new("unchecked", Kind::Count),
+        Column::new("passed", Kind::Flag("")),
+        Column::new("period", Kind::Text),
+    ];
     cols.extend(r.inputs.by.iter().map(|b| Column::new(b, Kind::Text)));
     cols.extend([
-        Column::new("value", POINTS),
-        Column::new("excess", POINTS),
-        Column::new("passed", Kind::Flag("")),
+        Column::new("value", Kind::RATE),
+        Column::new("excess", Kind::RATE),
     ]);
-    let mut data = Table::new("checks", cols);
-    data.show = Show::Data;
+    let mut data = Table::new("Checks", "checks", cols).only(Show::Data);
     for c in &r.checks {
         let scope = format!("{:?}", c.scope).to_lowercase();
         people.rows.push(vec![
@@ -154,23 +181,22 @@ fn check_tables(r: &SqiReport) -> [Table; 2] {
             Cell::text(check_name(c.check)),
             finite(Some(c.limit)),
             Cell::text(&scope),
+            Cell::Count(Some(c.checked)),
+            Cell::Count(Some(c.unchecked)),
+            Cell::Flag(c.passed),
         ];
         if c.breaches.is_empty() {
             let mut row = lead.to_vec();
             row.push(Cell::text(""));
             row.extend(r.inputs.by.iter().map(|_| Cell::text("")));
-            row.extend([Cell::Number(None), Cell::Number(None), Cell::Flag(true)]);
+            row.extend([Cell::Number(None), Cell::Number(None)]);
             data.rows.push(row);
         }
         for b in &c.breaches {
             let mut row = lead.to_vec();
             row.push(Cell::text(b.period.label()));
             row.extend(b.group.iter().map(|(_, v)| Cell::text(v)));
-            row.extend([
-                finite(Some(b.value)),
-                finite(Some(b.excess)),
-                Cell::Flag(false),
-            ]);
+            row.extend([finite(Some(b.value)), finite(Some(b.excess))]);
             data.rows.push(row);
         }
     }
@@ -182,15 +208,84 @@ impl Tabular for SqiReport {
         format!("Service Quality Index: {}", self.inputs.incidents)
     }
 
-    fn tables(&self) -> Vec<Table> {
-        all_tables(self, true)
+    fn main_table(&self) -> &'static str {
+        "periods"
     }
 
-    /// For data, every table but the periods' (its CSV block is streamed,
-    /// see [`write_csv`]), whose million rows are not made for nothing.
-    fn tables_for(&self, audience: Audience) -> Vec<Table> {
-        let mut tables = all_tables(self, audience == Audience::People);
-        tables.retain(|t| t.show.to(audience));
+    fn tables(&self) -> Vec<Table<'_>> {
+        let r = self;
+        let points = points_kind(r);
+        let mut tables = vec![periods_table(r)];
+        let mut pareto = Table::new(
+            "Pareto of categories (● vital few: the leading categories up to 80% of the points)",
+            "pareto",
+            [
+                vec![
+                    Column::named("Category", "category", Kind::Text),
+                    Column::named("Weight", "weight", points),
+                ],
+                pareto_columns(points),
+            ]
+            .concat(),
+        );
+        for c in &r.pareto {
+            pareto.rows.push(vec![
+                Cell::text(&c.category),
+                finite(Some(c.weight)),
+                Cell::Count(Some(c.count)),
+                finite(Some(c.points)),
+                finite(c.share),
+                finite(c.cumulative),
+                Cell::Flag(c.vital_few),
+            ]);
+        }
+        tables.push(pareto);
+        if !r.pareto_groups.is_empty() {
+            let lead: Vec<Column> = r
+                .inputs
+                .by
+                .iter()
+                .map(|b| Column::new(b, Kind::Text))
+                .collect();
+            let mut t = Table::new(
+                format!("Pareto of {}", r.inputs.by.join(" × ")),
+                "pareto_groups",
+                [lead, pareto_columns(points)].concat(),
+            );
+            for g in &r.pareto_groups {
+                let mut row: Vec<Cell> = g.group.iter().map(|(_, v)| Cell::text(v)).collect();
+                row.extend([
+                    Cell::Count(Some(g.count)),
+                    finite(Some(g.points)),
+                    finite(g.share),
+                    finite(g.cumulative),
+                    Cell::Flag(g.vital_few),
+                ]);
+                t.rows.push(row);
+            }
+            tables.push(t);
+        }
+        if !r.checks.is_empty() {
+            tables.extend(check_tables(r));
+        }
+        let mut weights = Table::new(
+            "Weights",
+            "weights",
+            vec![
+                Column::new("category", Kind::Text),
+                Column::new("weight", points),
+                Column::new("description", Kind::Text),
+            ],
+        )
+        .only(Show::Data);
+        for w in &r.weights {
+            weights.rows.push(vec![
+                Cell::text(&w.category),
+                finite(Some(w.weight)),
+                Cell::text(w.description.clone().unwrap_or_default()),
+            ]);
+        }
+        tables.push(weights);
         tables
     }
 
@@ -199,65 +294,12 @@ impl Tabular for SqiReport {
     }
 }
 
-/// Every table of `r`, the periods' only `with_periods`.
-fn all_tables(r: &SqiReport, with_periods: bool) -> Vec<Table> {
-    let mut tables = match with_periods {
-        true => vec![periods_table(r)],
-        false => vec![],
-    };
-    let mut pareto = Table::new(
-        "Pareto of categories (● vital few: the leading categories up to 80% of the points)",
-        [
-            vec![
-                Column::named("Category", "category", Kind::Text),
-                Column::named("Weight", "weight", POINTS),
-            ],
-            pareto_columns(),
-        ]
-        .concat(),
-    );
-    pareto.name = "pareto".into();
-    for c in &r.pareto {
-        pareto.rows.push(vec![
-            Cell::text(&c.category),
-            finite(Some(c.weight)),
-            Cell::Count(Some(c.count)),
-            finite(Some(c.points)),
-            finite(c.share),
-            finite(c.cumulative),
-            Cell::Flag(c.vital_few),
-        ]);
+/// A figure in a sentence: whole as it is, else with two decimals.
+fn figure(x: f64) -> String {
+    match x.fract() == 0.0 && x.abs() < 1e15 {
+        true => format!("{x:.0}"),
+        false => num(Some(x)),
     }
-    tables.push(pareto);
-    if !r.pareto_groups.is_empty() {
-        let lead: Vec<Column> = r
-            .inputs
-            .by
-            .iter()
-            .map(|b| Column::new(b, Kind::Text))
-            .collect();
-        let mut t = Table::new(
-            format!("Pareto of {}", r.inputs.by.join(" × ")),
-            [lead, pareto_columns()].concat(),
-        );
-        t.name = "pareto_groups".into();
-        for g in &r.pareto_groups {
-            let mut row: Vec<Cell> = g.group.iter().map(|(_, v)| Cell::text(v)).collect();
-            row.extend([
-                Cell::Count(Some(g.count)),
-                finite(Some(g.points)),
-                finite(g.share),
-                finite(g.cumulative),
-                Cell::Flag(g.vital_few),
-            ]);
-            t.rows.push(row);
-        }
-        tables.push(t);
-    }
-    if !r.checks.is_empty() {
-        tables.extend(check_tables(r));
-    }
-    tables
 }
 
 /// `2026-03-31 site=S1: 120 (+20)`, for the first `max` breaches.
@@ -271,7 +313,7 @@ pub fn breach_summary(c: &CheckOutcome, max: usize) -> String {
             for (col, v) in &b.group {
                 s.push_str(&format!(" {col}={v}"));
             }
-            format!("{s}: {} (+{})", num(Some(b.value)), num(Some(b.excess)))
+            format!("{s}: {} (+{})", figure(b.value), figure(b.excess))
         })
         .collect();
     if c.breaches.len() > max {
@@ -545,16 +587,15 @@ impl RowCells<'_> {
     }
 }
 
-/// Writes the report as CSV blocks: periods (with a column per category),
-/// the Pareto of categories, of groups, and the checks.
-pub fn write_csv(r: &SqiReport, out: &mut dyn Write) -> Result<()> {
+/// Writes the periods table as CSV: the header, then the rows streamed
+/// straight into bytes (see [`write_period_rows`]).
+pub fn write_periods_csv(r: &SqiReport, out: &mut dyn Write) -> Result<()> {
     let werr = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(e) => Error::io("<output>", e),
         other => Error::internal(format!("writing CSV: {other:?}")),
     };
     let ioerr = |e: std::io::Error| Error::io("<output>", e);
     let all = &r.periods;
-    writeln!(out, "# periods").map_err(ioerr)?;
     {
         let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
         let mut header: Vec<String> = vec!["period".into()];
@@ -577,12 +618,5 @@ pub fn write_csv(r: &SqiReport, out: &mut dyn Write) -> Result<()> {
         w.write_record(&header).map_err(werr)?;
         w.flush().map_err(ioerr)?;
     }
-    write_period_rows(all, out).map_err(ioerr)?;
-    // the other blocks: the report's data tables
-    let rest = super::csv::render(&r.laid_out(Audience::Data))?;
-    if !rest.is_empty() {
-        out.write_all(b"\n").map_err(ioerr)?;
-        out.write_all(rest.as_bytes()).map_err(ioerr)?;
-    }
-    Ok(())
+    write_period_rows(all, out).map_err(ioerr)
 }

@@ -6,25 +6,24 @@
 use super::tabular::{Cell, Column, Kind, Show, Style, Table, Tabular};
 use crate::survey::{SurveyReport, SurveyTables};
 
-/// A number with four decimals for people.
-const NUM: Kind = Kind::Number(Style::Fixed(4));
-
 /// The gap statistics that item and dimension rows share: `n, E, P, gap,
 /// sd`, then `[CI], t, p` for people or `se, ci_low, ci_high, t, p` for
 /// data.
 fn stat_columns() -> Vec<Column> {
     vec![
-        Column::new("n", Kind::Count),
-        Column::named("mean E", "mean_e", NUM),
-        Column::named("mean P", "mean_p", NUM),
-        Column::named("gap P−E", "gap", NUM),
-        Column::new("sd", NUM),
-        Column::new("se", NUM).only(Show::Data),
-        Column::named("95% CI", "ci", Kind::Interval(Style::Fixed(3))).only(Show::People),
-        Column::new("ci_low", NUM).only(Show::Data),
-        Column::new("ci_high", NUM).only(Show::Data),
-        Column::new("t", Kind::Number(Style::Fixed(3))),
-        Column::named("p", "p_value", Kind::Number(Style::PValue)),
+        Column::new("n", Kind::Count).optional(2),
+        Column::named("mean E", "mean_e", Kind::SCORE),
+        Column::named("mean P", "mean_p", Kind::SCORE),
+        Column::named("gap P−E", "gap", Kind::SCORE),
+        Column::new("sd", Kind::SCORE).optional(4),
+        Column::new("se", Kind::FINE).only(Show::Data),
+        Column::named("95% CI", "ci", Kind::Interval(Style::Fixed(2)))
+            .only(Show::People)
+            .optional(1),
+        Column::new("ci_low", Kind::SCORE).only(Show::Data),
+        Column::new("ci_high", Kind::SCORE).only(Show::Data),
+        Column::new("t", Kind::STATISTIC).optional(5),
+        Column::named("p", "p_value", Kind::P_VALUE).optional(3),
     ]
 }
 
@@ -79,21 +78,27 @@ impl Tabular for SurveyReport {
         format!("SERVQUAL: {}", self.inputs.survey)
     }
 
-    fn tables(&self) -> Vec<Table> {
+    fn main_table(&self) -> &'static str {
+        "items"
+    }
+
+    fn tables(&self) -> Vec<Table<'_>> {
         let lead: Vec<Column> = self
             .inputs
             .by
             .iter()
             .map(|b| Column::new(b, Kind::Text))
             .collect();
-        let table =
-            |title: &str, cols: Vec<Column>| Table::new(title, [lead.clone(), cols].concat());
+        let table = |title: &str, name: &str, cols: Vec<Column>| {
+            Table::new(title, name, [lead.clone(), cols].concat())
+        };
         let mut items = table(
             "Items",
+            "items",
             [
                 vec![
                     Column::new("item", Kind::Text),
-                    Column::new("dimension", Kind::Text),
+                    Column::new("dimension", Kind::Text).optional(3),
                 ],
                 stat_columns(),
             ]
@@ -101,46 +106,50 @@ impl Tabular for SurveyReport {
         );
         let mut dims = table(
             "Dimensions",
+            "dimensions",
             [
                 vec![Column::new("dimension", Kind::Text)],
                 stat_columns(),
                 vec![
-                    Column::named("α E", "alpha_e", NUM),
-                    Column::named("α P", "alpha_p", NUM),
-                    Column::named("α gap", "alpha_gap", NUM),
+                    Column::named("α E", "alpha_e", Kind::FINE).optional(6),
+                    Column::named("α P", "alpha_p", Kind::FINE).optional(6),
+                    Column::named("α gap", "alpha_gap", Kind::FINE).optional(6),
                 ],
             ]
             .concat(),
         );
         let mut sq = table(
             "SERVQUAL score",
+            "servqual",
             vec![
                 Column::new("respondents", Kind::Count),
-                Column::new("unweighted", NUM),
-                Column::new("weighted", NUM),
+                Column::new("unweighted", Kind::SCORE),
+                Column::new("weighted", Kind::SCORE),
                 Column::new("weighted_n", Kind::Count),
             ],
         );
         let mut zone = table(
             "Zone of tolerance",
+            "zone",
             vec![
                 Column::new("item", Kind::Text),
-                Column::new("dimension", Kind::Text),
-                Column::new("n", Kind::Count),
-                Column::new("adequate", NUM),
-                Column::new("desired", NUM),
-                Column::new("perceived", NUM),
-                Column::new("MSA", NUM),
-                Column::new("MSS", NUM),
+                Column::new("dimension", Kind::Text).optional(3),
+                Column::new("n", Kind::Count).optional(2),
+                Column::named("adequate", "mean_adequate", Kind::SCORE),
+                Column::named("desired", "mean_desired", Kind::SCORE),
+                Column::named("perceived", "mean_p", Kind::SCORE),
+                Column::named("MSA", "msa", Kind::SCORE),
+                Column::named("MSS", "mss", Kind::SCORE),
                 Column::new("position", Kind::Text),
             ],
         );
         let mut ipa = table(
             "Importance–performance",
+            "ipa",
             vec![
                 Column::new("dimension", Kind::Text),
-                Column::new("importance", NUM),
-                Column::new("performance", NUM),
+                Column::new("importance", Kind::FINE),
+                Column::new("performance", Kind::SCORE),
                 Column::new("quadrant", Kind::Text),
             ],
         );

@@ -49,13 +49,11 @@ impl Show {
 pub enum Style {
     /// Fixed decimals.
     Fixed(usize),
-    /// Whole numbers without decimals, others with four (index points).
-    Points,
     /// A share as a percentage with one decimal (`97.5%`).
     Percent,
     /// A difference of shares in percentage points (`+2.5 pts`).
     PercentPoints,
-    /// A p-value: four decimals, `<0.0001` below.
+    /// A p-value: three decimals, in scientific notation below 0.001.
     PValue,
 }
 
@@ -75,6 +73,25 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// A mean, gap or level on the response scale, a standard deviation,
+    /// an interval's ends: two decimals (6.33, −1.37).
+    pub const SCORE: Kind = Kind::Number(Style::Fixed(2));
+    /// A standard error, a reliability (α), a weight or an importance
+    /// share: three decimals.
+    pub const FINE: Kind = Kind::Number(Style::Fixed(3));
+    /// A test statistic (t): two decimals.
+    pub const STATISTIC: Kind = Kind::Number(Style::Fixed(2));
+    /// A p-value (see [`Style::PValue`]).
+    pub const P_VALUE: Kind = Kind::Number(Style::PValue);
+    /// A share: a percentage with one decimal.
+    pub const SHARE: Kind = Kind::Number(Style::Percent);
+    /// A rate (index points per unit or per day), a centre line, a
+    /// control limit: two decimals.
+    pub const RATE: Kind = Kind::Number(Style::Fixed(2));
+    /// Whole quantities (index points from whole weights, volumes in
+    /// units): no decimals.
+    pub const WHOLE: Kind = Kind::Number(Style::Fixed(0));
+
     /// Whether people see the column right-aligned.
     pub fn numeric(self) -> bool {
         !matches!(self, Kind::Text | Kind::Flag(_))
@@ -128,10 +145,6 @@ impl Cell {
 fn styled(x: Option<f64>, style: Style) -> String {
     match (style, x) {
         (Style::Fixed(places), x) => fixed(x, places),
-        (Style::Points, Some(v)) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 => {
-            format!("{v:.0}")
-        }
-        (Style::Points, x) => fixed(x, 4),
         (Style::Percent, Some(v)) => format!("{:.1}%", v * 100.0),
         (Style::PercentPoints, Some(v)) => format!("{:+.1} pts", v * 100.0),
         (Style::Percent | Style::PercentPoints, None) => "—".into(),
@@ -139,17 +152,21 @@ fn styled(x: Option<f64>, style: Style) -> String {
     }
 }
 
-/// A column: its header for people and its name for data.
+/// A column: its header for people and its name for data (the JSON
+/// field's name).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     /// Header for people.
     pub label: String,
-    /// Header for data.
+    /// Header for data: the JSON field's name.
     pub name: String,
     /// What it holds.
     pub kind: Kind,
     /// Who sees it.
     pub show: Show,
+    /// Which columns a narrow terminal drops first: 0 never, then the
+    /// highest first (see [`Column::optional`]).
+    pub drop_rank: u8,
 }
 
 impl Column {
@@ -161,6 +178,7 @@ impl Column {
             name: header,
             kind,
             show: Show::Both,
+            drop_rank: 0,
         }
     }
 
@@ -171,6 +189,7 @@ impl Column {
             name: name.into(),
             kind,
             show: Show::Both,
+            drop_rank: 0,
         }
     }
 
@@ -179,14 +198,39 @@ impl Column {
         self.show = show;
         self
     }
+
+    /// A column a terminal too narrow for the table may leave out: those
+    /// of the highest `rank` go first (`--wide` shows them all).
+    pub fn optional(mut self, rank: u8) -> Self {
+        self.drop_rank = rank;
+        self
+    }
+}
+
+/// The rows of a table too long to hold as cells (a year of daily SQI
+/// figures for thousands of sites): made again, row by row, each time a
+/// renderer reads them.
+pub struct RowSource<'a> {
+    len: usize,
+    make: RowMaker<'a>,
+}
+
+/// What makes a [`RowSource`]'s rows.
+type RowMaker<'a> = Box<dyn Fn() -> Box<dyn Iterator<Item = Vec<Cell>> + 'a> + 'a>;
+
+impl std::fmt::Debug for RowSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RowSource({} rows)", self.len)
+    }
 }
 
 /// A table: columns and rows of cells, a row per line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Table {
+#[derive(Debug)]
+pub struct Table<'a> {
     /// Heading for people.
     pub title: String,
-    /// Heading for data.
+    /// Name for data: the JSON array's key (`items`, `periods`, …), which
+    /// `--table` and spreadsheet sheets use.
     pub name: String,
     /// The columns.
     pub columns: Vec<Column>,
@@ -194,61 +238,120 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// Who sees it.
     pub show: Show,
+    /// Rows made on demand, after `rows`.
+    source: Option<RowSource<'a>>,
 }
 
-impl Table {
-    /// An empty table with one heading for everyone.
-    pub fn new(title: impl Into<String>, columns: Vec<Column>) -> Self {
-        let title = title.into();
+impl<'a> Table<'a> {
+    /// An empty table: its heading for people and its name for data.
+    pub fn new(title: impl Into<String>, name: impl Into<String>, columns: Vec<Column>) -> Self {
         Table {
-            name: title.clone(),
-            title,
+            title: title.into(),
+            name: name.into(),
             columns,
             rows: Vec::new(),
             show: Show::Both,
+            source: None,
         }
     }
 
-    /// The table as `audience` sees it: its heading, and the headers,
-    /// alignment and text of its visible columns.
-    pub fn laid_out(&self, audience: Audience) -> TextTable {
-        let visible: Vec<usize> = (0..self.columns.len())
+    /// The table for `show` only.
+    pub fn only(mut self, show: Show) -> Self {
+        self.show = show;
+        self
+    }
+
+    /// The table with `len` more rows, made by `make` whenever they are read.
+    pub fn with_rows_made<F, I>(mut self, len: usize, make: F) -> Self
+    where
+        F: Fn() -> I + 'a,
+        I: Iterator<Item = Vec<Cell>> + 'a,
+    {
+        self.source = Some(RowSource {
+            len,
+            make: Box::new(move || Box::new(make())),
+        });
+        self
+    }
+
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.rows.len() + self.source.as_ref().map_or(0, |s| s.len)
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Calls `f` with every row in order, stopping at its first error.
+    pub fn try_each_row<E>(&self, mut f: impl FnMut(&[Cell]) -> Result<(), E>) -> Result<(), E> {
+        for r in &self.rows {
+            f(r)?;
+        }
+        if let Some(s) = &self.source {
+            for r in (s.make)() {
+                f(&r)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The indices of the columns `audience` sees.
+    pub fn visible(&self, audience: Audience) -> Vec<usize> {
+        (0..self.columns.len())
             .filter(|&c| self.columns[c].show.to(audience))
-            .collect();
-        let header = |c: &Column| match audience {
-            Audience::People => c.label.clone(),
-            Audience::Data => c.name.clone(),
-        };
+            .collect()
+    }
+
+    /// The headers of `columns` for `audience`.
+    pub fn header(&self, columns: &[usize], audience: Audience) -> Vec<String> {
+        columns
+            .iter()
+            .map(|&c| match audience {
+                Audience::People => self.columns[c].label.clone(),
+                Audience::Data => self.columns[c].name.clone(),
+            })
+            .collect()
+    }
+
+    /// The text of `row`'s `columns` for `audience`.
+    pub fn row_text(&self, row: &[Cell], columns: &[usize], audience: Audience) -> Vec<String> {
+        columns
+            .iter()
+            .map(|&c| {
+                row.get(c).map_or_else(String::new, |cell| {
+                    cell.render(self.columns[c].kind, audience)
+                })
+            })
+            .collect()
+    }
+
+    /// The table as `audience` sees it, every row laid out as text (for
+    /// short tables; renderers of long ones read rows one at a time).
+    pub fn laid_out(&self, audience: Audience) -> TextTable {
+        let visible = self.visible(audience);
+        let mut rows = Vec::with_capacity(self.len());
+        let _ = self.try_each_row(|r| {
+            rows.push(self.row_text(r, &visible, audience));
+            Ok::<(), ()>(())
+        });
         TextTable {
             title: match audience {
                 Audience::People => self.title.clone(),
                 Audience::Data => self.name.clone(),
             },
-            header: visible.iter().map(|&c| header(&self.columns[c])).collect(),
+            header: self.header(&visible, audience),
             numeric: visible
                 .iter()
                 .map(|&c| self.columns[c].kind.numeric())
                 .collect(),
-            rows: self
-                .rows
-                .iter()
-                .map(|row| {
-                    visible
-                        .iter()
-                        .map(|&c| {
-                            row.get(c).map_or_else(String::new, |cell| {
-                                cell.render(self.columns[c].kind, audience)
-                            })
-                        })
-                        .collect()
-                })
-                .collect(),
+            rows,
         }
     }
 }
 
-/// A table laid out as text for one audience: what the terminal,
-/// Markdown and CSV renderers write.
+/// A table laid out as text for one audience.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextTable {
     /// Title shown above the table.
@@ -267,25 +370,35 @@ pub trait Tabular {
     fn title(&self) -> String;
 
     /// Every table, in order.
-    fn tables(&self) -> Vec<Table>;
+    fn tables(&self) -> Vec<Table<'_>>;
+
+    /// The name of the main table: the one `--format csv` writes when no
+    /// `--table` is named.
+    fn main_table(&self) -> &'static str;
 
     /// The lines under the tables: inputs, row counts, notes.
     fn footer(&self) -> Vec<String>;
 
-    /// The tables `audience` sees. A result may skip making the tables
-    /// an audience does not see (a million-row table for people only).
-    fn tables_for(&self, audience: Audience) -> Vec<Table> {
+    /// The tables `audience` sees.
+    fn tables_for(&self, audience: Audience) -> Vec<Table<'_>> {
         self.tables()
             .into_iter()
             .filter(|t| t.show.to(audience))
             .collect()
     }
 
-    /// The tables `audience` sees, laid out as text.
-    fn laid_out(&self, audience: Audience) -> Vec<TextTable> {
-        self.tables_for(audience)
-            .iter()
-            .map(|t| t.laid_out(audience))
+    /// The data table named `name`.
+    fn data_table(&self, name: &str) -> Option<Table<'_>> {
+        self.tables_for(Audience::Data)
+            .into_iter()
+            .find(|t| t.name == name)
+    }
+
+    /// The names of the data tables, in order.
+    fn table_names(&self) -> Vec<String> {
+        self.tables_for(Audience::Data)
+            .into_iter()
+            .map(|t| t.name)
             .collect()
     }
 }
@@ -309,14 +422,26 @@ mod tests {
             Cell::Count(Some(3)).render(Kind::Count, Audience::Data),
             "3"
         );
-        let pts = Kind::Number(Style::Points);
+        // a decimal column keeps its decimals on whole numbers
         assert_eq!(
-            Cell::Number(Some(120.0)).render(pts, Audience::People),
+            Cell::Number(Some(120.0)).render(Kind::SCORE, Audience::People),
+            "120.00"
+        );
+        assert_eq!(
+            Cell::Number(Some(120.0)).render(Kind::WHOLE, Audience::People),
             "120"
         );
         assert_eq!(
-            Cell::Number(Some(1.0 / 3.0)).render(pts, Audience::People),
-            "0.3333"
+            Cell::Number(Some(1.5e-12)).render(Kind::P_VALUE, Audience::Data),
+            "1.5e-12"
+        );
+        assert_eq!(
+            Cell::Number(Some(1.5e-12)).render(Kind::P_VALUE, Audience::People),
+            "1.5e-12"
+        );
+        assert_eq!(
+            Cell::Number(Some(0.0123)).render(Kind::P_VALUE, Audience::People),
+            "0.012"
         );
         let pct = Kind::Number(Style::Percent);
         assert_eq!(
@@ -328,10 +453,9 @@ mod tests {
             Cell::Number(Some(-0.025)).render(pp, Audience::People),
             "-2.5 pts"
         );
-        let p = Kind::Number(Style::PValue);
         assert_eq!(
-            Cell::Number(Some(0.00001)).render(p, Audience::People),
-            "<0.0001"
+            Cell::Number(Some(0.00001)).render(Kind::P_VALUE, Audience::People),
+            "1.0e-5"
         );
         let ci = Kind::Interval(Style::Fixed(3));
         assert_eq!(
@@ -352,6 +476,7 @@ mod tests {
     fn each_audience_sees_its_columns() {
         let mut t = Table::new(
             "Items",
+            "items",
             vec![
                 Column::new("item", Kind::Text),
                 Column::named("mean E", "mean_e", Kind::Number(Style::Fixed(4))),

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-use super::{render, Format, Report};
+use super::{render, write, Format, Layout, Report};
 use crate::compliance::{ComplianceGroup, ComplianceInputs, ComplianceReport, StandardCompliance};
 use crate::gaps::{
     DimensionGaps, GapGroup, GapModel, GapTables, GapsInputs, GapsReport, ItemGaps, OverallGaps,
@@ -21,17 +21,91 @@ use crate::survey::{
     SurveyReport, SurveyTables, ZonePosition, ZoneRow,
 };
 
-/// Every format of `report`, as named snapshots `<name>_<format>`.
+/// Every format of `report`, as named snapshots `<name>_<format>`: for
+/// CSV every data table (each headed `## NAME` in the snapshot), for xlsx
+/// the workbook read back, a sheet at a time.
 fn snapshot_all<R: Report>(name: &str, report: &R) {
     for (format, ext) in [
         (Format::Table, "table"),
         (Format::Markdown, "markdown"),
         (Format::Json, "json"),
-        (Format::Csv, "csv"),
     ] {
         let text = render(report, format).unwrap_or_else(|e| panic!("{e}"));
         insta::assert_snapshot!(format!("{name}_{ext}"), text);
     }
+    insta::assert_snapshot!(format!("{name}_csv"), every_csv_table(report));
+    insta::assert_snapshot!(format!("{name}_xlsx"), workbook_text(&xlsx(report)));
+}
+
+/// Every data table of `report` as CSV, each after a `## NAME` line.
+fn every_csv_table<R: Report>(report: &R) -> String {
+    let mut out = String::new();
+    for table in report.table_names() {
+        let layout = Layout {
+            table: Some(table.clone()),
+            ..Layout::default()
+        };
+        let mut buf = Vec::new();
+        write(report, Format::Csv, &layout, &mut buf).unwrap_or_else(|e| panic!("{e}"));
+        out.push_str(&format!("## {table}\n{}\n", String::from_utf8_lossy(&buf)));
+    }
+    out
+}
+
+/// Every table of `report` in `format` as text (CSV: every data table;
+/// xlsx: the workbook read back).
+fn every_table<R: Report>(report: &R, format: Format) -> String {
+    match format {
+        Format::Csv => every_csv_table(report),
+        Format::Xlsx => workbook_text(&xlsx(report)),
+        _ => render(report, format).unwrap_or_else(|e| panic!("{e}")),
+    }
+}
+
+/// `report` as an xlsx workbook.
+fn xlsx<R: Report>(report: &R) -> Vec<u8> {
+    let mut buf = Vec::new();
+    write(report, Format::Xlsx, &Layout::default(), &mut buf).unwrap_or_else(|e| panic!("{e}"));
+    buf
+}
+
+/// Each sheet of a workbook read back with calamine: its name, then its
+/// rows with the cells' types (`s:` text, `n:` number, `b:` boolean, `·`
+/// empty), separated by ` | `.
+pub(crate) fn workbook_text(bytes: &[u8]) -> String {
+    use calamine::{Data, Reader};
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut out = String::new();
+    for sheet in book.sheet_names() {
+        let range = book
+            .worksheet_range(&sheet)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let formulas = book
+            .worksheet_formula(&sheet)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            formulas.cells().all(|(_, _, f)| f.is_empty()),
+            "a formula in sheet {sheet}"
+        );
+        out.push_str(&format!("== {sheet}\n"));
+        for row in range.rows() {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Data::String(s) => format!("s:{s}"),
+                    Data::Float(v) => format!("n:{v}"),
+                    Data::Int(v) => format!("n:{v}"),
+                    Data::Bool(b) => format!("b:{b}"),
+                    Data::Empty => "·".into(),
+                    other => format!("?:{other:?}"),
+                })
+                .collect();
+            out.push_str(&cells.join(" | "));
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn counts(read: u64, used: u64, rejections: Vec<Rejection>) -> RowCounts {
@@ -463,40 +537,28 @@ fn user_text_is_escaped_in_every_field_and_format() {
             assert!(v.to_string().contains("alert"), "{name}: the text is kept");
         }
         Format::Table => assert!(text.contains("alert"), "{name}: the text is shown"),
+        Format::Xlsx => {
+            // a formula-like text is a text cell (workbook_text fails on a formula)
+            assert!(
+                text.contains("s:=<script>"),
+                "{name}: the text is kept as text"
+            );
+        }
     };
-    for format in [Format::Table, Format::Markdown, Format::Json, Format::Csv] {
-        let all = |r: Result<String, crate::Error>| r.unwrap_or_else(|e| panic!("{e}"));
-        check(
-            "survey",
-            all(render(
-                data.survey.as_ref().unwrap_or_else(|| unreachable!()),
-                format,
-            )),
-            format,
-        );
-        check(
-            "gaps",
-            all(render(
-                data.gaps.as_ref().unwrap_or_else(|| unreachable!()),
-                format,
-            )),
-            format,
-        );
-        check(
-            "compliance",
-            all(render(
-                data.compliance.as_ref().unwrap_or_else(|| unreachable!()),
-                format,
-            )),
-            format,
-        );
-        check(
-            "sqi",
-            all(render(
-                data.sqi.as_ref().unwrap_or_else(|| unreachable!()),
-                format,
-            )),
-            format,
-        );
+    for format in [
+        Format::Table,
+        Format::Markdown,
+        Format::Json,
+        Format::Csv,
+        Format::Xlsx,
+    ] {
+        let survey = data.survey.as_ref().unwrap_or_else(|| unreachable!());
+        check("survey", every_table(survey, format), format);
+        let gaps = data.gaps.as_ref().unwrap_or_else(|| unreachable!());
+        check("gaps", every_table(gaps, format), format);
+        let compliance = data.compliance.as_ref().unwrap_or_else(|| unreachable!());
+        check("compliance", every_table(compliance, format), format);
+        let sqi = data.sqi.as_ref().unwrap_or_else(|| unreachable!());
+        check("sqi", every_table(sqi, format), format);
     }
 }

@@ -66,7 +66,7 @@ impl Finding {
 }
 
 /// One part of a section: a chart, its reading, a table, notes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Block {
     /// The chart's title.
     pub title: String,
@@ -75,13 +75,13 @@ pub struct Block {
     /// The one-sentence reading of the chart.
     pub reading: String,
     /// The figures behind it, compactly.
-    pub table: Option<Table>,
+    pub table: Option<Table<'static>>,
     /// Lines under the table.
     pub notes: Vec<String>,
 }
 
 /// A section as every format shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct SectionView {
     /// The anchor of the section in the page.
     pub id: &'static str,

@@ -88,6 +88,7 @@ impl Section for ComplianceSection<'_> {
         let pct = Kind::Number(Style::Percent);
         let mut table = Table::new(
             w.compliance_title(),
+            "standards",
             vec![
                 Column::new(w.col_standard(), Kind::Text),
                 Column::new("", Kind::Text),

@@ -67,7 +67,7 @@ impl Section for GapsSection<'_> {
         cols.extend(
             (1..=5).map(|k| Column::new(w.gap_short(k, self.mot()), Kind::Number(Style::Fixed(2)))),
         );
-        let mut table = Table::new(w.gaps_title(), cols);
+        let mut table = Table::new(w.gaps_title(), "dimensions", cols);
         for d in dims {
             let mut row = vec![text_cell(&d.dimension)];
             row.extend(of(d).map(number_cell));

@@ -192,9 +192,10 @@ impl Section for SqiSection<'_> {
             let pct = Kind::Number(Style::Percent);
             let mut table = Table::new(
                 w.pareto_title(),
+                "pareto",
                 vec![
                     Column::new(w.col_category(), Kind::Text),
-                    Column::new(w.points(), Kind::Number(Style::Points)),
+                    Column::new(w.points(), crate::render::sqi_tables::points_kind(r)),
                     Column::new("%", pct),
                     Column::new(w.cumulative(), pct),
                 ],
@@ -225,9 +226,10 @@ impl Section for SqiSection<'_> {
         if !r.checks.is_empty() {
             let mut table = Table::new(
                 w.checks(),
+                "checks",
                 vec![
                     Column::new(w.col_check(), Kind::Text),
-                    Column::new(w.col_limit(), Kind::Number(Style::Points)),
+                    Column::new(w.col_limit(), Kind::RATE),
                     Column::new(w.col_result(), Kind::Text),
                     Column::new(w.col_breaches(), Kind::Text),
                 ],

@@ -75,6 +75,7 @@ impl<'a> SurveySection<'a> {
         let fixed = |p| Kind::Number(Style::Fixed(p));
         let mut table = Table::new(
             w.dimension_gaps_title(),
+            "dimensions",
             vec![
                 Column::new(w.col_dimension(), Kind::Text),
                 Column::new(w.col_respondents(), Kind::Count),
@@ -276,7 +277,7 @@ impl<'a> SurveySection<'a> {
             Column::new(w.col_unweighted(), Kind::Number(Style::Fixed(2))),
             Column::new(w.col_weighted(), Kind::Number(Style::Fixed(2))),
         ]);
-        let mut table = Table::new(w.groups_title(), cols);
+        let mut table = Table::new(w.groups_title(), "groups", cols);
         for g in shown {
             let mut row: Vec<Cell> = g.key.iter().map(|(_, v)| text_cell(v)).collect();
             row.extend([

@@ -1,0 +1,378 @@
+//! The data outputs through the binary, read back as a user's tool would:
+//! CSV is one plain table whose columns are the JSON field names and
+//! whose figures are the JSON's, for every table of every command; an
+//! xlsx workbook holds every table as a sheet with the JSON's figures;
+//! the format follows `--output`'s extension; `--table list` names the
+//! tables; terminal tables fit the width they are given.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use approx::assert_relative_eq;
+use calamine::{Data, Reader};
+use common::{json, servgap, write};
+use predicates::str::contains;
+use serde_json::Value;
+
+/// Every command on the example data, with groups.
+const COMMANDS: [&[&str]; 4] = [
+    &[
+        "survey",
+        "data/example_survey.csv",
+        "--importance",
+        "data/example_importance.csv",
+        "--by",
+        "site",
+    ],
+    &[
+        "gaps",
+        "--customers",
+        "data/example_survey.csv",
+        "--management",
+        "data/example_management.csv",
+        "--standards",
+        "data/example_standards.csv",
+        "--delivery",
+        "data/example_delivery.csv",
+        "--by",
+        "site",
+    ],
+    &[
+        "compliance",
+        "data/example_events.csv",
+        "--standards",
+        "data/example_hard_standards.csv",
+        "--by",
+        "site",
+    ],
+    &[
+        "sqi",
+        "data/example_incidents.csv",
+        "--volume",
+        "data/example_volume.csv",
+        "--by",
+        "site",
+        "--period",
+        "month",
+        "--max-points",
+        "700",
+    ],
+];
+
+fn stdout(args: &[&str]) -> String {
+    let out = servgap()
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "servgap {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The JSON document of a run that may fail its checks (exit 1).
+fn json_of(args: &[&str]) -> Value {
+    let text = stdout(&[args, &["--format", "json"]].concat());
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The JSON rows behind a data table: the top-level array (with `(all)`
+/// for each group column when the command has groups) and each group's.
+fn json_rows(doc: &Value, table: &str, by: &[&str]) -> Vec<BTreeMap<String, Value>> {
+    let mut rows = Vec::new();
+    let objects = |v: &Value| -> Vec<BTreeMap<String, Value>> {
+        match v {
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|r| r.as_object())
+                .map(|o| o.clone().into_iter().collect())
+                .collect(),
+            Value::Object(o) => vec![o.clone().into_iter().collect()],
+            _ => vec![],
+        }
+    };
+    for mut r in objects(&doc[table]) {
+        if let Some(n) = doc.get("respondents") {
+            r.entry("respondents".into()).or_insert(n.clone());
+        }
+        if doc["groups"].is_array() && doc["schema"] != "servgap/sqi/v1" {
+            for b in by {
+                r.entry((*b).to_string())
+                    .or_insert(Value::String("(all)".into()));
+            }
+        }
+        rows.push(r);
+    }
+    if doc["schema"] == "servgap/sqi/v1" {
+        return rows;
+    }
+    for g in doc["groups"].as_array().into_iter().flatten() {
+        for mut r in objects(&g[table]) {
+            for (k, v) in g.as_object().into_iter().flatten() {
+                if v.is_string() {
+                    r.insert(k.clone(), v.clone());
+                }
+            }
+            if let Some(n) = g.get("respondents") {
+                r.entry("respondents".into()).or_insert(n.clone());
+            }
+            rows.push(r);
+        }
+    }
+    rows
+}
+
+/// Whether a table cell's text says what the JSON value does.
+fn same(text: &str, v: &Value) -> bool {
+    match v {
+        Value::Null => text.is_empty(),
+        Value::Bool(b) => text == b.to_string(),
+        Value::Number(n) => {
+            let want = n.as_f64().unwrap_or(f64::NAN);
+            text.parse::<f64>()
+                .is_ok_and(|got| got == want || (got - want).abs() <= 1e-12 * want.abs())
+        }
+        Value::String(s) => text == s || text == format!("'{s}"),
+        _ => true,
+    }
+}
+
+#[test]
+fn csv_is_one_plain_table_of_json_fields_for_every_table_of_every_command() {
+    for args in COMMANDS {
+        let doc = json_of(args);
+        let names = stdout(&[args, &["--table", "list"]].concat());
+        let by: Vec<&str> = args
+            .windows(2)
+            .filter(|w| w[0] == "--by")
+            .map(|w| w[1])
+            .collect();
+        for line in names.lines() {
+            let table = line.split('\t').next().unwrap_or_default();
+            let csv = stdout(&[args, &["--format", "csv", "--table", table]].concat());
+            let mut reader = csv::Reader::from_reader(csv.as_bytes());
+            let header: Vec<String> = reader
+                .headers()
+                .unwrap_or_else(|e| panic!("{table}: {e}"))
+                .iter()
+                .map(String::from)
+                .collect();
+            let rows: Vec<csv::StringRecord> = reader
+                .records()
+                .map(|r| r.unwrap_or_else(|e| panic!("{table}: {e}")))
+                .collect();
+            if table == "checks" {
+                // a row per breach: the breach's fields beside the check's
+                continue;
+            }
+            let want = json_rows(&doc, table, &by);
+            assert_eq!(rows.len(), want.len(), "{} {table}: rows", args[0]);
+            for (row, w) in rows.iter().zip(&want) {
+                for (name, text) in header.iter().zip(row.iter()) {
+                    let v = w
+                        .get(name)
+                        .or_else(|| w.get("categories").and_then(|c| c.get(name)));
+                    let v = v.unwrap_or_else(|| {
+                        panic!("{} {table}: column {name} is no JSON field", args[0])
+                    });
+                    assert!(
+                        same(text, v),
+                        "{} {table}.{name}: CSV {text:?}, JSON {v}",
+                        args[0]
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_main_table_is_written_without_table_and_bom_is_for_excel() {
+    let csv = stdout(&["survey", "data/example_survey.csv", "--format", "csv"]);
+    assert!(csv.starts_with("item,dimension,n,mean_e"), "{csv}");
+    assert_eq!(csv.lines().count(), 23, "a header and 22 items");
+    let bom = stdout(&[
+        "sqi",
+        "data/example_incidents.csv",
+        "--format",
+        "csv",
+        "--bom",
+    ]);
+    assert!(bom.starts_with("\u{feff}period,points,days"), "{bom}");
+    servgap()
+        .args([
+            "survey",
+            "data/example_survey.csv",
+            "--format",
+            "csv",
+            "--table",
+            "periods",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("no table 'periods'"))
+        .stderr(contains("items, dimensions, servqual"));
+    servgap()
+        .args(["survey", "data/example_survey.csv", "--table", "items"])
+        .assert()
+        .code(2)
+        .stderr(contains("--table picks the table of --format csv"));
+}
+
+#[test]
+fn the_output_extension_picks_the_format() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (ext, starts) in [
+        ("json", "{"),
+        ("csv", "item,dimension"),
+        ("md", "# SERVQUAL"),
+        ("txt", "Items\n┌"),
+        ("xlsx", "PK"),
+    ] {
+        let out = dir.path().join(format!("out.{ext}"));
+        servgap()
+            .args(["survey", "data/example_survey.csv", "-o"])
+            .arg(&out)
+            .assert()
+            .code(0);
+        let bytes = std::fs::read(&out).unwrap_or_else(|e| panic!("{e}"));
+        assert!(bytes.starts_with(starts.as_bytes()), "{ext}");
+    }
+    // --format wins
+    let out = dir.path().join("x.csv");
+    servgap()
+        .args([
+            "survey",
+            "data/example_survey.csv",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .code(0);
+    assert!(std::fs::read_to_string(&out)
+        .unwrap_or_default()
+        .starts_with('{'));
+}
+
+#[test]
+fn the_workbook_holds_every_table_with_the_json_figures() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("survey.xlsx");
+    let args = [
+        "survey",
+        "data/example_survey.csv",
+        "--importance",
+        "data/example_importance.csv",
+    ];
+    servgap().args(args).arg("-o").arg(&path).assert().code(0);
+    let doc = json(&args);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        book.sheet_names(),
+        ["items", "dimensions", "servqual", "ipa", "notes"]
+    );
+    let items = book
+        .worksheet_range("items")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<&[Data]> = items.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[..4], ["item", "dimension", "n", "mean_e"]);
+    let json_items = doc["items"].as_array().unwrap_or_else(|| unreachable!());
+    assert_eq!(rows.len() - 1, json_items.len());
+    for (row, item) in rows[1..].iter().zip(json_items) {
+        for (name, cell) in header.iter().zip(row.iter()) {
+            match (cell, &item[name]) {
+                (Data::String(s), Value::String(w)) => assert_eq!(s, w),
+                (Data::Float(x), Value::Number(w)) => {
+                    assert_relative_eq!(*x, w.as_f64().unwrap_or(f64::NAN), max_relative = 1e-15)
+                }
+                (Data::Empty, Value::Null) => {}
+                (c, w) => panic!("items.{name}: workbook {c:?}, JSON {w}"),
+            }
+        }
+    }
+    // the notes sheet carries the row counts
+    let notes = book
+        .worksheet_range("notes")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text: Vec<String> = notes.rows().map(|r| r[0].to_string()).collect();
+    assert!(
+        text.iter()
+            .any(|l| l.contains("rows read 6600, used 6600, rejected 0")),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn terminal_tables_fit_their_width_and_wide_shows_everything() {
+    let args = ["survey", "data/example_survey.csv", "--by", "site"];
+    let width = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with('│'))
+            .map(unicode_width::UnicodeWidthStr::width)
+            .filter(|&w| w > 0)
+            .collect::<Vec<_>>()
+    };
+    for cols in [80usize, 100, 120] {
+        let out = servgap()
+            .args(args)
+            .env("COLUMNS", cols.to_string())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let table_lines: Vec<&str> = text.lines().filter(|l| l.starts_with(['│', '┌'])).collect();
+        assert!(!table_lines.is_empty());
+        for l in table_lines {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(l) <= cols,
+                "{cols}: {l}"
+            );
+        }
+        assert!(text.contains("--wide shows every column"), "{cols}");
+    }
+    // not a terminal and no COLUMNS: 100 columns
+    let plain = stdout(&args);
+    assert!(plain
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 100));
+    let wide = stdout(&[&args[..], &["--wide"]].concat());
+    let header = wide.lines().nth(2).unwrap_or_default();
+    let cells: Vec<&str> = header
+        .split(['┆', '│'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(cells.contains(&"t") && cells.contains(&"sd"), "{header}");
+    assert!(!wide.contains("not shown"));
+    assert!(width(&wide).iter().max() > width(&plain).iter().max());
+}
+
+#[test]
+fn a_tiny_p_value_is_scientific_in_every_format() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // 400 respondents whose P is one below E on q01: t is huge, p tiny
+    let mut text = String::from("respondent_id,item,expectation,perception\n");
+    for r in 0..400 {
+        let e = 5 + r % 3;
+        let p = e - 1 - (r % 2);
+        text.push_str(&format!("R{r},q01,{e},{p}\n"));
+    }
+    let path = write(&dir, "tiny.csv", text);
+    let doc = json(&["survey", &path]);
+    let p = doc["items"][0]["p_value"].as_f64().unwrap_or(f64::NAN);
+    assert!(p > 0.0 && p < 1e-100, "{p}");
+    let csv = stdout(&["survey", &path, "--format", "csv"]);
+    let cell = csv.lines().nth(1).unwrap_or_default().rsplit(',').next();
+    let cell = cell.unwrap_or_default();
+    assert!(cell.contains("e-"), "{cell}");
+    assert_eq!(cell.parse::<f64>().ok(), Some(p));
+    let table = stdout(&["survey", &path, "--wide"]);
+    assert!(table.contains(&format!("{p:.1e}")), "{table}");
+}
