@@ -5,23 +5,68 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Service-quality gap analytics: SERVQUAL expectation vs perception, Service Quality Index.
 #[derive(Debug, Parser)]
-#[command(name = "servgap", version, about = "Service-quality gap analytics: SERVQUAL (gap 5), the gap model (gaps 1-4), hard-standard compliance and the FedEx-style Service Quality Index", long_about = None, after_help = "Exit codes: 0 success, 1 a check failed, 2 usage error, 3 invalid input data, 4 I/O error.")]
+#[command(name = "servgap", version, about = "Service-quality gap analytics: SERVQUAL (gap 5), the gap model (gaps 1-4), hard-standard compliance and the FedEx-style Service Quality Index", long_about = None, after_help = MAIN_EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Examples under `servgap --help`.
+const MAIN_EXAMPLES: &str = "\
+Examples (from the repository's folder, on the bundled data):
+  servgap report --config data/example.toml -o report.html
+  servgap survey data/example_survey.csv --by site
+  servgap sqi data/example_incidents.csv --volume data/example_volume.csv --period month
+
+Exit codes: 0 success, 1 a check failed, 2 usage error, 3 invalid input data, 4 I/O error.";
+
+const SURVEY_EXAMPLES: &str = "\
+Examples:
+  servgap survey data/example_survey.csv --by site
+  servgap survey data/example_survey.csv --importance data/example_importance.csv -o servqual.xlsx
+  servgap survey export.csv --columns columns.csv --encoding gb18030 --table dimensions -o dims.csv";
+
+const SQI_EXAMPLES: &str = "\
+Examples:
+  servgap sqi data/example_incidents.csv --volume data/example_volume.csv --period month
+  servgap sqi data/example_incidents.csv --by site --max-points 900 -o summary.md
+  servgap sqi incidents.csv --weights evans10 --format csv --table pareto";
+
+const GAPS_EXAMPLES: &str = "\
+Examples:
+  servgap gaps --customers data/example_survey.csv --management data/example_management.csv \\
+               --standards data/example_standards.csv --delivery data/example_delivery.csv
+  servgap gaps --customers data/example_survey.csv --management data/example_management.csv \\
+               --model mot";
+
+const COMPLIANCE_EXAMPLES: &str = "\
+Examples:
+  servgap compliance data/example_events.csv --standards data/example_hard_standards.csv
+  servgap compliance data/example_events.csv --standards data/example_hard_standards.csv \\
+                     --by site --period month --fail-on-miss";
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  servgap report --config data/example.toml -o report.html
+  servgap report --config data/example.toml --lang zh -o 报告.html
+  servgap report --incidents data/example_incidents.csv --max-points 900 -o summary.md";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Expectation vs perception (SERVQUAL gap 5): items, dimensions, overall score.
+    #[command(after_help = SURVEY_EXAMPLES)]
     Survey(SurveyArgs),
     /// FedEx-style Service Quality Index: weighted incident points per period, control chart, Pareto, CI checks.
+    #[command(after_help = SQI_EXAMPLES)]
     Sqi(SqiArgs),
     /// The gap model: gaps 1–4 (knowledge, standards, delivery, communication) beside gap 5.
+    #[command(after_help = GAPS_EXAMPLES)]
     Gaps(GapsArgs),
     /// Hard-standard compliance from a service-event log, with Wilson intervals.
+    #[command(after_help = COMPLIANCE_EXAMPLES)]
     Compliance(ComplianceArgs),
     /// One report (HTML with charts, or Markdown) with a section for each analysis its inputs allow.
+    #[command(after_help = REPORT_EXAMPLES)]
     Report(Box<ReportArgs>),
 }
 

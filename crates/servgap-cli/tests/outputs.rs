@@ -376,3 +376,53 @@ fn a_tiny_p_value_is_scientific_in_every_format() {
     let table = stdout(&["survey", &path, "--wide"]);
     assert!(table.contains(&format!("{p:.1e}")), "{table}");
 }
+
+/// The examples under `--help` that use the bundled data, joined at their
+/// `\` line ends.
+fn help_examples(command: &str) -> Vec<Vec<String>> {
+    let mut args = vec![command];
+    args.retain(|a| !a.is_empty());
+    let help = stdout(&[&args[..], &["--help"]].concat());
+    let text = help.split("Examples").nth(1).unwrap_or_default();
+    let joined = text.replace("\\\n", " ");
+    joined
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("servgap ") && l.contains("data/"))
+        .map(|l| l.split_whitespace().skip(1).map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn the_examples_in_the_help_run() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut ran = 0;
+    for command in ["", "survey", "sqi", "gaps", "compliance", "report"] {
+        let examples = help_examples(command);
+        assert!(
+            !examples.is_empty() || command.is_empty(),
+            "{command}: no examples"
+        );
+        for args in examples {
+            // outputs go to the temporary folder
+            let args: Vec<String> = args
+                .into_iter()
+                .map(|a| match a.contains('.') && !a.starts_with("data/") {
+                    true => dir.path().join(&a).to_string_lossy().into_owned(),
+                    false => a,
+                })
+                .collect();
+            let out = servgap()
+                .args(&args)
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "servgap {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 12, "{ran} examples");
+}

@@ -144,12 +144,12 @@ impl Tabular for GapsReport {
     fn footer(&self) -> Vec<String> {
         let r = self;
         let mut lines = vec![format!(
-            "{} ({}, instrument {}, scale {}): {} respondents; rows read {}, used {}, rejected {}",
+            "{} ({}, instrument {}, scale {}): {}; rows read {}, used {}, rejected {}",
             r.inputs.customers,
             r.inputs.encoding,
             r.inputs.instrument,
             r.inputs.scale,
-            r.all.respondents,
+            super::number::plural(r.all.respondents, "respondent", "respondents"),
             r.rows_read,
             r.rows_used,
             r.rows_rejected

@@ -7,7 +7,7 @@
 use std::io::Write;
 
 use super::csv::neutralise;
-use super::number::{data_text, put_u64, Bytes, NumberText, RowBytes};
+use super::number::{data_text, plural, put_u64, Bytes, NumberText, RowBytes};
 use super::tabular::{Audience, Cell, Column, Kind, Show, Table, Tabular};
 use crate::error::{Error, Result};
 use crate::sqi::{CheckKind, CheckOutcome, RowVisitor, SqiPeriod, SqiReport};
@@ -343,33 +343,30 @@ fn footer(r: &SqiReport) -> Vec<String> {
         lines.extend(super::rejection_lines(&c.rejections));
     }
     let mut total = format!(
-        "Total: {} incidents, {} points over {} days ({} per day)",
-        t.incidents,
-        num(Some(t.points)),
-        t.days,
+        "Total: {}, {} points over {} ({} per day)",
+        plural(t.incidents, "incident", "incidents"),
+        figure(t.points),
+        plural(t.days, "day", "days"),
         num(t.mean_daily_points)
     );
     if let Some(v) = t.volume {
         total.push_str(&format!(
             "; volume {}, {} points per {}",
-            num(Some(v)),
+            figure(v),
             num(t.points_per_unit),
-            num(Some(r.inputs.per))
+            data_text(r.inputs.per)
         ));
     }
     lines.push(total);
     lines.push(format!(
-        "Control chart (demerit u-chart, units = {}): {} of {} rows out of control{}",
+        "Control chart (demerit u-chart, units = {}): {} of {} out of control{}",
         r.chart.units,
         r.chart.out_of_control,
-        t.cells,
-        if r.chart.cells_without_units > 0 {
-            format!(
-                "; {} rows without volume are off the chart",
-                r.chart.cells_without_units
-            )
-        } else {
-            String::new()
+        plural(t.cells, "row", "rows"),
+        match r.chart.cells_without_units {
+            0 => String::new(),
+            1 => "; 1 row without volume is off the chart".into(),
+            n => format!("; {n} rows without volume are off the chart"),
         }
     ));
     lines

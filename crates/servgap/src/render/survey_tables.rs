@@ -237,13 +237,13 @@ impl Tabular for SurveyReport {
     fn footer(&self) -> Vec<String> {
         let r = self;
         let mut lines = vec![format!(
-            "{} ({} form, {}, instrument {}, scale {}): {} respondents; rows read {}, used {}, rejected {}",
+            "{} ({} form, {}, instrument {}, scale {}): {}; rows read {}, used {}, rejected {}",
             r.inputs.survey,
             r.inputs.form.as_str(),
             r.inputs.encoding,
             r.inputs.instrument,
             r.inputs.scale,
-            r.all.respondents,
+            super::number::plural(r.all.respondents, "respondent", "respondents"),
             r.rows_read,
             r.rows_used,
             r.rows_rejected

@@ -43,7 +43,8 @@ impl Words for English {
         "Expectation vs perception (SERVQUAL, gap 5)"
     }
     fn servqual_score(&self, score: &str, respondents: u64, scale: &str) -> String {
-        format!("SERVQUAL score {score}: perception minus expectation, {respondents} respondents, {scale} scale.")
+        let who = crate::render::number::plural(respondents, "respondent", "respondents");
+        format!("SERVQUAL score {score}: perception minus expectation, {who}, {scale} scale.")
     }
     fn work_on_first(&self, dimension: &str, gap: &str) -> String {
         format!("Work on first: {dimension} (gap {gap}).")
@@ -289,9 +290,9 @@ impl Words for English {
         ["Index", "Control limits", "Out of control"]
     }
     fn trend_reading(&self, out: usize, total: usize, last: &str, last_value: &str) -> String {
-        format!(
-            "{out} of {total} periods are out of control; the last, {last}, is at {last_value}."
-        )
+        let verb = if out == 1 { "is" } else { "are" };
+        let periods = if total == 1 { "period" } else { "periods" };
+        format!("{out} of {total} {periods} {verb} out of control; the last, {last}, is at {last_value}.")
     }
     fn worst_groups_title(&self, n: usize) -> String {
         match n {
