@@ -34,16 +34,15 @@ Examples:
 
 const GAPS_EXAMPLES: &str = "\
 Examples:
-  servgap gaps --customers data/example_survey.csv --management data/example_management.csv \\
-               --standards data/example_standards.csv --delivery data/example_delivery.csv
-  servgap gaps --customers data/example_survey.csv --management data/example_management.csv \\
-               --model mot";
+  servgap gaps --customers data/example_survey.csv --management data/example_management.csv
+  servgap gaps --customers data/example_survey.csv --delivery data/example_delivery.csv --model mot
+  servgap gaps --customers survey.csv --management managers.csv --by site -o gaps.xlsx";
 
 const COMPLIANCE_EXAMPLES: &str = "\
 Examples:
   servgap compliance data/example_events.csv --standards data/example_hard_standards.csv
-  servgap compliance data/example_events.csv --standards data/example_hard_standards.csv \\
-                     --by site --period month --fail-on-miss";
+  servgap compliance data/example_events.csv --standards data/example_hard_standards.csv --by site
+  servgap compliance events.csv --standards hard.csv --period week --fail-on-miss -o week.md";
 
 const REPORT_EXAMPLES: &str = "\
 Examples:

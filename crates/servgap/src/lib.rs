@@ -46,3 +46,14 @@ pub use pipeline::{
     run_compliance, run_gaps, run_report, run_sqi, run_survey, ComplianceConfig, GapsConfig,
     ReportConfig, SqiConfig, SurveyConfig,
 };
+
+/// The Rust examples of the README and of `docs/rust.md`, compiled as
+/// doctests so that they cannot drift from the API.
+#[cfg(doctest)]
+mod documentation_examples {
+    #[doc = include_str!("../../../README.md")]
+    struct Readme;
+
+    #[doc = include_str!("../../../docs/rust.md")]
+    struct RustGuide;
+}
