@@ -60,13 +60,9 @@ fn periods_table(r: &SqiReport) -> Table<'_> {
         crate::period::PeriodKind::Month => "month",
     };
     let points = points_kind(r);
-    let whole_volume = all
-        .rows()
-        .all(|p| p.volume().is_none_or(|v| v.fract() == 0.0));
-    let volume = if whole_volume {
-        Kind::WHOLE
-    } else {
-        Kind::RATE
+    let volume = match all.volumes_whole() {
+        true => Kind::WHOLE,
+        false => Kind::RATE,
     };
     let mut cols = vec![Column::named("Period", "period", Kind::Text)];
     cols.extend(r.inputs.by.iter().map(|b| Column::new(b, Kind::Text)));

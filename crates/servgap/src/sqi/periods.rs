@@ -163,6 +163,14 @@ impl SqiPeriods {
         })
     }
 
+    /// Whether every row's volume is a whole number (a scan of the cells,
+    /// without making the rows).
+    pub fn volumes_whole(&self) -> bool {
+        self.parts
+            .iter()
+            .all(|p| p.heads().iter().all(|h| h.volume.fract() == 0.0))
+    }
+
     /// Whether the run had a volume file (the chart then plots points per unit).
     pub fn with_volume(&self) -> bool {
         self.with_volume
