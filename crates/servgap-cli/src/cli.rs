@@ -334,6 +334,19 @@ pub struct ReadArgs {
     /// Threads for large files (default: all cores, up to 8; at most 64).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
+    /// How inputs are laid out: auto (by extension: .parquet, .arrow/.ipc/.feather, else CSV), or as named for
+    /// standard input and other extensions.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormatArg {
+    Auto,
+    Csv,
+    Parquet,
+    Ipc,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
@@ -347,13 +360,13 @@ pub enum OnInvalidArg {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format [default: from the --output extension (.json .csv .md .xlsx), else table].
+    /// Output format [default: from the --output extension (.json .csv .md .xlsx .parquet), else table].
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
     /// Write to FILE (atomically: a temporary file, then rename) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<String>,
-    /// The table --format csv writes (its JSON key, e.g. items, dimensions, periods); `list` names them.
+    /// The table --format csv or parquet writes (its JSON key, e.g. items, dimensions, periods); `list` names them.
     #[arg(long, value_name = "NAME")]
     pub table: Option<String>,
     /// Start CSV with a UTF-8 byte-order mark, so that Excel reads 上海 right.
@@ -371,6 +384,7 @@ pub enum FormatArg {
     Json,
     Csv,
     Xlsx,
+    Parquet,
 }
 
 /// A finite number (a NaN or infinite limit would switch a check off).

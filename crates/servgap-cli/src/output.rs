@@ -183,7 +183,7 @@ pub fn with_progress<T>(
 ) -> T {
     let size = match source {
         Source::Path(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-        Source::Stdin => 0,
+        _ => 0,
     };
     if size < (64 << 20) || !std::io::stderr().is_terminal() {
         return f(read);

@@ -82,6 +82,24 @@ pub struct Position {
     pub column: Option<Column>,
 }
 
+/// Where in `file` line `line` is: `file:line`, and for a columnar input
+/// (Parquet, Arrow IPC, a DataFrame) its 0-based data row and the line a
+/// CSV export would have (SPEC §3.9).
+fn place(file: &str, line: u64) -> String {
+    match crate::input::is_columnar_name(file) && line >= 2 {
+        true => format!("{file}: row {} (line {line} as CSV)", line - 2),
+        false => format!("{file}:{line}"),
+    }
+}
+
+/// An earlier occurrence: `line L`, or `row R` in a columnar input.
+fn earlier(file: &str, line: u64) -> String {
+    match crate::input::is_columnar_name(file) && line >= 2 {
+        true => format!("row {}", line - 2),
+        false => format!("line {line}"),
+    }
+}
+
 /// The error type of the servgap library.
 #[derive(Debug)]
 pub struct Error(Box<ErrorKind>);
@@ -91,7 +109,7 @@ pub struct Error(Box<ErrorKind>);
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A cell holds a value that is not allowed there.
-    #[error("{file}:{line}: {column}: {problem}: {}", quoted(value))]
+    #[error("{}: {column}: {problem}: {}", place(file, *line), quoted(value))]
     InvalidValue {
         /// The input file (or `<stdin>`).
         file: String,
@@ -105,7 +123,7 @@ pub enum ErrorKind {
         problem: String,
     },
     /// The same key (respondent × item, weight category, …) is given twice.
-    #[error("{file}:{line}: {what} is given twice (first on {})", first_line.map(|l| format!("line {l}")).unwrap_or_else(|| "an earlier line".into()))]
+    #[error("{}: {what} is given twice (first on {})", place(file, *line), first_line.map(|l| earlier(file, l)).unwrap_or_else(|| "an earlier line".into()))]
     Duplicate {
         /// The input file.
         file: String,
@@ -119,7 +137,7 @@ pub enum ErrorKind {
         key: Vec<String>,
     },
     /// A structural problem with a file: missing column, ragged record, unknown form.
-    #[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    #[error("{}: {message}", line.map(|l| place(file, l)).unwrap_or_else(|| file.clone()))]
     InvalidFile {
         /// The input file.
         file: String,

@@ -54,6 +54,7 @@ mod documentation_examples {
     #[doc = include_str!("../../../README.md")]
     struct Readme;
 
+    #[cfg(feature = "polars")]
     #[doc = include_str!("../../../docs/rust.md")]
     struct RustGuide;
 }

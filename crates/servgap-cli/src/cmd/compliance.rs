@@ -15,8 +15,9 @@ pub fn run(a: ComplianceArgs) -> servgap::Result<u8> {
     ])?;
     let read = super::read_options(&a.read)?;
     let small = super::small_file_options(&read);
-    let standards = HardStandards::load(&Source::from_arg(&a.standards), &small)?;
-    let events = Source::from_arg(&a.events);
+    let fmt = read.input_format;
+    let standards = HardStandards::load(&Source::from_arg_as(&a.standards, fmt), &small)?;
+    let events = Source::from_arg_as(&a.events, fmt);
     let report = with_progress(&events, read, |read| {
         let cfg = ComplianceConfig {
             read,

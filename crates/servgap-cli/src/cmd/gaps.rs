@@ -18,9 +18,10 @@ pub fn run(a: GapsArgs) -> servgap::Result<u8> {
     ])?;
     let read = super::read_options(&a.read)?;
     let small = super::small_file_options(&read);
+    let fmt = read.input_format;
     let instrument = super::instrument(a.instrument.as_deref(), &small)?;
-    let columns = super::column_map(a.columns.as_deref())?;
-    let customers = Source::from_arg(&a.customers);
+    let columns = super::column_map(a.columns.as_deref(), fmt)?;
+    let customers = Source::from_arg_as(&a.customers, fmt);
     let report = with_progress(&customers, read, |read| {
         let cfg = GapsConfig {
             read,
@@ -30,9 +31,9 @@ pub fn run(a: GapsArgs) -> servgap::Result<u8> {
                 columns,
             },
             instrument,
-            management: a.management.as_deref().map(Source::from_arg),
-            standards: a.standards.as_deref().map(Source::from_arg),
-            delivery: a.delivery.as_deref().map(Source::from_arg),
+            management: a.management.as_deref().map(|p| Source::from_arg_as(p, fmt)),
+            standards: a.standards.as_deref().map(|p| Source::from_arg_as(p, fmt)),
+            delivery: a.delivery.as_deref().map(|p| Source::from_arg_as(p, fmt)),
             model: super::gap_model(a.model),
         };
         run_gaps(&customers, &cfg)

@@ -8,10 +8,12 @@ mod survey;
 
 use std::io::IsTerminal;
 
-use servgap::input::{EncodingChoice, OnInvalid, ReadOptions};
+use servgap::input::{EncodingChoice, InputFormat, OnInvalid, ReadOptions};
 use servgap::render::{Format, Layout};
 
-use crate::cli::{Cli, Command, FormatArg, OnInvalidArg, OutputArgs, PeriodArg, ReadArgs};
+use crate::cli::{
+    Cli, Command, FormatArg, InputFormatArg, OnInvalidArg, OutputArgs, PeriodArg, ReadArgs,
+};
 use crate::output::{write_output, write_output_with};
 
 /// Runs a command; returns the exit code on success.
@@ -55,6 +57,12 @@ pub(crate) fn read_options(a: &ReadArgs) -> servgap::Result<ReadOptions> {
         },
         threads: a.threads,
         progress: None,
+        input_format: match a.input_format {
+            InputFormatArg::Auto => InputFormat::Auto,
+            InputFormatArg::Csv => InputFormat::Csv,
+            InputFormatArg::Parquet => InputFormat::Parquet,
+            InputFormatArg::Ipc => InputFormat::Ipc,
+        },
     })
 }
 
@@ -80,9 +88,12 @@ pub(crate) fn instrument(
 /// `--columns`: a column map for a real export.
 pub(crate) fn column_map(
     arg: Option<&str>,
+    fmt: servgap::input::InputFormat,
 ) -> servgap::Result<Option<servgap::input::columns::ColumnMap>> {
-    arg.map(|a| servgap::input::columns::ColumnMap::load(&servgap::input::Source::from_arg(a)))
-        .transpose()
+    arg.map(|a| {
+        servgap::input::columns::ColumnMap::load(&servgap::input::Source::from_arg_as(a, fmt))
+    })
+    .transpose()
 }
 
 pub(crate) fn period(p: PeriodArg) -> servgap::period::PeriodKind {
@@ -102,6 +113,7 @@ pub(crate) fn format(o: &OutputArgs) -> Format {
         Some(FormatArg::Json) => Format::Json,
         Some(FormatArg::Csv) => Format::Csv,
         Some(FormatArg::Xlsx) => Format::Xlsx,
+        Some(FormatArg::Parquet) => Format::Parquet,
         None => o
             .output
             .as_deref()
@@ -147,14 +159,15 @@ pub(crate) fn emit<R: servgap::render::Report>(report: &R, o: &OutputArgs) -> se
         return write_output(None, &lines);
     }
     let format = format(o);
-    if o.table.is_some() && format != Format::Csv {
+    if o.table.is_some() && !matches!(format, Format::Csv | Format::Parquet) {
         return Err(servgap::Error::usage(
-            "--table picks the table of --format csv (every format but CSV shows every table)",
+            "--table picks the table of --format csv or parquet (the other formats show every table)",
         ));
     }
-    if format == Format::Xlsx && o.output.is_none() && std::io::stdout().is_terminal() {
+    let binary = matches!(format, Format::Xlsx | Format::Parquet);
+    if binary && o.output.is_none() && std::io::stdout().is_terminal() {
         return Err(servgap::Error::usage(
-            "a workbook is binary: write it to a file with --output FILE.xlsx",
+            "this format is binary: write it to a file with --output FILE.xlsx or FILE.parquet",
         ));
     }
     let layout = Layout {

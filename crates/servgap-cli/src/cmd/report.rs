@@ -167,8 +167,11 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
         },
         threads: pick(a.threads, f.threads).unwrap_or(0),
         progress: None,
+        // by extension: `.parquet`, `.arrow`, `.ipc`, `.feather` are columnar
+        input_format: Default::default(),
     };
     let small = super::small_file_options(&read);
+    let fmt = read.input_format;
     // a flag's list replaces the file's; an input's own list replaces --by
     let first = |a: Vec<String>, b: Vec<String>| if a.is_empty() { b } else { a };
     let by = first(a.by, f.by);
@@ -184,17 +187,17 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
         let survey = SurveyReadOptions {
             scale,
             by: customers_by,
-            columns: super::column_map(columns.as_deref())?,
+            columns: super::column_map(columns.as_deref(), fmt)?,
         };
         let ins_for_weights = ins
             .clone()
             .unwrap_or_else(servgap::input::instrument::Instrument::servqual22);
         let importance = importance
             .as_deref()
-            .map(|p| ImportanceFile::load(&Source::from_arg(p), &ins_for_weights, &small))
+            .map(|p| ImportanceFile::load(&Source::from_arg_as(p, fmt), &ins_for_weights, &small))
             .transpose()?;
         cfg.survey = Some((
-            Source::from_arg(c),
+            Source::from_arg_as(c, fmt),
             SurveyConfig {
                 read: read.clone(),
                 survey,
@@ -209,19 +212,19 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
     }
     if management.is_some() || standards.is_some() || delivery.is_some() {
         cfg.gaps = Some(GapsConfig {
-            management: management.as_deref().map(Source::from_arg),
-            standards: standards.as_deref().map(Source::from_arg),
-            delivery: delivery.as_deref().map(Source::from_arg),
+            management: management.as_deref().map(|p| Source::from_arg_as(p, fmt)),
+            standards: standards.as_deref().map(|p| Source::from_arg_as(p, fmt)),
+            delivery: delivery.as_deref().map(|p| Source::from_arg_as(p, fmt)),
             model: super::gap_model(pick(a.model, f.model).unwrap_or(ModelArg::Pzb)),
             ..GapsConfig::default()
         });
     }
     match (&events, &hard) {
         (Some(e), Some(h)) => {
-            let standards = HardStandards::load(&Source::from_arg(h), &small)?;
+            let standards = HardStandards::load(&Source::from_arg_as(h, fmt), &small)?;
             let date = pick(a.date, f.date).unwrap_or_else(|| "date".into());
             cfg.compliance = Some((
-                Source::from_arg(e),
+                Source::from_arg_as(e, fmt),
                 ComplianceConfig {
                     read: read.clone(),
                     standards,
@@ -249,11 +252,11 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
             });
         }
         cfg.sqi = Some((
-            Source::from_arg(i),
+            Source::from_arg_as(i, fmt),
             SqiConfig {
                 read: read.clone(),
                 weights: WeightTable::load(weights.as_deref().unwrap_or("fedex12"), &small)?,
-                volume: volume.as_deref().map(Source::from_arg),
+                volume: volume.as_deref().map(|p| Source::from_arg_as(p, fmt)),
                 per: pick(a.per, f.per).unwrap_or(1000.0),
                 period: super::period(period.unwrap_or(PeriodArg::Day)),
                 by: incidents_by,

@@ -16,6 +16,7 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
     ])?;
     let read = super::read_options(&a.read)?;
     let small = super::small_file_options(&read);
+    let fmt = read.input_format;
     let weights = WeightTable::load(&a.weights, &small)?;
     let mut checks = Vec::new();
     if let Some(limit) = a.max_points {
@@ -30,12 +31,12 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
             limit,
         });
     }
-    let source = Source::from_arg(&a.incidents);
+    let source = Source::from_arg_as(&a.incidents, fmt);
     let report = with_progress(&source, read, |read| {
         let cfg = SqiConfig {
             read,
             weights,
-            volume: a.volume.as_deref().map(Source::from_arg),
+            volume: a.volume.as_deref().map(|p| Source::from_arg_as(p, fmt)),
             per: a.per,
             period: super::period(a.period),
             by: a.by.clone(),

@@ -19,17 +19,18 @@ pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
     let read = super::read_options(&a.read)?;
     let scale = Scale::parse(&a.scale)?;
     let small = super::small_file_options(&read);
+    let fmt = read.input_format;
     let instrument = super::instrument(a.instrument.as_deref(), &small)?;
     let importance = match &a.importance {
         Some(path) => {
             let ins = instrument.clone().unwrap_or_else(Instrument::servqual22);
-            let source = Source::from_arg(path);
+            let source = Source::from_arg_as(path, fmt);
             Some(ImportanceFile::load(&source, &ins, &small)?)
         }
         None => None,
     };
-    let columns = super::column_map(a.columns.as_deref())?;
-    let source = Source::from_arg(&a.survey);
+    let columns = super::column_map(a.columns.as_deref(), fmt)?;
+    let source = Source::from_arg_as(&a.survey, fmt);
     let report = with_progress(&source, read, |read| {
         let cfg = SurveyConfig {
             read,

@@ -30,9 +30,14 @@ impl Instrument {
         if builtin_or_file(arg, "--instrument", &["servqual22"])?.is_some() {
             return Ok(Self::servqual22());
         }
-        let source = Source::from_arg(arg);
+        Self::read(&Source::from_arg_as(arg, opts.input_format), opts)
+    }
+
+    /// Reads an instrument `item,dimension[,text]` from `source` (a CSV
+    /// or columnar file, or a DataFrame).
+    pub fn read(source: &Source, opts: &ReadOptions) -> Result<Self> {
         let name = source.name();
-        let (header, rows) = read_small(&source, opts)?;
+        let (header, rows) = read_small(source, opts)?;
         let need = |c: &str| {
             header.find(c).ok_or_else(|| {
                 Error::file(

@@ -9,6 +9,8 @@
 pub mod columns;
 pub(crate) mod engine;
 pub mod events;
+#[cfg(feature = "polars")]
+pub mod frame;
 pub mod gap_inputs;
 pub mod importance;
 pub(crate) mod incidents;
@@ -29,27 +31,101 @@ pub(crate) use engine::{
 pub use engine::{is_missing, parse_number, Header, ReadInfo};
 
 /// Where an input comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Source {
-    /// A file on disk.
+    /// A CSV file on disk.
     Path(PathBuf),
-    /// Standard input (`-` on the command line).
+    /// Standard input (`-` on the command line), as CSV.
     Stdin,
+    /// A Parquet or Arrow IPC file (`None`: standard input holding one),
+    /// read through polars (the `polars` feature) with the same rules as
+    /// CSV.
+    Columnar(Option<PathBuf>, ColumnarFormat),
+    /// A polars `DataFrame` the calling program holds, read with the same
+    /// rules as CSV (the `polars` feature).
+    #[cfg(feature = "polars")]
+    Frame(frame::NamedFrame),
 }
 
-impl Source {
-    /// `-` means standard input, anything else a path.
-    pub fn from_arg(arg: &str) -> Self {
-        if arg == "-" {
-            Source::Stdin
-        } else {
-            Source::Path(PathBuf::from(arg))
+/// The columnar file formats (SPEC §3.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnarFormat {
+    /// Apache Parquet (`.parquet`).
+    Parquet,
+    /// Arrow IPC, also called Feather (`.arrow`, `.ipc`, `.feather`).
+    Ipc,
+}
+
+impl ColumnarFormat {
+    /// The format a path's extension names, if it names one.
+    pub fn of_path(path: &str) -> Option<Self> {
+        let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "parquet" => Some(ColumnarFormat::Parquet),
+            "arrow" | "ipc" | "feather" => Some(ColumnarFormat::Ipc),
+            _ => None,
         }
     }
 
-    /// The path of a regular file, which can be read in place, split between
-    /// threads and read twice; `None` for standard input, pipes, FIFOs and
-    /// devices, which are read once, as a stream.
+    /// Its name in messages and in the JSON's `encoding`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnarFormat::Parquet => "Parquet",
+            ColumnarFormat::Ipc => "Arrow IPC",
+        }
+    }
+}
+
+/// How an input's bytes are laid out (`--input-format`): from the path's
+/// extension (`auto`, the default: `.parquet`, `.arrow`, `.ipc`,
+/// `.feather` are columnar, anything else CSV), or as named for paths
+/// without such an extension and for standard input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// By extension; CSV otherwise.
+    #[default]
+    Auto,
+    /// CSV (unless the extension says Parquet or IPC).
+    Csv,
+    /// Parquet (unless the extension says otherwise).
+    Parquet,
+    /// Arrow IPC (unless the extension says otherwise).
+    Ipc,
+}
+
+impl Source {
+    /// `-` means standard input, anything else a path; a path ending in
+    /// `.parquet`, `.arrow`, `.ipc` or `.feather` is columnar.
+    pub fn from_arg(arg: &str) -> Self {
+        Self::from_arg_as(arg, InputFormat::Auto)
+    }
+
+    /// [`Source::from_arg`], with `format` for standard input and paths
+    /// whose extension names no columnar format.
+    pub fn from_arg_as(arg: &str, format: InputFormat) -> Self {
+        let path = (arg != "-").then(|| PathBuf::from(arg));
+        let columnar = ColumnarFormat::of_path(arg).or(match format {
+            InputFormat::Parquet => Some(ColumnarFormat::Parquet),
+            InputFormat::Ipc => Some(ColumnarFormat::Ipc),
+            InputFormat::Auto | InputFormat::Csv => None,
+        });
+        match (columnar, path) {
+            (Some(f), path) => Source::Columnar(path, f),
+            (None, Some(p)) => Source::Path(p),
+            (None, None) => Source::Stdin,
+        }
+    }
+
+    /// A polars `DataFrame` as an input, `name` naming it in messages.
+    #[cfg(feature = "polars")]
+    pub fn from_frame(name: impl Into<String>, frame: polars::prelude::DataFrame) -> Self {
+        Source::Frame(frame::NamedFrame::new(name.into(), frame))
+    }
+
+    /// The path of a regular CSV file, which can be read in place, split
+    /// between threads and read twice; `None` for standard input, pipes,
+    /// FIFOs, devices and columnar inputs, which are read once, as a
+    /// stream.
     pub fn regular_file(&self) -> Option<&Path> {
         match self {
             Source::Path(p) if std::fs::metadata(p).is_ok_and(|m| m.is_file()) => Some(p),
@@ -62,8 +138,21 @@ impl Source {
         match self {
             Source::Path(p) => p.display().to_string(),
             Source::Stdin => "<stdin>".to_string(),
+            Source::Columnar(Some(p), _) => p.display().to_string(),
+            Source::Columnar(None, f) => format!("<stdin {}>", f.as_str()),
+            #[cfg(feature = "polars")]
+            Source::Frame(f) => f.name(),
         }
     }
+}
+
+/// Whether an input of this name is columnar, so that a message names the
+/// 0-based row beside the line a CSV export would have.
+pub(crate) fn is_columnar_name(name: &str) -> bool {
+    ColumnarFormat::of_path(name).is_some()
+        || name.starts_with("<stdin Parquet")
+        || name.starts_with("<stdin Arrow")
+        || name.starts_with("DataFrame '")
 }
 
 /// How the bytes of an input are decoded.
@@ -109,6 +198,8 @@ pub struct ReadOptions {
     pub threads: usize,
     /// Bytes read so far, for a progress display.
     pub progress: Option<Arc<AtomicU64>>,
+    /// How the inputs named by path are laid out (`--input-format`).
+    pub input_format: InputFormat,
 }
 
 /// The most threads a read uses, whatever `--threads` asks for: more than

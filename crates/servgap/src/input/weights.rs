@@ -46,9 +46,14 @@ impl WeightTable {
             Some(_) => return Ok(Self::evans10()),
             None => {}
         }
-        let source = Source::from_arg(arg);
+        Self::read(&Source::from_arg_as(arg, opts.input_format), opts)
+    }
+
+    /// Reads a weights table `category,weight[,description]` from
+    /// `source` (a CSV or columnar file, or a DataFrame).
+    pub fn read(source: &Source, opts: &ReadOptions) -> Result<Self> {
         let name = source.name();
-        let (header, rows) = read_small(&source, opts)?;
+        let (header, rows) = read_small(source, opts)?;
         let need = |c: &str| {
             header.find(c).ok_or_else(|| {
                 Error::file(

@@ -10,6 +10,8 @@
 
 pub mod charts;
 pub mod csv;
+#[cfg(feature = "polars")]
+pub mod frame;
 pub mod json;
 pub mod markdown;
 pub mod number;
@@ -38,6 +40,9 @@ pub enum Format {
     Csv,
     /// Every table as a sheet of one Excel workbook.
     Xlsx,
+    /// One table as a Parquet file (the main one, or [`Layout::table`];
+    /// the `polars` feature).
+    Parquet,
 }
 
 impl Format {
@@ -49,14 +54,15 @@ impl Format {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             "xlsx" => Ok(Format::Xlsx),
+            "parquet" => Ok(Format::Parquet),
             _ => Err(Error::usage(format!(
-                "unknown format '{s}' (table, markdown, json, csv, xlsx)"
+                "unknown format '{s}' (table, markdown, json, csv, xlsx, parquet)"
             ))),
         }
     }
 
     /// The format a file name's extension asks for (`.json`, `.csv`,
-    /// `.md`, `.xlsx`, `.txt` for tables), if any.
+    /// `.md`, `.xlsx`, `.parquet`, `.txt` for tables), if any.
     pub fn from_extension(path: &str) -> Option<Self> {
         let ext = std::path::Path::new(path).extension()?.to_str()?;
         match ext.to_ascii_lowercase().as_str() {
@@ -64,6 +70,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "md" | "markdown" => Some(Format::Markdown),
             "xlsx" => Some(Format::Xlsx),
+            "parquet" => Some(Format::Parquet),
             "txt" => Some(Format::Table),
             _ => None,
         }
@@ -109,18 +116,18 @@ pub fn write<R: Report>(
     match format {
         Format::Json => json::write(report, out),
         Format::Csv => {
-            let name = layout.table.as_deref().unwrap_or(report.main_table());
-            let table = report.data_table(name).ok_or_else(|| {
-                Error::usage(format!(
-                    "no table '{name}' in this result (--table list names them: {})",
-                    report.table_names().join(", ")
-                ))
-            })?;
+            let table = chosen_table(report, layout)?;
             if layout.bom {
                 out.write_all("\u{feff}".as_bytes()).map_err(ioerr)?;
             }
             report.write_csv(&table, out)
         }
+        #[cfg(feature = "polars")]
+        Format::Parquet => frame::write_parquet(&chosen_table(report, layout)?, out),
+        #[cfg(not(feature = "polars"))]
+        Format::Parquet => Err(Error::usage(
+            "Parquet output needs servgap built with its `polars` feature",
+        )),
         Format::Xlsx => xlsx::write(report, out),
         Format::Table => table::write(
             &report.tables_for(Audience::People),
@@ -139,6 +146,17 @@ pub fn write<R: Report>(
     }
 }
 
+/// The data table `layout` names, or the report's main table.
+fn chosen_table<'r, R: Report>(report: &'r R, layout: &Layout) -> Result<Table<'r>> {
+    let name = layout.table.as_deref().unwrap_or(report.main_table());
+    report.data_table(name).ok_or_else(|| {
+        Error::usage(format!(
+            "no table '{name}' in this result (--table list names them: {})",
+            report.table_names().join(", ")
+        ))
+    })
+}
+
 /// Renders `report` in `format` to a string (see [`write()`]), every
 /// column shown. An xlsx workbook is binary: use [`write()`].
 pub fn render<R: Report>(report: &R, format: Format) -> Result<String> {
@@ -153,6 +171,22 @@ pub trait Report: Serialize + Tabular {
     /// Writes one of the data tables as CSV.
     fn write_csv(&self, table: &Table<'_>, out: &mut dyn std::io::Write) -> Result<()> {
         csv::write_table(table, out)
+    }
+
+    /// The data table `name` as a DataFrame, its columns the JSON field
+    /// names (`None` when the result has no such table).
+    #[cfg(feature = "polars")]
+    fn data_frame(&self, name: &str) -> Option<Result<polars::prelude::DataFrame>> {
+        self.data_table(name).map(|t| frame::table_frame(&t))
+    }
+
+    /// Every data table as a DataFrame, with its name, in order.
+    #[cfg(feature = "polars")]
+    fn data_frames(&self) -> Result<Vec<(String, polars::prelude::DataFrame)>> {
+        self.tables_for(Audience::Data)
+            .iter()
+            .map(|t| Ok((t.name.clone(), frame::table_frame(t)?)))
+            .collect()
     }
 }
 

@@ -131,6 +131,14 @@ where
     F: Fn(Header) -> Result<S> + Sync,
 {
     let name = source.name();
+    match source {
+        Source::Columnar(path, format) => {
+            return read_columnar(&name, path.as_deref(), *format, opts, make)
+        }
+        #[cfg(feature = "polars")]
+        Source::Frame(f) => return read_frame(&name, f.frame(), "DataFrame", opts, make),
+        Source::Path(_) | Source::Stdin => {}
+    }
     match (source.regular_file(), opts.encoding) {
         (Some(path), EncodingChoice::Auto) => {
             if let Some(read) = read_utf8_file(path, &name, opts, &make, done)? {
@@ -153,9 +161,71 @@ where
                     read_stream(file, encoding, &name, opts, make)
                 }
                 Source::Stdin => read_stream(std::io::stdin().lock(), encoding, &name, opts, make),
+                _ => Err(Error::internal("a columnar input reached the CSV reader")),
             }
         }
     }
+}
+
+/// Reads a Parquet or Arrow IPC file (standard input for `None`) through
+/// polars and its rows as the CSV they stand for (see [`crate::input::frame`]).
+#[cfg(feature = "polars")]
+fn read_columnar<S, F>(
+    name: &str,
+    path: Option<&Path>,
+    format: crate::input::ColumnarFormat,
+    opts: &ReadOptions,
+    make: F,
+) -> Result<(S, ReadInfo)>
+where
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    let frame = crate::input::frame::read_file(path, format, name)?;
+    read_frame(name, &frame, format.as_str(), opts, make)
+}
+
+/// Without the `polars` feature a columnar input is a usage error.
+#[cfg(not(feature = "polars"))]
+fn read_columnar<S, F>(
+    name: &str,
+    _path: Option<&Path>,
+    format: crate::input::ColumnarFormat,
+    _opts: &ReadOptions,
+    _make: F,
+) -> Result<(S, ReadInfo)>
+where
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    Err(Error::usage(format!(
+        "{name}: reading {} needs servgap built with its `polars` feature",
+        format.as_str()
+    )))
+}
+
+/// Reads a frame's rows as the CSV text they stand for, through the same
+/// engine and row rules as a CSV file.
+#[cfg(feature = "polars")]
+fn read_frame<S, F>(
+    name: &str,
+    frame: &polars::prelude::DataFrame,
+    what: &str,
+    opts: &ReadOptions,
+    make: F,
+) -> Result<(S, ReadInfo)>
+where
+    S: RecordSink,
+    F: Fn(Header) -> Result<S> + Sync,
+{
+    let reader = crate::input::frame::FrameReader::new(name, frame)?;
+    let (sink, _) = read_stream(reader, Some(encoding_rs::UTF_8), name, opts, make)?;
+    Ok((
+        sink,
+        ReadInfo {
+            encoding: what.into(),
+        },
+    ))
 }
 
 /// Reads a regular file in place as UTF-8; `None` when its bytes are not
