@@ -131,6 +131,15 @@ pub struct ReportArgs {
     /// Exit with code 1 when a hard standard misses its target.
     #[arg(long)]
     pub fail_on_miss: bool,
+    /// What counts as a hard-standard miss: point or certain (see `servgap compliance --help`).
+    #[arg(long, value_enum)]
+    pub miss_rule: Option<MissRuleArg>,
+    /// SQI control chart: u or laney (see `servgap sqi --help`).
+    #[arg(long, value_enum)]
+    pub chart: Option<ChartArg>,
+    /// SQI run rules: we, nelson or none.
+    #[arg(long, value_enum)]
+    pub rules: Option<RulesArg>,
     /// Group every analysis by this column of its files (repeatable).
     #[arg(long, value_name = "COL")]
     pub by: Vec<String>,
@@ -242,6 +251,9 @@ pub struct ComplianceArgs {
     /// Exit with code 1 when any standard misses its target (overall or in any group).
     #[arg(long)]
     pub fail_on_miss: bool,
+    /// What counts as a miss: point (compliance below the target) or certain (the 95% interval's upper end below it).
+    #[arg(long, value_enum, default_value_t = MissRuleArg::Point)]
+    pub miss_rule: MissRuleArg,
     #[command(flatten)]
     pub read: ReadArgs,
     #[command(flatten)]
@@ -276,6 +288,15 @@ pub struct SqiArgs {
     /// Which periods the checks look at.
     #[arg(long, value_enum, default_value_t = CheckArg::Last)]
     pub check: CheckArg,
+    /// Control chart: u (demerit u-chart) or laney (u′, limits widened by the spread the cells show).
+    #[arg(long, value_enum, default_value_t = ChartArg::U)]
+    pub chart: ChartArg,
+    /// Run rules flagging runs and trends: we (Western Electric), nelson, or none.
+    #[arg(long, value_enum, default_value_t = RulesArg::We)]
+    pub rules: RulesArg,
+    /// Check: exit 1 when a run rule signals in the checked periods.
+    #[arg(long)]
+    pub fail_on_signal: bool,
     #[command(flatten)]
     pub read: ReadArgs,
     #[command(flatten)]
@@ -288,6 +309,23 @@ pub enum PeriodArg {
     Day,
     Week,
     Month,
+    Quarter,
+    Year,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChartArg {
+    U,
+    Laney,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RulesArg {
+    We,
+    Nelson,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -347,6 +385,15 @@ pub enum InputFormatArg {
     Csv,
     Parquet,
     Ipc,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissRuleArg {
+    /// Compliance below the target.
+    Point,
+    /// The 95% interval's upper end below the target (a miss its interval confirms).
+    Certain,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]

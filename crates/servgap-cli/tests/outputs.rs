@@ -83,6 +83,34 @@ fn json_of(args: &[&str]) -> Value {
 /// for each group column when the command has groups) and each group's.
 fn json_rows(doc: &Value, table: &str, by: &[&str]) -> Vec<BTreeMap<String, Value>> {
     let mut rows = Vec::new();
+    if table == "pairs" {
+        // nested in comparisons[]: a row per pair, with its dimension and
+        // the groups' values
+        let values = |g: &Value| {
+            let v: Vec<String> = g
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(_, v)| v.as_str().unwrap_or_default().to_string())
+                .collect();
+            Value::String(v.join(" × "))
+        };
+        for c in doc["comparisons"].as_array().into_iter().flatten() {
+            for p in c["pairs"].as_array().into_iter().flatten() {
+                let mut r: BTreeMap<String, Value> = p
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                r.insert("dimension".into(), c["dimension"].clone());
+                r.insert("a".into(), values(&p["a"]));
+                r.insert("b".into(), values(&p["b"]));
+                rows.push(r);
+            }
+        }
+        return rows;
+    }
     let objects = |v: &Value| -> Vec<BTreeMap<String, Value>> {
         match v {
             Value::Array(a) => a
@@ -275,7 +303,14 @@ fn the_workbook_holds_every_table_with_the_json_figures() {
         calamine::open_workbook(&path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         book.sheet_names(),
-        ["items", "dimensions", "servqual", "ipa", "notes"]
+        [
+            "items",
+            "dimensions",
+            "servqual",
+            "ipa",
+            "reliability",
+            "notes"
+        ]
     );
     let items = book
         .worksheet_range("items")

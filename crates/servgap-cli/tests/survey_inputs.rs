@@ -92,8 +92,14 @@ fn compare_close(a: &Value, b: &Value, path: &str) {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
             let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+            // a test statistic's p-value magnifies the last bits of the
+            // running sums it comes from
+            let tolerance = match path.contains(".comparisons") {
+                true => 1e-9,
+                false => 1e-12,
+            };
             assert!(
-                (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+                (x - y).abs() <= tolerance * x.abs().max(1.0),
                 "{path}: {x} vs {y}"
             );
         }

@@ -10,6 +10,7 @@ use serde::{Serialize, Serializer};
 
 use std::collections::BTreeMap;
 
+pub use crate::model::standards::MissRule;
 use crate::model::standards::{CellKey, HardStandard, Op, Tally};
 use crate::model::tallies::{InputRows, Rejection, RowCounts};
 use crate::period::{Period, PeriodKind};
@@ -34,6 +35,8 @@ pub struct StandardCompliance {
     pub events: u64,
     /// Events missing the metric.
     pub missing: u64,
+    /// Events outside the standard's scope (neither events nor missing).
+    pub out_of_scope: u64,
     /// Events meeting the standard.
     pub compliant: u64,
     /// `compliant / events` (unavailable without events).
@@ -46,11 +49,13 @@ pub struct StandardCompliance {
     pub target: f64,
     /// `compliance − target`.
     pub gap: Option<f64>,
-    /// `compliance ≥ target` (unavailable without events).
+    /// Not a miss under the rule in use (`--miss-rule`): with `point`,
+    /// `compliance ≥ target`; with `certain`, `ci_high ≥ target`
+    /// (unavailable without events).
     pub pass: Option<bool>,
 }
 
-fn figures(s: &HardStandard, t: Tally) -> StandardCompliance {
+fn figures(s: &HardStandard, t: Tally, rule: MissRule) -> StandardCompliance {
     let compliance = (t.events > 0).then(|| t.compliant as f64 / t.events as f64);
     let ci = wilson(t.compliant, t.events);
     StandardCompliance {
@@ -62,13 +67,17 @@ fn figures(s: &HardStandard, t: Tally) -> StandardCompliance {
         item: s.item.clone(),
         events: t.events,
         missing: t.missing,
+        out_of_scope: t.out_of_scope,
         compliant: t.compliant,
         compliance,
         ci_low: ci.map(|c| c.0),
         ci_high: ci.map(|c| c.1),
         target: s.target,
         gap: compliance.map(|c| c - s.target),
-        pass: compliance.map(|c| c >= s.target),
+        pass: match rule {
+            MissRule::Point => compliance.map(|c| c >= s.target),
+            MissRule::Certain => ci.map(|(_, high)| high >= s.target),
+        },
     }
 }
 
@@ -112,6 +121,8 @@ pub struct ComplianceInputs {
     pub period: Option<PeriodKind>,
     /// The date column, with `--period`.
     pub date: Option<String>,
+    /// When a standard is missed.
+    pub miss_rule: MissRule,
 }
 
 /// The result of `servgap compliance`: the JSON document of SPEC §6.
@@ -181,13 +192,12 @@ pub fn analyse(
     cells: &BTreeMap<CellKey, Vec<Tally>>,
     by: &[String],
     grouped: bool,
+    rule: MissRule,
 ) -> (Vec<StandardCompliance>, Vec<ComplianceGroup>) {
     let mut overall = vec![Tally::default(); standards.len()];
     for tallies in cells.values() {
         for (a, b) in overall.iter_mut().zip(tallies) {
-            a.events += b.events;
-            a.missing += b.missing;
-            a.compliant += b.compliant;
+            a.add(b);
         }
     }
     let groups = if grouped {
@@ -199,7 +209,7 @@ pub fn analyse(
                 standards: standards
                     .iter()
                     .zip(tallies)
-                    .map(|(s, t)| figures(s, *t))
+                    .map(|(s, t)| figures(s, *t, rule))
                     .collect(),
             })
             .collect()
@@ -209,7 +219,7 @@ pub fn analyse(
     let all = standards
         .iter()
         .zip(overall)
-        .map(|(s, t)| figures(s, t))
+        .map(|(s, t)| figures(s, t, rule))
         .collect();
     (all, groups)
 }

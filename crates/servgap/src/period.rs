@@ -1,6 +1,7 @@
 //! Calendar periods (SPEC §4.4): a date cell is read once, then bucketed into
 //! a day (`2026-01-31`), an ISO week (`2026-W05`, Monday to Sunday, the year
-//! being the one that holds the week's Thursday) or a month (`2026-01`).
+//! being the one that holds the week's Thursday), a month (`2026-01`), a
+//! quarter (`2026-Q1`) or a year (`2026`).
 //! Dates are ISO `YYYY-MM-DD` or timestamps (RFC 3339, or the same without an
 //! offset); a timestamp counts on the calendar date it is written with, the
 //! date its own offset gives it, as a shift report would.
@@ -26,19 +27,46 @@ pub enum PeriodKind {
     Week,
     /// One calendar month.
     Month,
+    /// One calendar quarter (January–March is Q1).
+    Quarter,
+    /// One calendar year.
+    Year,
 }
 
 impl PeriodKind {
-    /// Parses `day`, `week` or `month` (any case).
+    /// Parses `day`, `week`, `month`, `quarter` or `year` (any case).
     pub fn parse(s: &str) -> Result<Self> {
         match s.trim().to_ascii_lowercase().as_str() {
             "day" | "daily" => Ok(PeriodKind::Day),
             "week" | "weekly" => Ok(PeriodKind::Week),
             "month" | "monthly" => Ok(PeriodKind::Month),
+            "quarter" | "quarterly" => Ok(PeriodKind::Quarter),
+            "year" | "yearly" | "annual" => Ok(PeriodKind::Year),
             _ => Err(Error::usage(format!(
-                "unknown period '{s}' (day, week, month)"
+                "unknown period '{s}' (day, week, month, quarter, year)"
             ))),
         }
+    }
+
+    /// Whether a period of this kind can hold more days than a cell's
+    /// 32-bit day set: such periods are made from month cells
+    /// ([`PeriodKind::read_as`]).
+    pub fn longer_than_a_month(self) -> bool {
+        matches!(self, PeriodKind::Quarter | PeriodKind::Year)
+    }
+
+    /// The kind cells are read as for periods of this kind: a month for
+    /// quarters and years (rolled up after reading), else this kind.
+    pub fn read_as(self) -> PeriodKind {
+        match self.longer_than_a_month() {
+            true => PeriodKind::Month,
+            false => self,
+        }
+    }
+
+    /// The period of this kind holding `p` (of a shorter kind).
+    pub fn period_holding(self, p: Period) -> Period {
+        self.period_of(p.first_day()).0
     }
 
     /// The period holding `date`, and the date's 0-based position in it
@@ -70,6 +98,22 @@ impl PeriodKind {
                 },
                 date.day0(),
             ),
+            // a day's place in these is not kept (see `read_as`): its
+            // place in its month
+            PeriodKind::Quarter => (
+                Period {
+                    kind: self,
+                    key: date.year() * 4 + (date.month0() / 3) as i32,
+                },
+                date.day0(),
+            ),
+            PeriodKind::Year => (
+                Period {
+                    kind: self,
+                    key: date.year(),
+                },
+                date.day0(),
+            ),
         }
     }
 }
@@ -79,8 +123,9 @@ impl PeriodKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Period {
     kind: PeriodKind,
-    /// Days from the common era of the day or of the week's Monday, or
-    /// `year * 12 + month0` for a month.
+    /// Days from the common era of the day or of the week's Monday,
+    /// `year * 12 + month0` for a month, `year * 4 + quarter0` for a
+    /// quarter, the year for a year.
     key: i32,
 }
 
@@ -112,10 +157,17 @@ impl Period {
                 1,
             )
             .unwrap_or_default(),
+            PeriodKind::Quarter => NaiveDate::from_ymd_opt(
+                self.key.div_euclid(4),
+                self.key.rem_euclid(4) as u32 * 3 + 1,
+                1,
+            )
+            .unwrap_or_default(),
+            PeriodKind::Year => NaiveDate::from_ymd_opt(self.key, 1, 1).unwrap_or_default(),
         }
     }
 
-    /// The label: `2026-01-31`, `2026-W05` or `2026-01`.
+    /// The label: `2026-01-31`, `2026-W05`, `2026-01`, `2026-Q1` or `2026`.
     pub fn label(&self) -> String {
         self.to_string()
     }
@@ -131,6 +183,8 @@ impl fmt::Display for Period {
                 write!(f, "{:04}-W{:02}", w.year(), w.week())
             }
             PeriodKind::Month => write!(f, "{:04}-{:02}", d.year(), d.month()),
+            PeriodKind::Quarter => write!(f, "{:04}-Q{}", d.year(), d.month0() / 3 + 1),
+            PeriodKind::Year => write!(f, "{:04}", d.year()),
         }
     }
 }
@@ -198,6 +252,16 @@ mod tests {
         assert_eq!(label(PeriodKind::Month, "2026-01-31"), "2026-01");
         assert_eq!(label(PeriodKind::Month, "2025-12-31"), "2025-12");
         assert_eq!(label(PeriodKind::Day, "2026-01-31"), "2026-01-31");
+        assert_eq!(label(PeriodKind::Quarter, "2026-01-01"), "2026-Q1");
+        assert_eq!(label(PeriodKind::Quarter, "2026-03-31"), "2026-Q1");
+        assert_eq!(label(PeriodKind::Quarter, "2026-04-01"), "2026-Q2");
+        assert_eq!(label(PeriodKind::Quarter, "2025-12-31"), "2025-Q4");
+        assert_eq!(label(PeriodKind::Year, "2025-12-31"), "2025");
+        assert_eq!(label(PeriodKind::Year, "2026-01-01"), "2026");
+        let march = PeriodKind::Month
+            .period_of(NaiveDate::from_ymd_opt(2026, 3, 9).unwrap_or_default())
+            .0;
+        assert_eq!(PeriodKind::Quarter.period_holding(march).label(), "2026-Q1");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! with what went in. The command line and Rust callers start here;
 //! analyses never open a file, and readers never compute a figure.
 
-use crate::compliance::{self, ComplianceInputs, ComplianceReport};
+use crate::compliance::{self, ComplianceInputs, ComplianceReport, MissRule};
 use crate::error::{Error, Result};
 use crate::gaps::{GapLevels, GapModel, GapsInputs, GapsReport};
 use crate::input::columns::ColumnMap;
@@ -20,7 +20,9 @@ use crate::input::{check_by, read_csv, ReadOptions, Source};
 use crate::model::responses::{ResponseStore, SurveyBody, SurveyData};
 use crate::period::PeriodKind;
 use crate::report::ReportData;
-use crate::sqi::{self, CheckKind, CheckScope, CheckSpec, SqiInputs, SqiReport};
+use crate::sqi::{
+    self, ChartType, CheckKind, CheckScope, CheckSpec, RuleSet, SqiInputs, SqiReport,
+};
 use crate::survey::{self, SurveyGroup, SurveyInputs, SurveyReport, SurveyTables};
 
 /// Everything `servgap survey` needs besides the survey file.
@@ -216,6 +218,8 @@ pub struct ComplianceConfig {
     pub by: Vec<String>,
     /// Per period of the date column (`--period`, `--date`).
     pub period: Option<(PeriodKind, String)>,
+    /// When a standard is missed (`--miss-rule`).
+    pub miss_rule: MissRule,
 }
 
 /// Reads the events and computes compliance: the library form of `servgap compliance`.
@@ -233,8 +237,13 @@ pub fn run_compliance(events: &Source, cfg: &ComplianceConfig) -> Result<Complia
         )
     })?;
     let grouped = !cfg.by.is_empty() || cfg.period.is_some();
-    let (standards, groups) =
-        compliance::analyse(&cfg.standards.standards, &sink.cells, &cfg.by, grouped);
+    let (standards, groups) = compliance::analyse(
+        &cfg.standards.standards,
+        &sink.cells,
+        &cfg.by,
+        grouped,
+        cfg.miss_rule,
+    );
     let counts = sink.counts();
     Ok(ComplianceReport {
         schema: "servgap/compliance/v1",
@@ -245,6 +254,7 @@ pub fn run_compliance(events: &Source, cfg: &ComplianceConfig) -> Result<Complia
             by: cfg.by.clone(),
             period: cfg.period.as_ref().map(|p| p.0),
             date: cfg.period.as_ref().map(|p| p.1.clone()),
+            miss_rule: cfg.miss_rule,
         },
         rows_read: counts.rows_read,
         rows_used: counts.rows_used,
@@ -275,6 +285,10 @@ pub struct SqiConfig {
     pub checks: Vec<CheckSpec>,
     /// Which periods the checks look at.
     pub check_scope: CheckScope,
+    /// The control chart (`--chart`).
+    pub chart: ChartType,
+    /// The run rules (`--rules`).
+    pub rules: RuleSet,
 }
 
 impl Default for SqiConfig {
@@ -288,6 +302,8 @@ impl Default for SqiConfig {
             by: Vec::new(),
             checks: Vec::new(),
             check_scope: CheckScope::Last,
+            chart: ChartType::U,
+            rules: RuleSet::We,
         }
     }
 }
@@ -305,14 +321,27 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
         return Err(Error::usage("--max-per-unit needs a --volume file"));
     }
     let weights = std::sync::Arc::new(cfg.weights.clone());
-    let data = read_incidents(
+    // quarters and years are made from month cells
+    let mut data = read_incidents(
         incidents,
         cfg.volume.as_ref(),
         weights,
-        cfg.period,
+        cfg.period.read_as(),
         &cfg.by,
         &cfg.read,
     )?;
+    if cfg.period.longer_than_a_month() {
+        data.table = data.table.rolled_up(cfg.period).ok_or_else(|| {
+            Error::file(
+                &incidents.name(),
+                None,
+                format!(
+                    "a count per {:?} passes 4,294,967,295: use a shorter --period",
+                    cfg.period
+                ),
+            )
+        })?;
+    }
     let inputs = SqiInputs {
         incidents: incidents.name(),
         encoding: data.encoding.clone(),
@@ -322,6 +351,8 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
         per: cfg.per,
         by: cfg.by.clone(),
         check_scope: cfg.check_scope,
+        chart: cfg.chart,
+        rules: cfg.rules,
     };
     Ok(sqi::analyse(
         data.table,

@@ -24,6 +24,7 @@ pub fn run(a: ComplianceArgs) -> servgap::Result<u8> {
             standards,
             by: a.by.clone(),
             period: a.period.map(|p| (super::period(p), a.date.clone())),
+            miss_rule: super::miss_rule(a.miss_rule),
         };
         run_compliance(&events, &cfg)
     })?;

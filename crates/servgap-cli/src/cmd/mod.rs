@@ -101,6 +101,8 @@ pub(crate) fn period(p: PeriodArg) -> servgap::period::PeriodKind {
         PeriodArg::Day => servgap::period::PeriodKind::Day,
         PeriodArg::Week => servgap::period::PeriodKind::Week,
         PeriodArg::Month => servgap::period::PeriodKind::Month,
+        PeriodArg::Quarter => servgap::period::PeriodKind::Quarter,
+        PeriodArg::Year => servgap::period::PeriodKind::Year,
     }
 }
 
@@ -178,6 +180,28 @@ pub(crate) fn emit<R: servgap::render::Report>(report: &R, o: &OutputArgs) -> se
     write_output_with(o.output.as_deref(), |w| {
         servgap::render::write(report, format, &layout, w)
     })
+}
+
+pub(crate) fn chart(c: crate::cli::ChartArg) -> servgap::sqi::ChartType {
+    match c {
+        crate::cli::ChartArg::U => servgap::sqi::ChartType::U,
+        crate::cli::ChartArg::Laney => servgap::sqi::ChartType::Laney,
+    }
+}
+
+pub(crate) fn rules(r: crate::cli::RulesArg) -> servgap::sqi::RuleSet {
+    match r {
+        crate::cli::RulesArg::We => servgap::sqi::RuleSet::We,
+        crate::cli::RulesArg::Nelson => servgap::sqi::RuleSet::Nelson,
+        crate::cli::RulesArg::None => servgap::sqi::RuleSet::None,
+    }
+}
+
+pub(crate) fn miss_rule(r: crate::cli::MissRuleArg) -> servgap::compliance::MissRule {
+    match r {
+        crate::cli::MissRuleArg::Point => servgap::compliance::MissRule::Point,
+        crate::cli::MissRuleArg::Certain => servgap::compliance::MissRule::Certain,
+    }
 }
 
 pub(crate) fn gap_model(m: crate::cli::ModelArg) -> servgap::gaps::GapModel {

@@ -18,7 +18,10 @@ use servgap::pipeline::{
 use servgap::render::report::Lang;
 use servgap::sqi::{CheckKind, CheckScope, CheckSpec};
 
-use crate::cli::{LangArg, ModelArg, OnInvalidArg, PeriodArg, ReportArgs, ReportFormatArg};
+use crate::cli::{
+    ChartArg, LangArg, MissRuleArg, ModelArg, OnInvalidArg, PeriodArg, ReportArgs, ReportFormatArg,
+    RulesArg,
+};
 use crate::output::{report_rejections, write_output};
 
 /// The report's config file: every key is a flag of `servgap report`
@@ -49,6 +52,10 @@ struct ConfigFile {
     max_per_unit: Option<f64>,
     #[serde(alias = "fail_on_miss")]
     fail_on_miss: Option<bool>,
+    #[serde(alias = "miss_rule")]
+    miss_rule: Option<MissRuleArg>,
+    chart: Option<ChartArg>,
+    rules: Option<RulesArg>,
     #[serde(default)]
     by: Vec<String>,
     #[serde(default, alias = "customers_by")]
@@ -230,6 +237,9 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
                     standards,
                     by: events_by,
                     period: period.map(|p| (super::period(p), date)),
+                    miss_rule: super::miss_rule(
+                        pick(a.miss_rule, f.miss_rule).unwrap_or(MissRuleArg::Point),
+                    ),
                 },
             ));
         }
@@ -262,6 +272,8 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
                 by: incidents_by,
                 checks,
                 check_scope: CheckScope::Last,
+                chart: super::chart(pick(a.chart, f.chart).unwrap_or(ChartArg::U)),
+                rules: super::rules(pick(a.rules, f.rules).unwrap_or(RulesArg::We)),
             },
         ));
     } else if volume.is_some() || weights.is_some() {

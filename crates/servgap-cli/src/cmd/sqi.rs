@@ -31,6 +31,12 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
             limit,
         });
     }
+    if a.fail_on_signal {
+        checks.push(CheckSpec {
+            kind: CheckKind::Signals,
+            limit: 0.0,
+        });
+    }
     let source = Source::from_arg_as(&a.incidents, fmt);
     let report = with_progress(&source, read, |read| {
         let cfg = SqiConfig {
@@ -45,6 +51,8 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
                 CheckArg::Last => CheckScope::Last,
                 CheckArg::All => CheckScope::All,
             },
+            chart: super::chart(a.chart),
+            rules: super::rules(a.rules),
         };
         run_sqi(&source, &cfg)
     })?;
@@ -70,6 +78,7 @@ fn report_failed_checks(report: &servgap::sqi::SqiReport) {
             match c.check {
                 CheckKind::MaxPoints => "points",
                 CheckKind::MaxPerUnit => "points per unit",
+                CheckKind::Signals => "run-rule signals",
             },
             c.limit,
             c.breaches.len(),

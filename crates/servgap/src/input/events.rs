@@ -16,7 +16,7 @@ pub use crate::model::standards::{CellKey, HardStandard, HardStandards, Op, Tall
 use crate::period::{parse_date, PeriodKind};
 
 impl HardStandards {
-    /// Reads `standard_id,description,metric,op,threshold,target[,item]`.
+    /// Reads `standard_id,description,metric,op,threshold,target[,item][,scope]`.
     pub fn load(source: &Source, opts: &ReadOptions) -> Result<Self> {
         let name = source.name();
         let (header, rows) = read_small(source, opts)?;
@@ -40,6 +40,7 @@ impl HardStandards {
             col("target")?,
         );
         let item_col = header.find("item");
+        let scope_col = header.find("scope");
         let mut out = HardStandards {
             name: name.clone(),
             standards: Vec::new(),
@@ -82,6 +83,10 @@ impl HardStandards {
                 .ok()
                 .filter(|v| (0.0..=1.0).contains(v))
                 .ok_or_else(|| bad(gc, "the target is a share of events between 0 and 1"))?;
+            let scope = match scope_col {
+                Some(c) => parse_scope(cell(c)).map_err(|problem| bad(c, &problem))?,
+                None => Vec::new(),
+            };
             out.rows.rows_used += 1;
             out.standards.push(HardStandard {
                 standard_id: id.to_string(),
@@ -93,6 +98,7 @@ impl HardStandards {
                 item: item_col
                     .map(|c| cell(c).to_string())
                     .filter(|s| !s.is_empty()),
+                scope,
                 line: *line,
             });
         }
@@ -107,12 +113,31 @@ impl HardStandards {
     }
 }
 
+/// A scope `COL=VALUE;COL=VALUE` as `(column, value)` conditions, each
+/// split at its first `=` and trimmed; empty for an empty scope.
+fn parse_scope(text: &str) -> std::result::Result<Vec<(String, String)>, String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| match c.split_once('=') {
+            Some((col, value)) if !col.trim().is_empty() => {
+                Ok((col.trim().to_string(), value.trim().to_string()))
+            }
+            _ => Err(format!(
+                "a scope is COL=VALUE conditions joined by ';' ('{c}' is not one)"
+            )),
+        })
+        .collect()
+}
+
 /// Streams events into tallies per standard, group and period.
 pub(crate) struct EventSink {
     /// File, header, policy and the rows read, used and rejected.
     ledger: RowLedger,
     standards: std::sync::Arc<Vec<HardStandard>>,
     metric_cols: Vec<usize>,
+    /// Each standard's scope, as `(column, value)` conditions.
+    scope_cols: std::sync::Arc<Vec<Vec<(usize, String)>>>,
     by_cols: Vec<usize>,
     date_col: Option<usize>,
     period: Option<PeriodKind>,
@@ -147,6 +172,27 @@ impl EventSink {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let scope_cols = hard
+            .standards
+            .iter()
+            .map(|s| {
+                s.scope
+                    .iter()
+                    .map(|(col, value)| {
+                        header.find(col).map(|c| (c, value.clone())).ok_or_else(|| {
+                            Error::file(
+                                &file,
+                                Some(1),
+                                format!(
+                                    "standard '{}' ({}:{}) is scoped on column '{col}', which the events file lacks (found: {})",
+                                    s.standard_id, hard.name, s.line, found()
+                                ),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect::<Result<Vec<_>>>()?;
         let by_cols = by
             .iter()
             .map(|b| {
@@ -176,6 +222,7 @@ impl EventSink {
             values: vec![None; hard.standards.len()],
             standards: std::sync::Arc::new(hard.standards.clone()),
             metric_cols,
+            scope_cols: std::sync::Arc::new(scope_cols),
             by_cols,
             date_col,
             period,
@@ -243,6 +290,13 @@ impl RecordSink for EventSink {
             .entry((period, group))
             .or_insert_with(|| vec![Tally::default(); n]);
         for (i, s) in self.standards.iter().enumerate() {
+            let in_scope = self.scope_cols[i]
+                .iter()
+                .all(|(c, value)| rec.get(*c).trim_ascii() == value.as_bytes());
+            if !in_scope {
+                cell[i].out_of_scope += 1;
+                continue;
+            }
             match self.values[i] {
                 None => cell[i].missing += 1,
                 Some(v) => {
@@ -260,6 +314,7 @@ impl RecordSink for EventSink {
             ledger: self.ledger.fork(),
             standards: self.standards.clone(),
             metric_cols: self.metric_cols.clone(),
+            scope_cols: self.scope_cols.clone(),
             by_cols: self.by_cols.clone(),
             date_col: self.date_col,
             period: self.period,
@@ -277,9 +332,7 @@ impl RecordSink for EventSink {
                 .entry(k)
                 .or_insert_with(|| vec![Tally::default(); n]);
             for (a, b) in mine.iter_mut().zip(v) {
-                a.events += b.events;
-                a.missing += b.missing;
-                a.compliant += b.compliant;
+                a.add(&b);
             }
         }
         Ok(())

@@ -271,6 +271,46 @@ impl CellTable {
             .map(|_| lo)
     }
 
+    /// The month cells rolled up into periods of `kind` (quarters or
+    /// years), which a 32-bit day set cannot hold: a rolled cell's `days`
+    /// is the number of its dates with data (the months' day sets are
+    /// disjoint, so their sizes add up) and its `volume_days` is 1 when a
+    /// month had a volume row; volumes and counts add up. `None` when a
+    /// count would pass 4,294,967,295.
+    pub(crate) fn rolled_up(&self, kind: PeriodKind) -> Option<CellTable> {
+        let mut out = CellTable::new(kind, self.k);
+        for key in &self.group_keys {
+            out.group(key);
+        }
+        let mut counts = vec![0u64; self.k];
+        for (_, heads, part_counts) in self.parts() {
+            for (i, h) in heads.iter().enumerate() {
+                let month = Period::of_key(self.kind, h.key);
+                let c = out.cell(kind.period_holding(month), h.group);
+                let head = out.head_mut(c);
+                head.days += h.days.count_ones();
+                head.volume_days |= u32::from(h.volume_days != 0);
+                head.volume += h.volume;
+                for (cat, n) in counts.iter_mut().enumerate() {
+                    *n = u64::from(part_counts.get(i * self.k + cat));
+                }
+                if out
+                    .add_counts(
+                        c,
+                        counts.iter().copied().enumerate().filter(|(_, n)| *n > 0),
+                    )
+                    .is_some()
+                {
+                    return None;
+                }
+            }
+        }
+        out.volume_overlap = self.volume_overlap;
+        out.dates = self.dates.clone();
+        out.seen = self.seen.clone();
+        Some(out)
+    }
+
     pub(crate) fn empty_like(&self) -> Self {
         CellTable::new(self.kind, self.k)
     }

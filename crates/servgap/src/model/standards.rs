@@ -89,6 +89,10 @@ pub struct HardStandard {
     pub target: f64,
     /// The survey item it serves, if given.
     pub item: Option<String>,
+    /// The events it applies to: `(column, value)` conditions that must
+    /// all hold (values compared as trimmed text); empty for every event.
+    #[serde(skip)]
+    pub scope: Vec<(String, String)>,
     /// Its line in the standards file.
     #[serde(skip)]
     pub line: u64,
@@ -114,6 +118,30 @@ pub struct Tally {
     pub missing: u64,
     /// Events that meet the standard.
     pub compliant: u64,
+    /// Events outside the standard's scope (neither events nor missing).
+    pub out_of_scope: u64,
+}
+
+impl Tally {
+    /// Adds another cell's counts.
+    pub fn add(&mut self, o: &Tally) {
+        self.events += o.events;
+        self.missing += o.missing;
+        self.compliant += o.compliant;
+        self.out_of_scope += o.out_of_scope;
+    }
+}
+
+/// When a standard counts as missed (`--miss-rule`, SPEC §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissRule {
+    /// Compliance below the target.
+    #[default]
+    Point,
+    /// The 95% interval's upper end below the target: a miss the interval
+    /// confirms.
+    Certain,
 }
 
 /// A cell's key: its period (with `--period`) and its `--by` values.

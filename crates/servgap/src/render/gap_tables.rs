@@ -3,7 +3,7 @@
 //! column (and the period) when groups are present.
 
 use super::tabular::{Cell, Column, Kind, Show, Style, Table, Tabular};
-use crate::compliance::{ComplianceReport, StandardCompliance};
+use crate::compliance::{ComplianceReport, MissRule, StandardCompliance};
 use crate::gaps::{GapModel, GapTables, GapsReport};
 
 impl Tabular for GapsReport {
@@ -202,6 +202,7 @@ fn compliance_columns() -> Vec<Column> {
         Column::new("item", Kind::Text).only(Show::Data),
         Column::named("Events", "events", Kind::Count),
         Column::named("Missing", "missing", Kind::Count).optional(4),
+        Column::named("Out of scope", "out_of_scope", Kind::Count).optional(5),
         Column::named("Compliant", "compliant", Kind::Count).optional(4),
         Column::named("Compliance", "compliance", Kind::SHARE),
         Column::named("95% CI", "ci", Kind::Interval(Style::Percent))
@@ -239,6 +240,7 @@ fn compliance_cells(s: &StandardCompliance) -> Vec<Cell> {
         Cell::text(s.item.clone().unwrap_or_default()),
         Cell::Count(Some(s.events)),
         Cell::Count(Some(s.missing)),
+        Cell::Count(Some(s.out_of_scope)),
         Cell::Count(Some(s.compliant)),
         Cell::Number(s.compliance),
         Cell::Interval(s.ci_low, s.ci_high),
@@ -320,7 +322,10 @@ impl Tabular for ComplianceReport {
             r.rows_rejected
         )];
         lines.extend(super::rejection_lines(&r.rejections));
-        lines.push("Compliance = compliant / events with the metric; Wilson 95% interval; pass when compliance ≥ target.".into());
+        lines.push(match r.inputs.miss_rule {
+            MissRule::Point => "Compliance = compliant / events with the metric (in scope); Wilson 95% interval; pass when compliance ≥ target.".into(),
+            MissRule::Certain => "Compliance = compliant / events with the metric (in scope); Wilson 95% interval; a miss only when the interval's upper end is below the target (--miss-rule certain).".into(),
+        });
         lines
     }
 }

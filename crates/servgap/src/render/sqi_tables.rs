@@ -35,6 +35,7 @@ fn check_name(k: CheckKind) -> &'static str {
     match k {
         CheckKind::MaxPoints => "max_points",
         CheckKind::MaxPerUnit => "max_per_unit",
+        CheckKind::Signals => "signals",
     }
 }
 
@@ -58,6 +59,8 @@ fn periods_table(r: &SqiReport) -> Table<'_> {
         crate::period::PeriodKind::Day => "day",
         crate::period::PeriodKind::Week => "week",
         crate::period::PeriodKind::Month => "month",
+        crate::period::PeriodKind::Quarter => "quarter",
+        crate::period::PeriodKind::Year => "year",
     };
     let points = points_kind(r);
     let volume = match all.volumes_whole() {
@@ -89,6 +92,7 @@ fn periods_table(r: &SqiReport) -> Table<'_> {
         Column::named("LCL", "lcl", Kind::RATE).optional(1),
         Column::named("Control", "control", Kind::Text).only(Show::People),
         Column::new("out_of_control", Kind::Flag("")).only(Show::Data),
+        Column::named("Signals", "signals", Kind::Text).optional(1),
     ]);
     cols.extend(
         all.categories
@@ -114,6 +118,7 @@ fn periods_table(r: &SqiReport) -> Table<'_> {
                 finite(p.lcl()),
                 Cell::text(flag(&p, vol)),
                 Cell::Flag(p.out_of_control),
+                Cell::text(all.signal_text(p.signals)),
             ]);
             row.extend(all.category_counts(&p).map(|n| Cell::Count(Some(n))));
             row
@@ -161,6 +166,7 @@ fn check_tables(r: &SqiReport) -> [Table<'_>; 2] {
     cols.extend([
         Column::new("value", Kind::RATE),
         Column::new("excess", Kind::RATE),
+        Column::new("rules", Kind::Text),
     ]);
     let mut data = Table::new("Checks", "checks", cols).only(Show::Data);
     for c in &r.checks {
@@ -185,14 +191,18 @@ fn check_tables(r: &SqiReport) -> [Table<'_>; 2] {
             let mut row = lead.to_vec();
             row.push(Cell::text(""));
             row.extend(r.inputs.by.iter().map(|_| Cell::text("")));
-            row.extend([Cell::Number(None), Cell::Number(None)]);
+            row.extend([Cell::Number(None), Cell::Number(None), Cell::text("")]);
             data.rows.push(row);
         }
         for b in &c.breaches {
             let mut row = lead.to_vec();
             row.push(Cell::text(b.period.label()));
             row.extend(b.group.iter().map(|(_, v)| Cell::text(v)));
-            row.extend([finite(Some(b.value)), finite(Some(b.excess))]);
+            row.extend([
+                finite(Some(b.value)),
+                finite(Some(b.excess)),
+                Cell::text(b.rules.join(";")),
+            ]);
             data.rows.push(row);
         }
     }
@@ -309,7 +319,10 @@ pub fn breach_summary(c: &CheckOutcome, max: usize) -> String {
             for (col, v) in &b.group {
                 s.push_str(&format!(" {col}={v}"));
             }
-            format!("{s}: {} (+{})", figure(b.value), figure(b.excess))
+            match b.rules.is_empty() {
+                true => format!("{s}: {} (+{})", figure(b.value), figure(b.excess)),
+                false => format!("{s}: {}", b.rules.join(";")),
+            }
         })
         .collect();
     if c.breaches.len() > max {
@@ -355,7 +368,13 @@ fn footer(r: &SqiReport) -> Vec<String> {
     }
     lines.push(total);
     lines.push(format!(
-        "Control chart (demerit u-chart, units = {}): {} of {} out of control{}",
+        "Control chart ({}, units = {}): {} of {} out of control{}",
+        match (r.chart.chart_type, r.chart.sigma_z) {
+            (crate::sqi::ChartType::U, _) => "demerit u-chart".to_string(),
+            (crate::sqi::ChartType::Laney, Some(s)) =>
+                format!("Laney u′ chart, σ_z {}", num(Some(s))),
+            (crate::sqi::ChartType::Laney, None) => "Laney u′ chart, no σ_z: no limits".to_string(),
+        },
         r.chart.units,
         r.chart.out_of_control,
         plural(t.cells, "row", "rows"),
@@ -392,18 +411,29 @@ fn write_period_rows(all: &crate::sqi::SqiPeriods, out: &mut dyn Write) -> std::
         push_f64(&mut centre, v);
     }
     let columns = all.columns();
+    // `,` and the ids of each set of signals (bit i: rule i)
+    let signals: Vec<Vec<u8>> = (0..=u16::MAX as usize)
+        .take(if all.has_signals() { 256 } else { 1 })
+        .map(|bits| {
+            let mut b = vec![b','];
+            b.extend_from_slice(all.signal_text(bits as u16).as_bytes());
+            b
+        })
+        .collect();
     // Beyond the label and the group: six numbers, the days, the centre,
-    // the flag, the counts and the newline.
+    // the flag, the signals, the counts and the newline.
     let room = groups.iter().map(Vec::len).max().unwrap_or(0)
         + 6 * (1 + F64_ROOM)
         + (1 + U64_ROOM)
         + centre.len()
         + ",false".len()
+        + signals.iter().map(Vec::len).max().unwrap_or(1)
         + columns.len() * (1 + U64_ROOM)
         + 1;
     let cells = RowCells {
         groups: &groups,
         centre: &centre,
+        signals: &signals,
         columns,
     };
     // Formats rows into `buf` (which keeps its length between chunks, so
@@ -516,6 +546,8 @@ struct RowCells<'a> {
     groups: &'a [Vec<u8>],
     /// `,` and the centre line (the same on every row).
     centre: &'a [u8],
+    /// `,` and the ids of each set of signals, by its bits.
+    signals: &'a [Vec<u8>],
     /// The categories written, as indices into a row's counts.
     columns: &'a [usize],
 }
@@ -574,6 +606,10 @@ impl RowCells<'_> {
         } else {
             b",false"
         });
+        match self.signals.get(p.signals as usize) {
+            Some(text) => b.bytes(text),
+            None => b.byte(b','),
+        }
         b.comma_counts(counts, self.columns);
         b.byte(b'\n');
         true
@@ -604,6 +640,7 @@ pub fn write_periods_csv(r: &SqiReport, out: &mut dyn Write) -> Result<()> {
                 "ucl",
                 "lcl",
                 "out_of_control",
+                "signals",
             ]
             .map(String::from),
         );

@@ -73,6 +73,128 @@ fn sets(r: &SurveyReport) -> Vec<(Vec<Cell>, &SurveyTables)> {
     out
 }
 
+/// α if each item were deleted and its corrected item–total r, per
+/// dimension and scale; for people, a mark where deleting the item would
+/// raise the dimension's α on that scale.
+fn reliability_table<'a>(r: &'a SurveyReport, lead: Vec<Column>) -> Table<'a> {
+    let mut t = Table::new(
+        "Item reliability (α if the item were deleted; ▲ raises α)",
+        "reliability",
+        [
+            lead,
+            vec![
+                Column::new("dimension", Kind::Text),
+                Column::new("item", Kind::Text),
+                Column::new("scale", Kind::Text),
+                Column::named("α if deleted", "alpha_if_deleted", Kind::FINE),
+                Column::named("item–total r", "item_total_r", Kind::FINE).optional(1),
+                Column::named("raises α", "raises_alpha", Kind::Flag("▲"))
+                    .only(Show::People)
+                    .optional(2),
+            ],
+        ]
+        .concat(),
+    );
+    for (key, tables) in sets(r) {
+        for row in &tables.reliability {
+            let alpha = tables
+                .dimensions
+                .iter()
+                .find(|d| d.dimension == row.dimension)
+                .and_then(|d| match row.scale {
+                    "e" => d.alpha_e,
+                    "p" => d.alpha_p,
+                    _ => d.alpha_gap,
+                });
+            let raises = matches!((row.alpha_if_deleted, alpha), (Some(a), Some(b)) if a > b);
+            t.rows.push(
+                [
+                    key.clone(),
+                    vec![
+                        Cell::text(&row.dimension),
+                        Cell::text(&row.item),
+                        Cell::text(row.scale),
+                        Cell::Number(row.alpha_if_deleted),
+                        Cell::Number(row.item_total_r),
+                        Cell::Flag(raises),
+                    ],
+                ]
+                .concat(),
+            );
+        }
+    }
+    t
+}
+
+/// A group's values joined by ` × ` (the columns are the `--by` list).
+fn group_text(k: &crate::survey::compare::GroupKey) -> String {
+    k.0.iter()
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>()
+        .join(" × ")
+}
+
+/// Welch's ANOVA per dimension and overall, and the pairwise tests.
+fn comparison_tables(r: &SurveyReport) -> [Table<'_>; 2] {
+    let mut anova = Table::new(
+        "Group comparisons (Welch's ANOVA)",
+        "comparisons",
+        vec![
+            Column::new("dimension", Kind::Text),
+            Column::new("groups", Kind::Count),
+            Column::named("Welch F", "welch_f", Kind::STATISTIC),
+            Column::new("df1", Kind::STATISTIC).optional(2),
+            Column::new("df2", Kind::STATISTIC).optional(2),
+            Column::named("p", "p_value", Kind::P_VALUE),
+            Column::new("excluded", Kind::Text).optional(1),
+        ],
+    );
+    let mut pairs = Table::new(
+        "Pairwise Welch t tests (Holm-adjusted within each dimension)",
+        "pairs",
+        vec![
+            Column::new("dimension", Kind::Text),
+            Column::new("a", Kind::Text),
+            Column::new("b", Kind::Text),
+            Column::named("a − b", "diff", Kind::SCORE),
+            Column::new("t", Kind::STATISTIC).optional(2),
+            Column::new("df", Kind::STATISTIC).optional(3),
+            Column::named("p", "p_value", Kind::P_VALUE).optional(1),
+            Column::named("p Holm", "p_holm", Kind::P_VALUE),
+        ],
+    );
+    for c in &r.all.comparisons {
+        anova.rows.push(vec![
+            Cell::text(&c.dimension),
+            Cell::Count(Some(c.groups)),
+            Cell::Number(c.welch_f),
+            Cell::Number(c.df1),
+            Cell::Number(c.df2),
+            Cell::Number(c.p_value),
+            Cell::text(
+                c.excluded
+                    .iter()
+                    .map(group_text)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ]);
+        for p in &c.pairs {
+            pairs.rows.push(vec![
+                Cell::text(&c.dimension),
+                Cell::text(group_text(&p.a)),
+                Cell::text(group_text(&p.b)),
+                Cell::Number(Some(p.diff)),
+                Cell::Number(p.t),
+                Cell::Number(p.df),
+                Cell::Number(p.p_value),
+                Cell::Number(p.p_holm),
+            ]);
+        }
+    }
+    [anova, pairs]
+}
+
 impl Tabular for SurveyReport {
     fn title(&self) -> String {
         format!("SERVQUAL: {}", self.inputs.survey)
@@ -231,6 +353,10 @@ impl Tabular for SurveyReport {
             out.push(zone);
         }
         out.push(ipa);
+        out.push(reliability_table(self, lead));
+        if !self.all.comparisons.is_empty() {
+            out.extend(comparison_tables(self));
+        }
         out
     }
 

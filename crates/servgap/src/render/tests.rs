@@ -16,9 +16,10 @@ use crate::model::responses::SurveyForm;
 use crate::model::standards::Op;
 use crate::model::tallies::{OnInvalid, Rejection, RowCounts};
 use crate::period::PeriodKind;
+use crate::survey::compare::{Comparison, GroupKey, PairComparison};
 use crate::survey::{
-    DimensionScore, IpaRow, ItemGap, Quadrant, ServqualScore, SurveyGroup, SurveyInputs,
-    SurveyReport, SurveyTables, ZonePosition, ZoneRow,
+    DimensionScore, IpaRow, ItemGap, ItemReliabilityRow, Quadrant, ServqualScore, SurveyGroup,
+    SurveyInputs, SurveyReport, SurveyTables, ZonePosition, ZoneRow,
 };
 
 /// Every format of `report`, as named snapshots `<name>_<format>`: for
@@ -200,7 +201,48 @@ fn survey_tables(respondents: u64, shift: f64) -> SurveyTables {
             performance: Some(5.375 + shift),
             quadrant: Some(Quadrant::KeepUp),
         }],
+        reliability: vec![
+            ItemReliabilityRow {
+                dimension: "可靠性".into(),
+                item: "q01".into(),
+                scale: "e",
+                alpha_if_deleted: Some(0.9 + shift / 10.0),
+                item_total_r: Some(0.42),
+            },
+            ItemReliabilityRow {
+                dimension: "可靠性".into(),
+                item: "q|02".into(),
+                scale: "gap",
+                alpha_if_deleted: None,
+                item_total_r: Some(-0.1),
+            },
+        ],
+        comparisons: Vec::new(),
     }
+}
+
+/// The group comparisons of the survey fixture: one dimension, one
+/// excluded group, the pair with its p-values.
+fn comparisons() -> Vec<Comparison> {
+    let key = |v: &str| GroupKey(vec![("门店".into(), v.into())]);
+    vec![Comparison {
+        dimension: "overall".into(),
+        groups: 2,
+        welch_f: Some(12.5),
+        df1: Some(1.0),
+        df2: Some(3.2),
+        p_value: Some(0.00004),
+        excluded: vec![key("=单人店")],
+        pairs: vec![PairComparison {
+            a: key("北京"),
+            b: key("+上海"),
+            diff: -1.0,
+            t: Some(-3.5),
+            df: Some(3.2),
+            p_value: Some(0.00004),
+            p_holm: Some(0.00004),
+        }],
+    }]
 }
 
 /// The survey report the renderers are pinned on.
@@ -227,7 +269,10 @@ pub(super) fn survey_report() -> SurveyReport {
             3,
             vec![rejection("respondent not in the survey", 1, 5)],
         )),
-        all: survey_tables(4, 0.0),
+        all: SurveyTables {
+            comparisons: comparisons(),
+            ..survey_tables(4, 0.0)
+        },
         groups: vec![
             SurveyGroup {
                 key: vec![("门店".into(), "北京".into())],
@@ -338,6 +383,7 @@ fn standard(id: &str, events: u64, compliant: u64, target: f64) -> StandardCompl
         item: Some("q12".into()),
         events,
         missing: 1,
+        out_of_scope: 2,
         compliant,
         compliance,
         ci_low: compliance.map(|c| c - 0.05),
@@ -362,6 +408,7 @@ pub(super) fn compliance_report() -> ComplianceReport {
             by: vec!["site".into()],
             period: Some(PeriodKind::Month),
             date: Some("date".into()),
+            miss_rule: Default::default(),
         },
         rows_read: 41,
         rows_used: 40,

@@ -14,12 +14,18 @@ use crate::model::weights::WeightTable;
 /// The demerit control chart's parameters.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlChart {
+    /// `u` (the demerit u-chart) or `laney` (Laney's u′).
+    #[serde(rename = "type")]
+    pub chart_type: super::rules::ChartType,
     /// What an inspection unit is: `volume` (volume / per) or `days`.
     pub units: &'static str,
     /// Σ n_t over the cells on the chart.
     pub total_units: f64,
     /// Centre line Ū = Σ w_c · ū_c.
     pub centre: Option<f64>,
+    /// Laney's σ_z, the spread of the standardised cells (null on the
+    /// u-chart, and when no two consecutive cells of a series have one).
+    pub sigma_z: Option<f64>,
     /// ū_c per reported category: incidents per unit.
     pub category_rates: Vec<CategoryRate>,
     /// Cells with no units (no volume, or volume 0), left off the chart.
@@ -147,12 +153,22 @@ impl RowSums {
     }
 }
 
+/// The rows beyond their limits.
+pub(crate) fn count_out_of_control(periods: &SqiPeriods) -> u64 {
+    periods
+        .fold_cells(|| OutOfControl(0))
+        .into_iter()
+        .map(|n| n.0)
+        .sum()
+}
+
 /// The chart of `periods` from their sums: sets the centre line and the
 /// rows' limits, and counts the rows beyond them.
 pub(crate) fn control_chart(
     periods: &mut SqiPeriods,
     sums: &RowSums,
     weights: &WeightTable,
+    count: bool,
 ) -> ControlChart {
     let with_volume = periods.with_volume();
     let w = periods.weights().to_vec();
@@ -185,16 +201,18 @@ pub(crate) fn control_chart(
         .map(|(r, wc)| wc * wc * r.unwrap_or(0.0))
         .sum();
     periods.set_limits(centre, spread);
-    // With the centre line known, rows carry their limits.
-    let out_of_control: u64 = periods
-        .fold_cells(|| OutOfControl(0))
-        .into_iter()
-        .map(|n| n.0)
-        .sum();
+    // With the centre line known, rows carry their limits (counted here,
+    // or on the pass that reads the chart's rules: `count`).
+    let out_of_control = match count {
+        true => count_out_of_control(periods),
+        false => 0,
+    };
     ControlChart {
+        chart_type: super::rules::ChartType::U,
         units: if with_volume { "volume" } else { "days" },
         total_units,
         centre,
+        sigma_z: None,
         category_rates: periods
             .columns()
             .iter()

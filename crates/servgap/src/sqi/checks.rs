@@ -19,6 +19,9 @@ pub enum CheckKind {
     MaxPoints,
     /// Points per `--per` units of volume must not exceed the limit.
     MaxPerUnit,
+    /// No run-rule signal (`--fail-on-signal`): a cell's number of
+    /// signals must not exceed the limit, 0.
+    Signals,
 }
 
 /// Which periods a check looks at.
@@ -65,6 +68,8 @@ pub struct Breach {
     pub value: f64,
     /// By how much it exceeds the limit.
     pub excess: f64,
+    /// The run rules a signal check's cell broke (empty for thresholds).
+    pub rules: Vec<&'static str>,
 }
 
 /// The outcome of one check.
@@ -126,6 +131,7 @@ pub(crate) fn run(
                 let value = match spec.kind {
                     CheckKind::MaxPoints => Some(p.points),
                     CheckKind::MaxPerUnit => p.points_per_unit(),
+                    CheckKind::Signals => Some(f64::from(p.signals.count_ones())),
                 };
                 let Some(value) = value else {
                     outcome.unchecked += 1;
@@ -138,6 +144,10 @@ pub(crate) fn run(
                         group: periods.named_group(p.group),
                         value,
                         excess: value - spec.limit,
+                        rules: match spec.kind {
+                            CheckKind::Signals => periods.signal_names(&p),
+                            _ => Vec::new(),
+                        },
                     });
                 }
             }
@@ -154,6 +164,9 @@ impl Serialize for Breach {
         group_entries(&mut m, &self.group)?;
         m.serialize_entry("value", &self.value)?;
         m.serialize_entry("excess", &self.excess)?;
+        if !self.rules.is_empty() {
+            m.serialize_entry("rules", &self.rules)?;
+        }
         m.end()
     }
 }

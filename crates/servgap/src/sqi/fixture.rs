@@ -55,6 +55,8 @@ pub(crate) fn two_days_two_sites() -> SqiReport {
         per: 1000.0,
         by: vec!["site".into()],
         check_scope: CheckScope::All,
+        chart: Default::default(),
+        rules: Default::default(),
     };
     let checks = [
         CheckSpec {

@@ -26,6 +26,7 @@ pub mod checks;
 pub(crate) mod fixture;
 pub mod pareto;
 pub mod periods;
+pub mod rules;
 pub mod totals;
 pub mod trend;
 
@@ -34,6 +35,7 @@ pub use checks::{Breach, CheckKind, CheckOutcome, CheckScope, CheckSpec};
 pub use pareto::{GroupParetoRow, ParetoRow};
 pub(crate) use periods::RowVisitor;
 pub use periods::{SqiPeriod, SqiPeriods};
+pub use rules::{ChartType, RuleSet};
 pub use totals::SqiTotals;
 pub use trend::{GroupTrend, OperationPeriod};
 
@@ -56,6 +58,10 @@ pub struct SqiInputs {
     pub by: Vec<String>,
     /// Which periods the checks look at.
     pub check_scope: CheckScope,
+    /// The control chart.
+    pub chart: ChartType,
+    /// The run rules.
+    pub rules: RuleSet,
 }
 
 /// The result of `servgap sqi`: the JSON document of SPEC §6.
@@ -136,8 +142,20 @@ pub fn analyse(
     // one pass (on two cores for many cells) for the chart, the totals and
     // the groups' points
     let sums = chart::RowSums::over(&periods, ngroups);
-    let chart = chart::control_chart(&mut periods, &sums, weights);
+    let plain = inputs.chart == ChartType::U && inputs.rules == RuleSet::None;
+    let mut chart = chart::control_chart(&mut periods, &sums, weights, plain);
     periods.order_rows(sorted, &rank);
+    if let Some(reading) = rules::read_chart(&periods, inputs.chart, inputs.rules) {
+        chart.out_of_control = reading.u_out_of_control;
+        if inputs.chart == ChartType::Laney {
+            // the limits widened by the spread the series show
+            periods.set_sigma_scale(reading.sigma_z);
+            chart.chart_type = ChartType::Laney;
+            chart.sigma_z = reading.sigma_z;
+            chart.out_of_control = chart::count_out_of_control(&periods);
+        }
+        periods.set_signals(reading.signals, inputs.rules.names());
+    }
     let totals = totals::totals(&periods, &sums, &dates, inputs.period);
     let pareto = pareto::categories(&periods, &sums.all_counts, weights);
     let pareto_groups = match inputs.by.is_empty() {

@@ -33,7 +33,10 @@ pub struct SqiPeriod {
     per: f64,
     ucl: f64,
     lcl: f64,
-    row: u32,
+    /// The cell's index.
+    pub(crate) row: u32,
+    /// Run-rule signals: bit `i` is rule `i` of the rule set in use.
+    pub(crate) signals: u16,
 }
 
 fn some(x: f64) -> Option<f64> {
@@ -120,6 +123,13 @@ pub struct SqiPeriods {
     whole_weights: Option<Vec<u32>>,
     /// Σ weight² × rate: the chart's σ for one unit, squared.
     spread: f64,
+    /// What σ_t is multiplied by for the limits: 1 on the u-chart, σ_z
+    /// on Laney's; `None` when Laney's σ_z is unavailable (no limits).
+    sigma_scale: Option<f64>,
+    /// Each cell's run-rule signals (empty: none).
+    signals: Vec<u16>,
+    /// The rule ids of the signals' bits.
+    rule_names: &'static [&'static str],
     per: f64,
     /// The weight table's index of each reported category.
     columns: Vec<usize>,
@@ -233,7 +243,10 @@ impl SqiPeriods {
         let mut p = SqiPeriod {
             period: Period::of_key(self.kind, h.key),
             group: h.group,
-            days: h.days.count_ones(),
+            days: match self.kind.longer_than_a_month() {
+                true => h.days,
+                false => h.days.count_ones(),
+            },
             points,
             out_of_control: false,
             volume,
@@ -241,9 +254,12 @@ impl SqiPeriods {
             ucl: f64::NAN,
             lcl: f64::NAN,
             row: c,
+            signals: self.signals.get(c as usize).copied().unwrap_or(0),
         };
-        if let (Some(centre), Some(n)) = (self.centre, self.units(&p)) {
-            let sigma = (self.spread / n).sqrt();
+        if let (Some(centre), Some(n), Some(scale)) =
+            (self.centre, self.units(&p), self.sigma_scale)
+        {
+            let sigma = (self.spread / n).sqrt() * scale;
             p.ucl = centre + 3.0 * sigma;
             p.lcl = (centre - 3.0 * sigma).max(0.0);
             if let Some(v) = p.plotted(self.with_volume) {
@@ -462,9 +478,64 @@ impl SqiPeriods {
             whole_weights: whole_weights(&w),
             weights: w,
             spread: 0.0,
+            sigma_scale: Some(1.0),
+            signals: Vec::new(),
+            rule_names: &[],
             per: inputs.per,
             columns,
         }
+    }
+
+    /// The centre line and row `p`'s σ_t (of the u-chart), when it is on
+    /// the chart.
+    pub(crate) fn sigma(&self, p: &SqiPeriod) -> Option<(f64, f64)> {
+        Some((self.centre?, (self.spread / self.units(p)?).sqrt()))
+    }
+
+    /// Sets what σ_t is multiplied by for the limits (Laney's σ_z; `None`:
+    /// no limits).
+    pub(crate) fn set_sigma_scale(&mut self, scale: Option<f64>) {
+        self.sigma_scale = scale;
+    }
+
+    /// Sets the cells' run-rule signals and the ids of their bits.
+    pub(crate) fn set_signals(&mut self, signals: Vec<u16>, names: &'static [&'static str]) {
+        self.signals = signals;
+        self.rule_names = names;
+    }
+
+    /// Calls `f` with each row's cell, in row order.
+    pub(crate) fn for_each_row_cell(&self, mut f: impl FnMut(u32)) {
+        match &self.order {
+            Some(order) => order.iter().for_each(|&c| f(c)),
+            None => (0..self.len as u32).for_each(f),
+        }
+    }
+
+    /// Whether any row has a run-rule signal.
+    pub(crate) fn has_signals(&self) -> bool {
+        !self.signals.is_empty()
+    }
+
+    /// The ids of row `p`'s signals, in rule order.
+    pub fn signal_names(&self, p: &SqiPeriod) -> Vec<&'static str> {
+        self.rule_names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| p.signals >> i & 1 == 1)
+            .map(|(_, n)| *n)
+            .collect()
+    }
+
+    /// The ids of the signals of a bit mask, joined by `;`.
+    pub(crate) fn signal_text(&self, bits: u16) -> String {
+        self.rule_names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits >> i & 1 == 1)
+            .map(|(_, n)| *n)
+            .collect::<Vec<_>>()
+            .join(";")
     }
 
     /// Orders the rows by period, then by their group's `rank` (its place
@@ -508,8 +579,9 @@ impl SqiPeriods {
     /// units: `(lcl, ucl)`, the lower at least 0.
     pub(crate) fn limits(&self, units: f64) -> Option<(f64, f64)> {
         let centre = self.centre?;
+        let scale = self.sigma_scale?;
         (units > 0.0).then(|| {
-            let sigma = (self.spread / units).sqrt();
+            let sigma = (self.spread / units).sqrt() * scale;
             ((centre - 3.0 * sigma).max(0.0), centre + 3.0 * sigma)
         })
     }
@@ -546,6 +618,7 @@ impl Serialize for PeriodRow<'_> {
         m.serialize_entry("ucl", &p.ucl())?;
         m.serialize_entry("lcl", &p.lcl())?;
         m.serialize_entry("out_of_control", &p.out_of_control)?;
+        m.serialize_entry("signals", &all.signal_names(p))?;
         m.serialize_entry("categories", &Categories(all, p))?;
         m.end()
     }

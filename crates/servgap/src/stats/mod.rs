@@ -5,6 +5,7 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+pub mod compare;
 pub mod counts;
 
 /// Streaming mean and sum of squared deviations (Welford), mergeable.
@@ -237,6 +238,22 @@ pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
 pub struct AlphaAccumulator {
     items: Vec<SumMoments>,
     total: SumMoments,
+    /// Per item: Σ x_j · S over the cases (S the case's total), for the
+    /// item–total covariances of [`AlphaAccumulator::item_reliability`].
+    cross: Vec<f64>,
+}
+
+/// One item's reliability within its scale (what `psych::alpha` prints
+/// beside α): the α of the other items, and the corrected item–total
+/// correlation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ItemReliability {
+    /// α of the scale without the item (`None` for fewer than two other
+    /// items, fewer than two cases, or no variance left).
+    pub alpha_if_deleted: Option<f64>,
+    /// Pearson r between the item and the sum of the other items (`None`
+    /// for a one-item scale or a variance of 0).
+    pub item_total_r: Option<f64>,
 }
 
 impl AlphaAccumulator {
@@ -245,6 +262,7 @@ impl AlphaAccumulator {
         AlphaAccumulator {
             items: vec![SumMoments::default(); k],
             total: SumMoments::default(),
+            cross: vec![0.0; k],
         }
     }
 
@@ -255,7 +273,18 @@ impl AlphaAccumulator {
             m.push(x);
             sum += x;
         }
+        for (c, &x) in self.cross.iter_mut().zip(scores) {
+            *c += x * sum;
+        }
         self.total.push(sum);
+    }
+
+    /// Adds `x_j · S` of cases whose item scores are added in bulk (see
+    /// [`AlphaAccumulator::merge_item`]) to item `j`'s cross sum.
+    pub fn add_cross(&mut self, j: usize, xs: f64) {
+        if let Some(c) = self.cross.get_mut(j) {
+            *c += xs;
+        }
     }
 
     /// Adds one complete case's total only; its item scores are added
@@ -285,6 +314,49 @@ impl AlphaAccumulator {
             .zip(&other.items)
             .for_each(|(a, b)| a.merge(b));
         self.total.merge(&other.total);
+        self.cross
+            .iter_mut()
+            .zip(&other.cross)
+            .for_each(|(a, b)| *a += b);
+    }
+
+    /// Each item's α-if-deleted and corrected item–total r, over the same
+    /// cases as α (SPEC §4.1): with var_j and cov(j, S) from the sums,
+    /// var(S − j) = var S − 2·cov(j, S) + var_j, and
+    /// r = (cov(j, S) − var_j) / √(var_j · var(S − j)).
+    pub fn item_reliability(&self) -> Vec<ItemReliability> {
+        let k = self.items.len();
+        let n = self.total.n;
+        let none = ItemReliability {
+            alpha_if_deleted: None,
+            item_total_r: None,
+        };
+        if n < 2 {
+            return vec![none; k];
+        }
+        let nf = n as f64;
+        let var = |m: &SumMoments| (m.s2 - m.s1 * m.s1 / nf) / (nf - 1.0);
+        let var_total = var(&self.total);
+        let vars: Vec<f64> = self.items.iter().map(var).collect();
+        let sum_vars: f64 = vars.iter().sum();
+        (0..k)
+            .map(|j| {
+                if k < 2 {
+                    return none;
+                }
+                let cov = (self.cross[j] - self.items[j].s1 * self.total.s1 / nf) / (nf - 1.0);
+                let var_rest = var_total - 2.0 * cov + vars[j];
+                let kr = (k - 1) as f64;
+                let alpha_if_deleted = (k >= 3 && var_rest > 0.0)
+                    .then(|| kr / (kr - 1.0) * (1.0 - (sum_vars - vars[j]) / var_rest));
+                let item_total_r = (vars[j] > 0.0 && var_rest > 0.0)
+                    .then(|| (cov - vars[j]) / (vars[j] * var_rest).sqrt());
+                ItemReliability {
+                    alpha_if_deleted,
+                    item_total_r,
+                }
+            })
+            .collect()
     }
 
     /// α = k/(k−1)·(1 − Σσ²ᵢ/σ²_sum); `None` for one item, fewer than two
@@ -310,6 +382,50 @@ impl AlphaAccumulator {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn item_reliability_matches_numpy() {
+        // five cases of three items; numpy: α of the other items and the
+        // correlation of each item with the sum of the others
+        let cases = [
+            [1.0, 2.0, 3.0],
+            [2.0, 2.0, 4.0],
+            [3.0, 4.0, 4.0],
+            [5.0, 4.0, 6.0],
+            [4.0, 5.0, 5.0],
+        ];
+        let mut a = super::AlphaAccumulator::new(3);
+        cases.iter().for_each(|c| a.push(c));
+        approx::assert_relative_eq!(
+            a.alpha().unwrap_or(0.0),
+            0.9285714285714286,
+            max_relative = 1e-12
+        );
+        let want = [
+            (0.8076923076923079, 0.970725343394151),
+            (0.9589041095890412, 0.7724321626955433),
+            (0.8974358974358974, 0.8793040102298587),
+        ];
+        for (got, (alpha, r)) in a.item_reliability().iter().zip(want) {
+            approx::assert_relative_eq!(
+                got.alpha_if_deleted.unwrap_or(0.0),
+                alpha,
+                max_relative = 1e-12
+            );
+            approx::assert_relative_eq!(got.item_total_r.unwrap_or(0.0), r, max_relative = 1e-12);
+        }
+        // two items: no α without one, r is their correlation
+        let mut two = super::AlphaAccumulator::new(2);
+        cases.iter().for_each(|c| two.push(&c[..2]));
+        let rel = two.item_reliability();
+        assert_eq!(rel[0].alpha_if_deleted, None);
+        // corr(x1, x2) of the first two columns, by hand: cov 1.75 / √(2.5 · 1.8)
+        approx::assert_relative_eq!(
+            rel[0].item_total_r.unwrap_or(0.0),
+            1.75 / (2.5f64 * 1.8).sqrt(),
+            max_relative = 1e-12
+        );
+    }
 
     #[test]
     fn wilson_matches_published_values_and_edges() {

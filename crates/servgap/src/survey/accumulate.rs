@@ -77,6 +77,36 @@ pub(super) struct GroupAcc {
     /// and α totals only by [`GroupAcc::settled`], so those figures do not
     /// depend on how respondents were split into stores.
     pub whole: Vec<[IntCounts; 3]>,
+    /// Per item, over the whole strategy's respondents complete in its
+    /// dimension: Σ x·S of E, P and P − E (S the dimension's sum), exact
+    /// integers, for the item–total covariances of α's sample.
+    pub whole_cross: Vec<[i64; 3]>,
+    /// Each respondent's overall gap: the mean of their dimension gaps.
+    pub overall: Moments,
+    /// Counts of L·D × the overall gap of whole-strategy respondents
+    /// complete in every dimension (an integer, L the lcm of the
+    /// dimensions' item counts and D their number): turned into `overall`
+    /// exactly by [`GroupAcc::settled`], whatever the order.
+    pub whole_overall: IntCounts,
+}
+
+/// L·D of [`GroupAcc::whole_overall`], and each dimension's L / k.
+fn overall_scale(dims: &[Vec<usize>]) -> (i64, Vec<i64>) {
+    fn gcd(a: i64, b: i64) -> i64 {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let ks: Vec<i64> = dims.iter().map(|d| d.len() as i64).collect();
+    let l = ks
+        .iter()
+        .filter(|&&k| k > 0)
+        .fold(1i64, |l, &k| (l / gcd(l, k)).saturating_mul(k));
+    let d = ks.iter().filter(|&&k| k > 0).count() as i64;
+    let mult = ks.iter().map(|&k| if k > 0 { l / k } else { 0 }).collect();
+    (l.saturating_mul(d), mult)
 }
 
 impl GroupAcc {
@@ -122,6 +152,9 @@ impl GroupAcc {
             zone_item: vec![[SumMoments::default(); 3]; k],
             zone_dim: vec![[Moments::default(); 3]; nd],
             whole: vec![Default::default(); nd],
+            whole_cross: vec![[0; 3]; k],
+            overall: Moments::default(),
+            whole_overall: IntCounts::default(),
         }
     }
 
@@ -139,6 +172,11 @@ impl GroupAcc {
                 moments.merge(&Moments::from_integer_counts(c.entries(), k as u64));
             }
             if k > 1 {
+                for (j, &i) in dims[d].iter().enumerate() {
+                    for (alpha, x) in acc.alpha[d].iter_mut().zip(self.whole_cross[i]) {
+                        alpha.add_cross(j, x as f64);
+                    }
+                }
                 for (alpha, c) in acc.alpha[d].iter_mut().zip(sums) {
                     let mut totals = SumMoments::default();
                     for (x, n) in c.entries() {
@@ -151,7 +189,16 @@ impl GroupAcc {
                 }
             }
         }
+        if !self.whole_overall.is_empty() {
+            let (div, _) = overall_scale(dims);
+            acc.overall.merge(&Moments::from_integer_counts(
+                self.whole_overall.entries(),
+                div as u64,
+            ));
+        }
         acc.whole = vec![Default::default(); self.whole.len()];
+        acc.whole_cross = vec![[0; 3]; self.whole_cross.len()];
+        acc.whole_overall = IntCounts::default();
         acc
     }
 
@@ -191,6 +238,13 @@ impl GroupAcc {
                 x.merge(y);
             }
         }
+        for (x, y) in self.whole_cross.iter_mut().zip(&a.whole_cross) {
+            for (x, y) in x.iter_mut().zip(y) {
+                *x += y;
+            }
+        }
+        self.overall.merge(&a.overall);
+        self.whole_overall.merge(&a.whole_overall);
     }
 }
 
@@ -398,6 +452,8 @@ impl StoreScan<'_> {
             n += 1;
             let (acc, hist, counts) = (&mut accs[g], &mut pairs[g], &mut sums[g]);
             acc.respondents += 1;
+            // L·D × the overall gap, while every dimension is complete
+            let (mut overall, mut all_complete) = (0i64, true);
             for (d, items) in self.dims.iter().enumerate() {
                 let (mut ie, mut ip, mut c) = (0i64, 0i64, 0usize);
                 for &i in items {
@@ -414,9 +470,28 @@ impl StoreScan<'_> {
                     counts[t.e + (ie - t.low) as usize] += 1;
                     counts[t.p + (ip - t.low) as usize] += 1;
                     counts[t.d + (ip - ie + t.span) as usize] += 1;
+                    if c > 1 {
+                        // each item times the dimension's sum, for the
+                        // item–total covariances of α's sample
+                        let id = ip - ie;
+                        for &i in items {
+                            let (e, p) = (
+                                w.of[row[i * m + es] as usize],
+                                w.of[row[i * m + ps] as usize],
+                            );
+                            let x = &mut acc.whole_cross[i];
+                            x[0] += e * ie;
+                            x[1] += p * ip;
+                            x[2] += (p - e) * id;
+                        }
+                    }
                     dim_gap[d] = Some((ip - ie) as f64 / c as f64);
+                    if let Some((_, _, mult)) = &w.overall {
+                        overall += (ip - ie) * mult[d];
+                    }
                     continue;
                 }
+                all_complete &= items.is_empty();
                 // Incomplete: its pairs are taken out of the complete
                 // respondents' counts and its means go as values; it is not
                 // in α's sample (SPEC §4.1: a complete pair for every item).
@@ -430,6 +505,10 @@ impl StoreScan<'_> {
                     }
                 }
                 dim_gap[d] = acc.push_dimension(d, se, sp, c as u32);
+            }
+            match &w.overall {
+                Some((at, span, _)) if all_complete => counts[at + (overall + span) as usize] += 1,
+                _ => push_overall(acc, &dim_gap),
             }
             push_weighted(acc, self.weights_of(r), &dim_gap);
         }
@@ -479,8 +558,18 @@ impl StoreScan<'_> {
                     acc.alpha[d][0].push_total(se);
                     acc.alpha[d][1].push_total(sp);
                     acc.alpha[d][2].push_total(sd);
+                    for (j, &i) in items.iter().enumerate() {
+                        let (e, p) = (
+                            values[row[i * m + es] as usize],
+                            values[row[i * m + ps] as usize],
+                        );
+                        acc.alpha[d][0].add_cross(j, e * se);
+                        acc.alpha[d][1].add_cross(j, p * sp);
+                        acc.alpha[d][2].add_cross(j, (p - e) * sd);
+                    }
                 }
             }
+            push_overall(acc, &dim_gap);
             push_weighted(acc, self.weights_of(r), &dim_gap);
         }
         n
@@ -535,9 +624,18 @@ impl StoreScan<'_> {
                             let (ce, cp) = pair_codes[j];
                             hist.some[(i * v + ce as usize) * v + cp as usize] += 1;
                         }
-                        acc.alpha[d][0].push_total(ve[..k].iter().sum());
-                        acc.alpha[d][1].push_total(vp[..k].iter().sum());
-                        acc.alpha[d][2].push_total(vd[..k].iter().sum());
+                        let sums = [
+                            ve[..k].iter().sum::<f64>(),
+                            vp[..k].iter().sum::<f64>(),
+                            vd[..k].iter().sum::<f64>(),
+                        ];
+                        for (s, (alpha, total)) in acc.alpha[d].iter_mut().zip(sums).enumerate() {
+                            alpha.push_total(total);
+                            let v = [&ve, &vp, &vd][s];
+                            for (j, x) in v[..k].iter().enumerate() {
+                                alpha.add_cross(j, x * total);
+                            }
+                        }
                     } else if all_e && all_p {
                         // α's sample: a complete E–P pair for every item
                         acc.alpha[d][0].push(&ve[..k]);
@@ -549,6 +647,7 @@ impl StoreScan<'_> {
                     self.push_zone(acc, d, items, row, slots);
                 }
             }
+            push_overall(acc, &dim_gap);
             push_weighted(acc, self.weights_of(r), &dim_gap);
         }
         n
@@ -622,6 +721,20 @@ impl StoreScan<'_> {
     }
 }
 
+/// A respondent's overall gap: the mean of their dimension gaps (none
+/// without any).
+#[inline]
+fn push_overall(acc: &mut GroupAcc, dim_gap: &[Option<f64>]) {
+    let (mut sum, mut n) = (0.0, 0u32);
+    for g in dim_gap.iter().flatten() {
+        sum += g;
+        n += 1;
+    }
+    if n > 0 {
+        acc.overall.push(sum / f64::from(n));
+    }
+}
+
 /// A respondent's importance-weighted gap, from their dimension gaps.
 fn push_weighted(acc: &mut GroupAcc, weights: Option<&Vec<f64>>, dim_gap: &[Option<f64>]) {
     let Some(w) = weights else {
@@ -667,6 +780,10 @@ struct WholeSums {
     dims: Vec<SumSlots>,
     /// Length of a group's table.
     len: usize,
+    /// Where the counts of L·D × overall gap sit in a group's table
+    /// (offset, and the largest magnitude), and each dimension's L / k;
+    /// `None` when the table would be too long.
+    overall: Option<(usize, i64, Vec<i64>)>,
 }
 
 impl WholeSums {
@@ -698,10 +815,18 @@ impl WholeSums {
             });
             len += 2 * width + 2 * span as usize + 1;
         }
+        let (div, mult) = overall_scale(dims);
+        let span = div.saturating_mul(hi - lo);
+        let overall = (span <= 1 << 15).then(|| {
+            let at = len;
+            len += 2 * span as usize + 1;
+            (at, span, mult)
+        });
         (len <= 1 << 20).then_some(WholeSums {
             of,
             dims: slots,
             len,
+            overall,
         })
     }
 
@@ -721,6 +846,11 @@ impl WholeSums {
             for (c, (at, len, first)) in acc.whole[d].iter_mut().zip(parts) {
                 c.add(first, counts[at..at + len].iter().map(|&n| u64::from(n)));
             }
+        }
+        if let Some((at, span, _)) = &self.overall {
+            let len = 2 * *span as usize + 1;
+            acc.whole_overall
+                .add(-*span, counts[*at..*at + len].iter().map(|&n| u64::from(n)));
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::model::responses::{Measure, ResponseStore, SurveyBody, SurveyData, Su
 use crate::model::tallies::{InputRows, OnInvalid, Rejection, RowCounts};
 
 mod accumulate;
+pub mod compare;
 mod summary;
 mod tables;
 
@@ -191,6 +192,29 @@ pub struct SurveyTables {
     pub zone: Vec<ZoneRow>,
     /// Importance–performance quadrants.
     pub ipa: Vec<IpaRow>,
+    /// Per dimension, scale and item: α if the item were deleted and the
+    /// corrected item–total correlation, over α's sample.
+    pub reliability: Vec<ItemReliabilityRow>,
+    /// With two or more `--by` groups (whole sample only): Welch's ANOVA
+    /// and pairwise Welch t tests per dimension and overall.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub comparisons: Vec<compare::Comparison>,
+}
+
+/// One item's reliability within a dimension's scale (E, P or P − E).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemReliabilityRow {
+    /// The dimension.
+    pub dimension: String,
+    /// The item.
+    pub item: String,
+    /// `e`, `p` or `gap`.
+    pub scale: &'static str,
+    /// α of the dimension's other items on this scale (`null` for fewer
+    /// than two of them).
+    pub alpha_if_deleted: Option<f64>,
+    /// Pearson r of the item with the sum of the dimension's other items.
+    pub item_total_r: Option<f64>,
 }
 
 /// The tables of one `--by` group, keyed by the grouping columns.
@@ -214,6 +238,7 @@ impl Serialize for SurveyGroup {
         m.serialize_entry("servqual", &self.tables.servqual)?;
         m.serialize_entry("zone", &self.tables.zone)?;
         m.serialize_entry("ipa", &self.tables.ipa)?;
+        m.serialize_entry("reliability", &self.tables.reliability)?;
         m.end()
     }
 }
@@ -367,10 +392,19 @@ fn analyse_respondents(
     for acc in groups.values() {
         total.merge(acc);
     }
-    let all = tables::tables_from_acc(&total, ins, importance, has_zone);
+    let mut all = tables::tables_from_acc(&total, ins, importance, has_zone);
     if nby == 0 {
         return Ok((all, Vec::new(), strategies));
     }
+    let dims: Vec<Vec<usize>> = (0..ins.dimensions.len()).map(|d| ins.items_of(d)).collect();
+    let settled: Vec<(Vec<(String, String)>, GroupAcc)> = groups
+        .iter()
+        .map(|(key, acc)| {
+            let named = data.by.iter().cloned().zip(key.iter().cloned()).collect();
+            (named, acc.settled(&dims))
+        })
+        .collect();
+    all.comparisons = compare::comparisons(&settled, &ins.dimensions);
     let out = groups
         .iter()
         .map(|(key, acc)| SurveyGroup {

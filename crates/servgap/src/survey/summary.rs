@@ -191,5 +191,7 @@ fn summary_tables(
         servqual,
         zone,
         ipa,
+        reliability: Vec::new(),
+        comparisons: Vec::new(),
     }
 }

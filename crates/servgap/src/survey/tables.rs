@@ -6,7 +6,8 @@
 
 use super::accumulate::GroupAcc;
 use super::{
-    DimensionScore, IpaRow, ItemGap, Quadrant, ServqualScore, SurveyTables, ZonePosition, ZoneRow,
+    DimensionScore, IpaRow, ItemGap, ItemReliabilityRow, Quadrant, ServqualScore, SurveyTables,
+    ZonePosition, ZoneRow,
 };
 use crate::model::importance::Importance;
 use crate::model::instrument::Instrument;
@@ -70,6 +71,20 @@ pub(super) fn tables_from_acc(
             }
         })
         .collect();
+    let mut reliability = Vec::new();
+    for (d, name) in ins.dimensions.iter().enumerate() {
+        for (s, scale) in ["e", "p", "gap"].into_iter().enumerate() {
+            for (&i, r) in dims[d].iter().zip(a.alpha[d][s].item_reliability()) {
+                reliability.push(ItemReliabilityRow {
+                    dimension: name.clone(),
+                    item: ins.items[i].id.clone(),
+                    scale,
+                    alpha_if_deleted: r.alpha_if_deleted,
+                    item_total_r: r.item_total_r,
+                });
+            }
+        }
+    }
     let respondents_in_dims = a.dim_d.iter().map(|m| m.n).max().unwrap_or(0);
     let (weighted, weighted_n) = match importance {
         Some(Importance::Respondent(_)) => (a.weighted.mean(), Some(a.weighted.n)),
@@ -123,6 +138,8 @@ pub(super) fn tables_from_acc(
         servqual,
         zone,
         ipa,
+        reliability,
+        comparisons: Vec::new(),
     }
 }
 

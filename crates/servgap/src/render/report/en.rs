@@ -334,10 +334,47 @@ impl Words for English {
     fn col_breaches(&self) -> &'static str {
         "Breaches"
     }
+    fn group_differences(&self, pairs: &[String]) -> String {
+        format!(
+            "Groups differ in their overall gap (Welch t, Holm p < 0.05): {}.",
+            List(pairs, Lang::En)
+        )
+    }
+    fn no_group_differences(&self) -> &'static str {
+        "No two groups differ significantly in their overall gap (Welch t, Holm p ≥ 0.05)."
+    }
+    fn reliability_title(&self) -> &'static str {
+        "Item reliability: items whose deletion would raise α"
+    }
+    fn reliability_reading(&self, items: &[String]) -> String {
+        match items {
+            [] => "No item's deletion would raise its dimension's α.".into(),
+            _ => format!(
+                "Deleting {} would raise its dimension's α: check its wording or its dimension.",
+                List(items, Lang::En)
+            ),
+        }
+    }
+    fn col_alpha_if_deleted(&self) -> &'static str {
+        "α if deleted"
+    }
+    fn col_item(&self) -> &'static str {
+        "Item"
+    }
+    fn signals_note(&self, count: usize, first: &[String], rules: &str) -> String {
+        let cells = if count == 1 {
+            "cell signals"
+        } else {
+            "cells signal"
+        };
+        format!("{count} {cells} a {rules} run rule: {}.", first.join("; "))
+    }
     fn period_name(&self, kind: &str) -> &'static str {
         match kind {
             "week" => "week",
             "month" => "month",
+            "quarter" => "quarter",
+            "year" => "year",
             _ => "day",
         }
     }

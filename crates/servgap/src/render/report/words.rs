@@ -286,4 +286,21 @@ pub trait Words: Sync {
     fn col_breaches(&self) -> &'static str;
     /// A period kind's name (`day`, `week`, `month`).
     fn period_name(&self, kind: &str) -> &'static str;
+    /// The summary line on groups whose overall gaps differ (Holm
+    /// p < 0.05): each pair as `A − B +0.61`.
+    fn group_differences(&self, pairs: &[String]) -> String;
+    /// The summary line when no two groups differ significantly.
+    fn no_group_differences(&self) -> &'static str;
+    /// The item reliability block's title.
+    fn reliability_title(&self) -> &'static str;
+    /// Its reading: the items whose deletion would raise α (`dimension
+    /// item (scale)`), or none.
+    fn reliability_reading(&self, items: &[String]) -> String;
+    /// Table headings of the reliability block.
+    fn col_alpha_if_deleted(&self) -> &'static str;
+    /// See `col_alpha_if_deleted`.
+    fn col_item(&self) -> &'static str;
+    /// A note on run-rule signals: how many cells, and the first few
+    /// (`2026-03 site=广州: we1`).
+    fn signals_note(&self, count: usize, first: &[String], rules: &str) -> String;
 }

@@ -328,10 +328,45 @@ impl Words for Chinese {
     fn col_breaches(&self) -> &'static str {
         "超限"
     }
+    fn group_differences(&self, pairs: &[String]) -> String {
+        format!(
+            "各分组的总体差距存在显著差异（Welch t 检验，Holm 校正 p < 0.05）：{}。",
+            List(pairs, Lang::Zh)
+        )
+    }
+    fn no_group_differences(&self) -> &'static str {
+        "各分组的总体差距无显著差异（Welch t 检验，Holm 校正 p ≥ 0.05）。"
+    }
+    fn reliability_title(&self) -> &'static str {
+        "题项信度：删除后可提高 α 的题项"
+    }
+    fn reliability_reading(&self, items: &[String]) -> String {
+        match items {
+            [] => "删除任一题项都不会提高所在维度的 α。".into(),
+            _ => format!(
+                "删除 {} 可提高所在维度的 α：请检查其措辞或所属维度。",
+                List(items, Lang::Zh)
+            ),
+        }
+    }
+    fn col_alpha_if_deleted(&self) -> &'static str {
+        "删除后 α"
+    }
+    fn col_item(&self) -> &'static str {
+        "题项"
+    }
+    fn signals_note(&self, count: usize, first: &[String], rules: &str) -> String {
+        format!(
+            "共 {count} 个单元触发 {rules} 判异规则：{}。",
+            first.join("；")
+        )
+    }
     fn period_name(&self, kind: &str) -> &'static str {
         match kind {
             "week" => "周",
             "month" => "月",
+            "quarter" => "季度",
+            "year" => "年",
             _ => "日",
         }
     }

@@ -29,10 +29,36 @@ impl SqiSection<'_> {
         w.period_name(kind.as_ref().and_then(|v| v.as_str()).unwrap_or("day"))
     }
 
+    /// A note naming the cells that signal a run rule (the first five).
+    fn signal_notes(&self, w: &dyn Words) -> Vec<String> {
+        let periods = &self.0.periods;
+        let mut count = 0;
+        let mut first = Vec::new();
+        for p in periods.rows().filter(|p| p.signals != 0) {
+            count += 1;
+            if first.len() < 5 {
+                let mut place = p.period.label();
+                for (col, v) in periods.named_group(p.group) {
+                    place.push_str(&format!(" {col}={v}"));
+                }
+                first.push(format!("{place}: {}", periods.signal_names(&p).join(", ")));
+            }
+        }
+        let rules = match self.0.inputs.rules {
+            crate::sqi::RuleSet::Nelson => "Nelson",
+            _ => "Western Electric",
+        };
+        match count {
+            0 => Vec::new(),
+            _ => vec![w.signals_note(count, &first, rules)],
+        }
+    }
+
     fn check_name(kind: CheckKind) -> &'static str {
         match kind {
             CheckKind::MaxPoints => "max_points",
             CheckKind::MaxPerUnit => "max_per_unit",
+            CheckKind::Signals => "signals",
         }
     }
 }
@@ -122,7 +148,7 @@ impl Section for SqiSection<'_> {
             }),
             reading,
             table: None,
-            notes: Vec::new(),
+            notes: self.signal_notes(w),
         }];
         let worst = r.periods.worst_groups(MULTIPLES);
         if let Some(first) = worst.first() {

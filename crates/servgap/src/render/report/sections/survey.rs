@@ -232,6 +232,68 @@ impl<'a> SurveySection<'a> {
         })
     }
 
+    /// The items whose deletion would raise their dimension's α, as a
+    /// compact table (none when α is unavailable everywhere).
+    fn reliability_block(&self, w: &dyn Words) -> Option<Block> {
+        let r = &self.report.all;
+        if r.reliability.iter().all(|x| x.alpha_if_deleted.is_none()) {
+            return None;
+        }
+        let scale_name = |s: &str| match s {
+            "e" => "E",
+            "p" => "P",
+            _ => "P − E",
+        };
+        let mut table = Table::new(
+            w.reliability_title(),
+            "reliability",
+            vec![
+                Column::new(w.col_dimension(), Kind::Text),
+                Column::new(w.col_item(), Kind::Text),
+                Column::new("", Kind::Text),
+                Column::new(w.col_alpha_if_deleted(), Kind::FINE),
+                Column::new("α", Kind::FINE),
+            ],
+        );
+        let mut flagged = Vec::new();
+        for x in &r.reliability {
+            let alpha = r
+                .dimensions
+                .iter()
+                .find(|d| d.dimension == x.dimension)
+                .and_then(|d| match x.scale {
+                    "e" => d.alpha_e,
+                    "p" => d.alpha_p,
+                    _ => d.alpha_gap,
+                });
+            if let (Some(a), Some(b)) = (x.alpha_if_deleted, alpha) {
+                if a > b {
+                    flagged.push(format!(
+                        "{} {} ({})",
+                        x.dimension,
+                        x.item,
+                        scale_name(x.scale)
+                    ));
+                    table.rows.push(vec![
+                        text_cell(&x.dimension),
+                        text_cell(&x.item),
+                        text_cell(scale_name(x.scale)),
+                        number_cell(Some(a)),
+                        number_cell(Some(b)),
+                    ]);
+                }
+            }
+        }
+        let reading = w.reliability_reading(&flagged);
+        Some(Block {
+            title: w.reliability_title().into(),
+            chart: None,
+            reading,
+            table: (!table.rows.is_empty()).then_some(table),
+            notes: Vec::new(),
+        })
+    }
+
     fn groups_block(&self, w: &dyn Words, charts: bool) -> Option<Block> {
         let r = self.report;
         if r.groups.is_empty() {
@@ -322,6 +384,37 @@ impl Section for SurveySection<'_> {
             ),
             None => Finding::judged(w.no_shortfall().into(), false),
         });
+        if let Some(overall) = r.all.comparisons.iter().find(|c| c.dimension == "overall") {
+            let differ: Vec<String> = overall
+                .pairs
+                .iter()
+                .filter(|p| p.p_holm.is_some_and(|p| p < 0.05))
+                .map(|p| {
+                    let name = |k: &crate::survey::compare::GroupKey| {
+                        k.0.iter()
+                            .map(|(_, v)| v.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" / ")
+                    };
+                    format!(
+                        "{} − {} {}",
+                        name(&p.a),
+                        name(&p.b),
+                        signed(Some(p.diff), 2)
+                    )
+                })
+                .collect();
+            out.push(match differ.is_empty() {
+                true => Finding {
+                    text: w.no_group_differences().into(),
+                    status: Status::Neutral,
+                },
+                false => Finding {
+                    text: w.group_differences(&differ),
+                    status: Status::Neutral,
+                },
+            });
+        }
         out
     }
 
@@ -330,6 +423,7 @@ impl Section for SurveySection<'_> {
         blocks.extend(self.zone_block(w, charts));
         blocks.extend(self.ipa_block(w, charts));
         blocks.extend(self.groups_block(w, charts));
+        blocks.extend(self.reliability_block(w));
         SectionView {
             id: "survey",
             title: w.survey_section().into(),
