@@ -81,6 +81,7 @@ def main():
 
     sqi(here)
     gap_model(here)
+    value_and_chain(here)
 
 
 # incidents per 1000 packages at an ordinary site; 广州 multiplies the
@@ -185,6 +186,32 @@ def gap_model(here):
     ]:
         with open(os.path.join(here, name), "w", encoding="utf-8", newline="") as f:
             f.write("\n".join(rows) + "\n")
+
+
+def value_and_chain(here):
+    """The survey's customers with what they bring and cost (seeds 001,
+    002: a few bring most of the profit, a few cause most of the
+    trouble), 20 customers who did not answer, and a four-link chain."""
+    rng = random.Random(20261207)
+    site_of = {}
+    with open(os.path.join(here, "example_survey.csv"), encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            rid, _, site = line.split(",")[:3]
+            site_of[rid] = site
+    rows = ["customer_id,site,profit,service_cost,tickets,products"]
+    for r in range(1, 321):
+        rid = f"C{r:04d}"
+        site = site_of.get(rid, rng.choice(list(SITE_SHIFT)))
+        profit = round(rng.paretovariate(1.4) * 180 - 120, 2)
+        tickets = min(40, int(rng.paretovariate(1.6)) - 1 + (2 if site == "广州" else 0))
+        cost = round(25 + 18 * tickets + rng.expovariate(1 / 20), 2)
+        products = rng.choice([1, 1, 1, 2, 2, 3, 4])
+        rows.append(f"{rid},{site},{profit},{cost},{tickets},{products}")
+    chain = ["link,loss", "factory,0.05", "warehouse,0.08", "courier,0.1", "store,0.12"]
+    for name, lines in [("example_customers.csv", rows), ("example_chain.csv", chain)]:
+        with open(os.path.join(here, name), "w", encoding="utf-8", newline="") as f:
+            f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -64,9 +64,64 @@ pub enum Command {
     /// Hard-standard compliance from a service-event log, with Wilson intervals.
     #[command(after_help = COMPLIANCE_EXAMPLES)]
     Compliance(ComplianceArgs),
+    /// Customer value: 80/20 concentration of profit and trouble, the four tiers, value-weighted SERVQUAL.
+    #[command(after_help = VALUE_EXAMPLES)]
+    Value(ValueArgs),
+    /// Service-chain loss: what each link must provide when losses compound.
+    #[command(after_help = CHAIN_EXAMPLES)]
+    Chain(ChainArgs),
     /// One report (HTML with charts, or Markdown) with a section for each analysis its inputs allow.
     #[command(after_help = REPORT_EXAMPLES)]
     Report(Box<ReportArgs>),
+}
+
+const VALUE_EXAMPLES: &str = "\
+Examples:
+  servgap value data/example_customers.csv
+  servgap value data/example_customers.csv --survey data/example_survey.csv --by site
+  servgap value customers.csv --top 0.1 --format csv --table tiers";
+
+const CHAIN_EXAMPLES: &str = "\
+Examples:
+  servgap chain data/example_chain.csv
+  servgap chain data/example_chain.csv --share 0.3 --format json";
+
+#[derive(Debug, Args)]
+pub struct ValueArgs {
+    /// Customers CSV: customer_id,profit[,service_cost][,tickets][,products][,group columns]; `-` reads standard input.
+    pub customers: String,
+    /// A customer survey to join on respondent_id = customer_id (any form `survey` reads but the summary).
+    #[arg(long, value_name = "SURVEY.csv")]
+    pub survey: Option<String>,
+    /// The survey's instrument: servqual22 (default) or an instrument CSV.
+    #[arg(long, value_name = "servqual22|FILE")]
+    pub instrument: Option<String>,
+    /// The survey's response scale.
+    #[arg(long, default_value = "1-7", value_name = "LOW-HIGH")]
+    pub scale: String,
+    /// The share of customers called the top (the 20% of 80/20).
+    #[arg(long, default_value_t = 0.2, value_name = "F", value_parser = finite)]
+    pub top: f64,
+    /// Also per value of this column of the customer file (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub by: Vec<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ChainArgs {
+    /// The chain CSV: link,loss, one row per link from the source to the customer.
+    pub chain: String,
+    /// The customer's share of the margin (seed 000: each side pays half).
+    #[arg(long, default_value_t = 0.5, value_name = "S", value_parser = finite)]
+    pub share: f64,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +132,18 @@ pub struct ReportArgs {
     /// Customer survey (any form `survey` reads): the survey section, and the gap model's with its inputs.
     #[arg(long, value_name = "SURVEY.csv")]
     pub customers: Option<String>,
+    /// Customer value file (customer_id,profit,…): the customer value section, joined with --customers.
+    #[arg(long, value_name = "CUSTOMERS.csv")]
+    pub value: Option<String>,
+    /// The share of customers called the top in the customer value section.
+    #[arg(long, value_name = "F", value_parser = finite)]
+    pub top: Option<f64>,
+    /// Service chain file (link,loss): the service chain section.
+    #[arg(long, value_name = "CHAIN.csv")]
+    pub chain: Option<String>,
+    /// The customer's share of the chain's margin.
+    #[arg(long, value_name = "S", value_parser = finite)]
+    pub share: Option<f64>,
     /// Instrument: `servqual22` (built in) or a CSV `item,dimension[,text]`.
     #[arg(long, value_name = "servqual22|FILE")]
     pub instrument: Option<String>,

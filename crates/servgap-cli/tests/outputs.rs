@@ -432,7 +432,16 @@ fn help_examples(command: &str) -> Vec<Vec<String>> {
 fn the_examples_in_the_help_run() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut ran = 0;
-    for command in ["", "survey", "sqi", "gaps", "compliance", "report"] {
+    for command in [
+        "",
+        "survey",
+        "sqi",
+        "gaps",
+        "compliance",
+        "value",
+        "chain",
+        "report",
+    ] {
         let examples = help_examples(command);
         assert!(
             !examples.is_empty() || command.is_empty(),
@@ -442,9 +451,11 @@ fn the_examples_in_the_help_run() {
             // outputs go to the temporary folder
             let args: Vec<String> = args
                 .into_iter()
-                .map(|a| match a.contains('.') && !a.starts_with("data/") {
-                    true => dir.path().join(&a).to_string_lossy().into_owned(),
-                    false => a,
+                .map(|a| {
+                    match a.contains('.') && a.parse::<f64>().is_err() && !a.starts_with("data/") {
+                        true => dir.path().join(&a).to_string_lossy().into_owned(),
+                        false => a,
+                    }
                 })
                 .collect();
             let out = servgap()

@@ -28,6 +28,7 @@
 //! ```
 
 pub(crate) mod bytes;
+pub mod chain;
 pub mod compliance;
 pub mod error;
 pub mod gaps;
@@ -40,11 +41,13 @@ pub mod report;
 pub mod sqi;
 pub mod stats;
 pub mod survey;
+pub mod value;
 
+pub use chain::run_chain;
 pub use error::{exit_codes, Error, ErrorKind, Position, Result};
 pub use pipeline::{
-    run_compliance, run_gaps, run_report, run_sqi, run_survey, ComplianceConfig, GapsConfig,
-    ReportConfig, SqiConfig, SurveyConfig,
+    run_compliance, run_gaps, run_report, run_sqi, run_survey, run_value, ComplianceConfig,
+    GapsConfig, ReportConfig, SqiConfig, SurveyConfig, ValueConfig,
 };
 
 /// The Rust examples of the README and of `docs/rust.md`, compiled as

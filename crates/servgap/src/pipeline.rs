@@ -364,6 +364,53 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
     ))
 }
 
+/// Everything `servgap value` needs besides the customer file.
+#[derive(Debug, Clone)]
+pub struct ValueConfig {
+    /// Reader options.
+    pub read: ReadOptions,
+    /// The share called the top (`--top`, default 0.2).
+    pub top: f64,
+    /// Grouping columns of the customer file.
+    pub by: Vec<String>,
+    /// A customer survey to join on `respondent_id` = `customer_id`, with
+    /// its instrument (`None`: SERVQUAL-22) and read options.
+    pub survey: Option<(Source, Option<Instrument>, SurveyReadOptions)>,
+}
+
+impl Default for ValueConfig {
+    fn default() -> Self {
+        ValueConfig {
+            read: ReadOptions::default(),
+            top: 0.2,
+            by: Vec::new(),
+            survey: None,
+        }
+    }
+}
+
+/// Reads the customers (and the survey, when joined) and computes their
+/// value figures: the library form of `servgap value`.
+pub fn run_value(customers: &Source, cfg: &ValueConfig) -> Result<crate::value::ValueReport> {
+    check_by(&cfg.by)?;
+    if !(cfg.top > 0.0 && cfg.top <= 1.0) {
+        return Err(Error::usage(format!(
+            "--top is a share of customers above 0 and at most 1, not {}",
+            cfg.top
+        )));
+    }
+    let file = crate::input::customers::Customers::load(customers, &cfg.by, &cfg.read)?;
+    let survey = match &cfg.survey {
+        Some((source, instrument, opts)) => {
+            let (data, instrument, _) = read_survey(source, instrument.clone(), opts, &cfg.read)?;
+            let scores = survey::respondent_scores(&data, &instrument)?;
+            Some((source.name(), data.counts.clone(), scores))
+        }
+        None => None,
+    };
+    Ok(crate::value::analyse(&file, &cfg.by, survey, cfg.top))
+}
+
 /// Everything `servgap report` needs: the inputs of each analysis to run.
 #[derive(Debug, Clone, Default)]
 pub struct ReportConfig {
@@ -377,6 +424,10 @@ pub struct ReportConfig {
     pub compliance: Option<(Source, ComplianceConfig)>,
     /// The incident log and its options.
     pub sqi: Option<(Source, SqiConfig)>,
+    /// The customer file and its options (the survey above is joined).
+    pub value: Option<(Source, ValueConfig)>,
+    /// The chain file and the customer's share of the margin.
+    pub chain: Option<(Source, f64)>,
 }
 
 /// Runs every analysis the inputs allow, reading each input once (the
@@ -412,6 +463,23 @@ pub fn run_report(cfg: &ReportConfig) -> Result<ReportData> {
     }
     if let Some((incidents, q)) = &cfg.sqi {
         data.sqi = Some(run_sqi(incidents, q)?);
+    }
+    if let Some((customers, v)) = &cfg.value {
+        let mut v = v.clone();
+        if v.survey.is_none() {
+            if let Some((source, sc)) = &cfg.survey {
+                v.survey = Some((source.clone(), sc.instrument.clone(), sc.survey.clone()));
+            }
+        }
+        data.value = Some(run_value(customers, &v)?);
+    }
+    if let Some((chain, share)) = &cfg.chain {
+        let read = cfg
+            .sqi
+            .as_ref()
+            .map(|(_, q)| q.read.clone())
+            .unwrap_or_default();
+        data.chain = Some(crate::chain::run_chain(chain, *share, &read)?);
     }
     if data.is_empty() {
         return Err(Error::usage(

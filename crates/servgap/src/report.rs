@@ -21,6 +21,10 @@ pub struct ReportData {
     pub compliance: Option<ComplianceReport>,
     /// The Service Quality Index (with an incident log).
     pub sqi: Option<SqiReport>,
+    /// Customer value (with a customer file).
+    pub value: Option<crate::value::ValueReport>,
+    /// The service chain (with a chain file).
+    pub chain: Option<crate::chain::ChainReport>,
     /// The survey's instrument, for item texts in labels.
     #[serde(skip)]
     pub instrument: Option<Instrument>,
@@ -46,6 +50,8 @@ impl ReportData {
             && self.gaps.is_none()
             && self.compliance.is_none()
             && self.sqi.is_none()
+            && self.value.is_none()
+            && self.chain.is_none()
     }
 
     /// Rows read, used and rejected, per input file of every analysis.
@@ -67,6 +73,18 @@ impl ReportData {
         }
         if let Some(q) = &self.sqi {
             rows.extend(q.input_rows());
+        }
+        if let Some(v) = &self.value {
+            // a joined survey is the survey's, already counted
+            let skip_survey = self.survey.is_some() && v.inputs.survey.is_some();
+            rows.extend(
+                v.input_rows()
+                    .into_iter()
+                    .take(if skip_survey { 1 } else { 2 }),
+            );
+        }
+        if let Some(c) = &self.chain {
+            rows.extend(c.input_rows());
         }
         rows
     }

@@ -1,10 +1,12 @@
 //! One module per command: arguments → library calls → rendered output.
 
+mod chain;
 mod compliance;
 mod gaps;
 mod report;
 mod sqi;
 mod survey;
+mod value;
 
 use std::io::IsTerminal;
 
@@ -23,6 +25,8 @@ pub fn run(cli: Cli) -> servgap::Result<u8> {
         Command::Sqi(args) => sqi::run(args),
         Command::Gaps(args) => gaps::run(args),
         Command::Compliance(args) => compliance::run(args),
+        Command::Value(args) => value::run(args),
+        Command::Chain(args) => chain::run(args),
         Command::Report(args) => report::run(*args),
     }
 }

@@ -30,6 +30,10 @@ use crate::output::{report_rejections, write_output};
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ConfigFile {
     customers: Option<String>,
+    value: Option<String>,
+    top: Option<f64>,
+    chain: Option<String>,
+    share: Option<f64>,
     instrument: Option<String>,
     importance: Option<String>,
     columns: Option<String>,
@@ -100,6 +104,8 @@ impl ConfigFile {
             }
         };
         rel(&mut cfg.customers);
+        rel(&mut cfg.value);
+        rel(&mut cfg.chain);
         rel(&mut cfg.importance);
         rel(&mut cfg.columns);
         rel(&mut cfg.management);
@@ -141,6 +147,8 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
         None => ConfigFile::default(),
     };
     let customers = pick(a.customers, f.customers);
+    let value = pick(a.value, f.value);
+    let chain = pick(a.chain, f.chain);
     let events = pick(a.events, f.events);
     let hard = pick(a.hard_standards, f.hard_standards);
     let incidents = pick(a.incidents, f.incidents);
@@ -282,6 +290,23 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
         ));
     }
 
+    if let Some(v) = &value {
+        cfg.value = Some((
+            Source::from_arg_as(v, fmt),
+            servgap::pipeline::ValueConfig {
+                read: read.clone(),
+                top: pick(a.top, f.top).unwrap_or(0.2),
+                by: Vec::new(),
+                survey: None,
+            },
+        ));
+    }
+    if let Some(c) = &chain {
+        cfg.chain = Some((
+            Source::from_arg_as(c, fmt),
+            pick(a.share, f.share).unwrap_or(0.5),
+        ));
+    }
     let data = run_report(&cfg)?;
     report_rejections(&data.input_rows());
     let lang = match pick(a.lang, f.lang).unwrap_or(LangArg::Auto) {

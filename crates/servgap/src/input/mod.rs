@@ -7,6 +7,7 @@
 //! figures.
 
 pub mod columns;
+pub mod customers;
 pub(crate) mod engine;
 pub mod events;
 #[cfg(feature = "polars")]

@@ -16,6 +16,7 @@
 
 pub(crate) mod cells;
 pub(crate) mod counts;
+pub mod customers;
 pub(crate) mod dictionary;
 pub mod gap_inputs;
 pub mod importance;

@@ -193,6 +193,8 @@ pub trait Report: Serialize + Tabular {
 impl Report for crate::survey::SurveyReport {}
 impl Report for crate::gaps::GapsReport {}
 impl Report for crate::compliance::ComplianceReport {}
+impl Report for crate::value::ValueReport {}
+impl Report for crate::chain::ChainReport {}
 
 impl Report for crate::sqi::SqiReport {
     fn write_csv(&self, table: &Table<'_>, out: &mut dyn std::io::Write) -> Result<()> {
@@ -206,6 +208,7 @@ impl Report for crate::sqi::SqiReport {
 pub mod gap_tables;
 pub mod sqi_tables;
 pub mod survey_tables;
+pub mod value_tables;
 
 #[cfg(test)]
 mod tests;

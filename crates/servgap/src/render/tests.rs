@@ -446,8 +446,79 @@ fn report_data() -> crate::report::ReportData {
         gaps: Some(gaps_report()),
         compliance: Some(compliance_report()),
         sqi: Some(crate::sqi::fixture::two_days_two_sites()),
+        value: Some(value_report()),
+        chain: Some(chain_report()),
         instrument: None,
     }
+}
+
+/// Ten customers (one unprofitable, one without a survey answer) at two
+/// sites, joined with survey gaps.
+fn value_report() -> crate::value::ValueReport {
+    use crate::model::customers::{Customer, Customers};
+    use crate::survey::RespondentScores;
+    let customers: Vec<Customer> = (0..10)
+        .map(|i| Customer {
+            customer_id: format!("C{i}"),
+            profit: [
+                900.0, 400.0, 200.0, 120.0, 80.0, 60.0, 40.0, 30.0, 20.0, -50.0,
+            ][i],
+            service_cost: Some([50.0, 20.0, 90.0, 10.0, 5.0, 5.0, 30.0, 5.0, 5.0, 20.0][i]),
+            tickets: Some([3, 1, 9, 0, 0, 1, 4, 0, 0, 2][i]),
+            products: Some([3, 1, 2, 1, 1, 2, 1, 1, 1, 1][i]),
+            group: vec![if i % 2 == 0 { "北京" } else { "上海" }.into()],
+            line: i as u64 + 2,
+        })
+        .collect();
+    let file = Customers {
+        name: "customers.csv".into(),
+        rows: counts(10, 10, vec![]),
+        has_service_cost: true,
+        has_tickets: true,
+        has_products: true,
+        customers,
+    };
+    let scores = (0..9)
+        .map(|i| {
+            (
+                format!("C{i}"),
+                RespondentScores {
+                    mean_e: Some(5.0 + i as f64 / 10.0),
+                    overall_gap: Some(-1.0 + i as f64 / 10.0),
+                },
+            )
+        })
+        .collect();
+    crate::value::analyse(
+        &file,
+        &[],
+        Some(("survey.csv".into(), counts(9, 9, vec![]), scores)),
+        0.2,
+    )
+}
+
+/// A chain of three links.
+fn chain_report() -> crate::chain::ChainReport {
+    crate::chain::analyse(
+        "chain.csv",
+        &[
+            ("工厂".into(), 0.05),
+            ("courier".into(), 0.1),
+            ("store".into(), 0.2),
+        ],
+        counts(3, 3, vec![]),
+        0.5,
+    )
+}
+
+#[test]
+fn value_report_in_every_format() {
+    snapshot_all("value", &value_report());
+}
+
+#[test]
+fn chain_report_in_every_format() {
+    snapshot_all("chain", &chain_report());
 }
 
 #[test]
@@ -494,6 +565,12 @@ fn hostile(mut data: crate::report::ReportData) -> crate::report::ReportData {
             t.zone.iter_mut().for_each(|z| z.item = Some(h()));
             t.ipa.iter_mut().for_each(|p| p.dimension = h());
         }
+    }
+    if let Some(v) = &mut data.value {
+        v.all.customers.iter_mut().for_each(|c| c.customer_id = h());
+    }
+    if let Some(c) = &mut data.chain {
+        c.links.iter_mut().for_each(|l| l.link = h());
     }
     if let Some(g) = &mut data.gaps {
         g.inputs.customers = h();

@@ -310,6 +310,76 @@ impl SurveyReport {
     }
 }
 
+/// One respondent's scores for joining with other data (customer value):
+/// their mean E over their E–P pairs and their overall gap (the mean of
+/// their available dimension gaps, §4.1), both `None` without a pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RespondentScores {
+    /// Mean expectation over the items with both E and P.
+    pub mean_e: Option<f64>,
+    /// Mean of the respondent's dimension gaps.
+    pub overall_gap: Option<f64>,
+}
+
+/// Every respondent's [`RespondentScores`], by id; an error for the
+/// summary form, which has no respondents.
+pub fn respondent_scores(
+    data: &SurveyData,
+    ins: &Instrument,
+) -> Result<std::collections::HashMap<String, RespondentScores>> {
+    let SurveyBody::Respondents(stores) = &data.body else {
+        return Err(Error::usage(
+            "a summary survey has no respondents to join on respondent_id",
+        ));
+    };
+    let dims: Vec<Vec<usize>> = (0..ins.dimensions.len()).map(|d| ins.items_of(d)).collect();
+    let mut out = std::collections::HashMap::new();
+    for store in stores {
+        let slot = |m: Measure| store.slot[m.index()];
+        let (Some(es), Some(ps)) = (
+            slot(Measure::Expectation).or(slot(Measure::Desired)),
+            slot(Measure::Perception),
+        ) else {
+            continue;
+        };
+        let (k, m) = (store.k, store.m);
+        let value = |code: u16| store.values.values[code as usize - 1];
+        for (r, id) in store.ids().into_iter().enumerate() {
+            if !store.is_live(r) {
+                continue;
+            }
+            let row = &store.codes[r * k * m..(r + 1) * k * m];
+            let (mut sum_e, mut pairs) = (0.0, 0u32);
+            let (mut gaps, mut ndims) = (0.0, 0u32);
+            for items in &dims {
+                let (mut g, mut c) = (0.0, 0u32);
+                for &i in items {
+                    let (ce, cp) = (row[i * m + es], row[i * m + ps]);
+                    if ce != 0 && cp != 0 {
+                        let (e, p) = (value(ce), value(cp));
+                        sum_e += e;
+                        pairs += 1;
+                        g += p - e;
+                        c += 1;
+                    }
+                }
+                if c > 0 {
+                    gaps += g / f64::from(c);
+                    ndims += 1;
+                }
+            }
+            out.insert(
+                id,
+                RespondentScores {
+                    mean_e: (pairs > 0).then(|| sum_e / f64::from(pairs)),
+                    overall_gap: (ndims > 0).then(|| gaps / f64::from(ndims)),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
 /// Computes every table for all respondents and per `--by` group.
 pub fn analyse(
     data: &SurveyData,

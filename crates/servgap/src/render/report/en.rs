@@ -334,6 +334,65 @@ impl Words for English {
     fn col_breaches(&self) -> &'static str {
         "Breaches"
     }
+    fn value_section(&self) -> &'static str {
+        "Customer value"
+    }
+    fn deciles_title(&self) -> &'static str {
+        "Profit by tenth of customers, the most profitable first"
+    }
+    fn deciles_axes(&self) -> (&'static str, &'static str) {
+        ("Profit", "Cumulative share of profit")
+    }
+    fn decile(&self, d: usize) -> String {
+        format!("{}–{}%", (d - 1) * 10, d * 10)
+    }
+    fn value_reading(&self, top: &str, share: &str, gaps: Option<(&str, &str)>) -> String {
+        match gaps {
+            Some((g, rest)) => format!(
+                "The {top} most profitable customers bring {share} of the profit; their mean gap is {g}, against {rest} for everyone else."
+            ),
+            None => format!("The {top} most profitable customers bring {share} of the profit."),
+        }
+    }
+    fn tiers_title(&self) -> &'static str {
+        "Profit against trouble, per customer"
+    }
+    fn tiers_axes(&self) -> (&'static str, &'static str) {
+        ("Trouble (tickets, else service cost)", "Profit")
+    }
+    fn tiers_corners(&self) -> [&'static str; 4] {
+        [
+            "big, little trouble",
+            "big and high-service",
+            "small, little trouble",
+            "high-service",
+        ]
+    }
+    fn tiers_reading(&self, count: u64, loss: &str) -> String {
+        let who = if count == 1 {
+            "customer costs"
+        } else {
+            "customers cost"
+        };
+        format!("{count} {who} more than they bring: a loss of {loss}.")
+    }
+    fn chain_section(&self) -> &'static str {
+        "Service chain"
+    }
+    fn chain_title(&self) -> &'static str {
+        "Extra provision each link needs, and the margins"
+    }
+    fn chain_axis(&self) -> &'static str {
+        "Extra provision (% of what the customer receives)"
+    }
+    fn chain_margins(&self) -> (&'static str, &'static str) {
+        ("Naive margin (Σ losses)", "Margin needed")
+    }
+    fn chain_reading(&self, naive: &str, delivered: &str, needed: &str) -> String {
+        format!(
+            "A margin of {naive} (the losses added up) leaves the customer {delivered}; the margin needed is {needed}."
+        )
+    }
     fn group_differences(&self, pairs: &[String]) -> String {
         format!(
             "Groups differ in their overall gap (Welch t, Holm p < 0.05): {}.",

@@ -120,6 +120,12 @@ pub fn sections(data: &ReportData) -> Vec<Box<dyn Section + '_>> {
     if let Some(q) = &data.sqi {
         out.push(Box::new(sections::sqi::SqiSection(q)));
     }
+    if let Some(v) = &data.value {
+        out.push(Box::new(sections::value::ValueSection(v)));
+    }
+    if let Some(c) = &data.chain {
+        out.push(Box::new(sections::value::ChainSection(c)));
+    }
     out
 }
 

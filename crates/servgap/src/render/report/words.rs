@@ -300,6 +300,36 @@ pub trait Words: Sync {
     fn col_alpha_if_deleted(&self) -> &'static str;
     /// See `col_alpha_if_deleted`.
     fn col_item(&self) -> &'static str;
+    /// The customer value section's heading.
+    fn value_section(&self) -> &'static str;
+    /// The concentration chart's title.
+    fn deciles_title(&self) -> &'static str;
+    /// Its axes: the decile's profit, the cumulative share.
+    fn deciles_axes(&self) -> (&'static str, &'static str);
+    /// A decile's label (1 = the most profitable tenth).
+    fn decile(&self, d: usize) -> String;
+    /// The concentration reading: the top share of customers, their share
+    /// of profit, and (with a survey) their mean gap against the others'.
+    fn value_reading(&self, top: &str, share: &str, gaps: Option<(&str, &str)>) -> String;
+    /// The tiers chart's title.
+    fn tiers_title(&self) -> &'static str;
+    /// Its axes: trouble, profit.
+    fn tiers_axes(&self) -> (&'static str, &'static str);
+    /// Its corners: top left, top right, bottom left, bottom right.
+    fn tiers_corners(&self) -> [&'static str; 4];
+    /// The tiers reading: the unprofitable customers and their loss.
+    fn tiers_reading(&self, count: u64, loss: &str) -> String;
+    /// The service chain section's heading.
+    fn chain_section(&self) -> &'static str;
+    /// The chain chart's title.
+    fn chain_title(&self) -> &'static str;
+    /// Its axis.
+    fn chain_axis(&self) -> &'static str;
+    /// Its last two bars: the naive margin and the margin needed.
+    fn chain_margins(&self) -> (&'static str, &'static str);
+    /// The chain reading: the naive margin, what it delivers, the margin
+    /// needed.
+    fn chain_reading(&self, naive: &str, delivered: &str, needed: &str) -> String;
     /// A note on run-rule signals: how many cells, and the first few
     /// (`2026-03 site=广州: we1`).
     fn signals_note(&self, count: usize, first: &[String], rules: &str) -> String;

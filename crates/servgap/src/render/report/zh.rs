@@ -328,6 +328,60 @@ impl Words for Chinese {
     fn col_breaches(&self) -> &'static str {
         "超限"
     }
+    fn value_section(&self) -> &'static str {
+        "客户价值"
+    }
+    fn deciles_title(&self) -> &'static str {
+        "按利润排序的每十分之一客户的利润"
+    }
+    fn deciles_axes(&self) -> (&'static str, &'static str) {
+        ("利润", "利润累计占比")
+    }
+    fn decile(&self, d: usize) -> String {
+        format!("{}–{}%", (d - 1) * 10, d * 10)
+    }
+    fn value_reading(&self, top: &str, share: &str, gaps: Option<(&str, &str)>) -> String {
+        match gaps {
+            Some((g, rest)) => format!(
+                "利润最高的 {top} 客户带来 {share} 的利润；他们的平均差距为 {g}，其余客户为 {rest}。"
+            ),
+            None => format!("利润最高的 {top} 客户带来 {share} 的利润。"),
+        }
+    }
+    fn tiers_title(&self) -> &'static str {
+        "每位客户的利润与麻烦"
+    }
+    fn tiers_axes(&self) -> (&'static str, &'static str) {
+        ("麻烦（工单数，否则服务成本）", "利润")
+    }
+    fn tiers_corners(&self) -> [&'static str; 4] {
+        [
+            "大客户、麻烦少",
+            "大客户且高服务",
+            "小客户、麻烦少",
+            "高服务客户",
+        ]
+    }
+    fn tiers_reading(&self, count: u64, loss: &str) -> String {
+        format!("{count} 位客户的服务成本高于其带来的利润：亏损 {loss}。")
+    }
+    fn chain_section(&self) -> &'static str {
+        "服务链"
+    }
+    fn chain_title(&self) -> &'static str {
+        "各环节需要的额外供给与余量"
+    }
+    fn chain_axis(&self) -> &'static str {
+        "额外供给（占客户所得的 %）"
+    }
+    fn chain_margins(&self) -> (&'static str, &'static str) {
+        ("简单余量（各环节损失之和）", "所需余量")
+    }
+    fn chain_reading(&self, naive: &str, delivered: &str, needed: &str) -> String {
+        format!(
+            "按各环节损失相加留出 {naive} 的余量，客户只得到 {delivered}；所需余量为 {needed}。"
+        )
+    }
     fn group_differences(&self, pairs: &[String]) -> String {
         format!(
             "各分组的总体差距存在显著差异（Welch t 检验，Holm 校正 p < 0.05）：{}。",

@@ -5,6 +5,7 @@ pub mod compliance;
 pub mod gaps;
 pub mod sqi;
 pub mod survey;
+pub mod value;
 
 use crate::render::tabular::Cell;
 
