@@ -439,6 +439,9 @@ pub struct ReadArgs {
     /// Threads for large files (default: all cores, up to 8; at most 64).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
+    /// With --on-invalid report: how many invalid rows to list.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub max_errors: usize,
     /// How inputs are laid out: auto (by extension: .parquet, .arrow/.ipc/.feather, else CSV), or as named for
     /// standard input and other extensions.
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
@@ -470,6 +473,8 @@ pub enum OnInvalidArg {
     Error,
     /// Skip the row and count it as rejected.
     Skip,
+    /// Report every invalid row of the file (up to --max-errors), then exit 3 (code 3).
+    Report,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use approx::assert_relative_eq;
 use calamine::{Data, Reader};
 use common::{json, servgap, write};
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use serde_json::Value;
 
@@ -471,4 +472,59 @@ fn the_examples_in_the_help_run() {
         }
     }
     assert!(ran >= 12, "{ran} examples");
+}
+
+#[test]
+fn on_invalid_report_lists_every_invalid_row_once_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = write(
+        &dir,
+        "bad.csv",
+        "respondent_id,item,expectation,perception\nR1,q01,5,4\nR2,q01,9,4\nR3,q99,5,4\nR4,q01,x,4\nR5,q02,5,3\n",
+    );
+    let out = servgap()
+        .args([
+            "survey",
+            &path,
+            "--on-invalid",
+            "report",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty(), "no output");
+    let err = String::from_utf8_lossy(&out.stderr);
+    for line in [
+        "bad.csv:3: column 3 'expectation': score outside the scale 1-7: '9'",
+        "bad.csv:4: column 2 'item'",
+        "bad.csv:5: column 3 'expectation': not a number",
+        "3 invalid rows: fix them and run again",
+    ] {
+        assert_eq!(err.matches(line).count(), 1, "{line}\n{err}");
+    }
+    servgap()
+        .args([
+            "survey",
+            &path,
+            "--on-invalid",
+            "report",
+            "--max-errors",
+            "1",
+        ])
+        .assert()
+        .code(3)
+        .stderr(contains("the first 1 shown"))
+        .stderr(contains("bad.csv:4").not());
+    // a valid file runs as usual
+    servgap()
+        .args([
+            "survey",
+            "data/example_survey.csv",
+            "--on-invalid",
+            "report",
+        ])
+        .assert()
+        .code(0);
 }

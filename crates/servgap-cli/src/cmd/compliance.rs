@@ -29,6 +29,7 @@ pub fn run(a: ComplianceArgs) -> servgap::Result<u8> {
         run_compliance(&events, &cfg)
     })?;
     report_rejections(&report.input_rows());
+    super::check_reported(a.read.max_errors)?;
     super::emit(&report, &a.output)?;
     if a.fail_on_miss && !report.all_pass() {
         for (place, s) in report.misses() {

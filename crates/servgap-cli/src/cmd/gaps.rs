@@ -39,6 +39,7 @@ pub fn run(a: GapsArgs) -> servgap::Result<u8> {
         run_gaps(&customers, &cfg)
     })?;
     report_rejections(&report.input_rows());
+    super::check_reported(a.read.max_errors)?;
     super::emit(&report, &a.output)?;
     Ok(servgap::exit_codes::SUCCESS)
 }

@@ -58,6 +58,7 @@ pub(crate) fn read_options(a: &ReadArgs) -> servgap::Result<ReadOptions> {
         on_invalid: match a.on_invalid {
             OnInvalidArg::Error => OnInvalid::Error,
             OnInvalidArg::Skip => OnInvalid::Skip,
+            OnInvalidArg::Report => OnInvalid::Report,
         },
         threads: a.threads,
         progress: None,
@@ -68,6 +69,30 @@ pub(crate) fn read_options(a: &ReadArgs) -> servgap::Result<ReadOptions> {
             InputFormatArg::Ipc => InputFormat::Ipc,
         },
     })
+}
+
+/// With `--on-invalid report`: every invalid row's error on standard
+/// error (the first `max`), then exit 3 with their count; nothing is
+/// written. Without invalid rows, nothing.
+pub(crate) fn check_reported(max: usize) -> servgap::Result<()> {
+    let errors = servgap::input::take_reported();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    for e in errors.iter().take(max) {
+        crate::output::report_error(e);
+    }
+    let shown = match errors.len() > max {
+        true => format!(" (the first {max} shown; --max-errors N shows more)"),
+        false => String::new(),
+    };
+    Err(servgap::Error::from(servgap::ErrorKind::Inconsistent(
+        format!(
+            "{} invalid {}{shown}: fix them and run again",
+            errors.len(),
+            if errors.len() == 1 { "row" } else { "rows" }
+        ),
+    )))
 }
 
 /// Options for the small side files (instrument, weights, standards…):

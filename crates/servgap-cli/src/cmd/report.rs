@@ -309,6 +309,7 @@ pub fn run(a: ReportArgs) -> servgap::Result<u8> {
     }
     let data = run_report(&cfg)?;
     report_rejections(&data.input_rows());
+    super::check_reported(20)?;
     let lang = match pick(a.lang, f.lang).unwrap_or(LangArg::Auto) {
         LangArg::En => Lang::En,
         LangArg::Zh => Lang::Zh,

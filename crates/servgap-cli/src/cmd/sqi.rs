@@ -57,6 +57,7 @@ pub fn run(a: SqiArgs) -> servgap::Result<u8> {
         run_sqi(&source, &cfg)
     })?;
     report_rejections(&report.input_rows());
+    super::check_reported(a.read.max_errors)?;
     super::emit(&report, &a.output)?;
     let code = if report.checks_passed() {
         servgap::exit_codes::SUCCESS

@@ -45,6 +45,7 @@ pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
         run_survey(&source, &cfg)
     })?;
     report_rejections(&report.input_rows());
+    super::check_reported(a.read.max_errors)?;
     super::emit(&report, &a.output)?;
     Ok(servgap::exit_codes::SUCCESS)
 }

@@ -40,6 +40,7 @@ pub fn run(a: ValueArgs) -> servgap::Result<u8> {
     };
     let report = run_value(&Source::from_arg_as(&a.customers, fmt), &cfg)?;
     report_rejections(&report.input_rows());
+    super::check_reported(a.read.max_errors)?;
     super::emit(&report, &a.output)?;
     Ok(servgap::exit_codes::SUCCESS)
 }

@@ -29,7 +29,7 @@ pub use crate::model::tallies::{InputRows, OnInvalid, Rejection, RowCounts};
 pub(crate) use engine::{
     check_width, invalid, read_csv, read_csv_then, read_small, reject_row, SmallRows,
 };
-pub use engine::{is_missing, parse_number, Header, ReadInfo};
+pub use engine::{is_missing, parse_number, take_reported, Header, ReadInfo, MAX_REPORTED};
 
 /// Where an input comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,6 +211,10 @@ impl ReadOptions {
     /// The threads a read uses: `threads`, or all cores (up to 8) for 0;
     /// at most [`MAX_THREADS`].
     fn threads(&self) -> usize {
+        if self.on_invalid == OnInvalid::Report {
+            // one range: every error's line is the file's
+            return 1;
+        }
         if self.threads > 0 {
             self.threads.min(MAX_THREADS)
         } else {

@@ -13,6 +13,11 @@ pub enum OnInvalid {
     Error,
     /// Skip the row and count it as rejected, with its reason.
     Skip,
+    /// Read on as with `Skip`, keeping each invalid row's error, so that a
+    /// file's every invalid row is reported in one pass
+    /// ([`crate::input::take_reported`]); read with one thread, so that
+    /// the errors' lines are the file's.
+    Report,
 }
 
 /// Row counts every result carries: nothing vanishes silently.

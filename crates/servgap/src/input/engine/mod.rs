@@ -29,6 +29,35 @@ use crate::model::tallies::RejectTally;
 
 /// Applies the invalid-row policy to a row: its error by default, a skip
 /// counted under `reason` with `--on-invalid skip`.
+/// The errors of invalid rows read with [`OnInvalid::Report`], in the
+/// order met (at most [`MAX_REPORTED`]).
+static REPORTED: std::sync::Mutex<Vec<Error>> = std::sync::Mutex::new(Vec::new());
+
+/// The most errors kept for `--on-invalid report`.
+pub const MAX_REPORTED: usize = 10_000;
+
+/// Keeps an invalid row's error for [`take_reported`].
+fn report(e: Error) {
+    let mut kept = REPORTED.lock().unwrap_or_else(|p| p.into_inner());
+    if kept.len() < MAX_REPORTED {
+        kept.push(e);
+    }
+}
+
+/// The errors of the invalid rows read with `--on-invalid report` since
+/// the last call, by file and line, each once.
+pub fn take_reported() -> Vec<Error> {
+    let mut kept = std::mem::take(&mut *REPORTED.lock().unwrap_or_else(|p| p.into_inner()));
+    let key = |e: &Error| {
+        e.position()
+            .map(|p| (p.file, p.line.unwrap_or(0)))
+            .unwrap_or_default()
+    };
+    kept.sort_by_key(key);
+    kept.dedup_by(|a, b| key(a) == key(b) && a.to_string() == b.to_string());
+    kept
+}
+
 pub(crate) fn reject_row(
     policy: OnInvalid,
     tally: &mut RejectTally,
@@ -40,6 +69,11 @@ pub(crate) fn reject_row(
         OnInvalid::Error => Err(err()),
         OnInvalid::Skip => {
             tally.add(reason, line);
+            Ok(())
+        }
+        OnInvalid::Report => {
+            tally.add(reason, line);
+            report(err());
             Ok(())
         }
     }
