@@ -528,3 +528,52 @@ fn on_invalid_report_lists_every_invalid_row_once_and_writes_nothing() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn a_killed_run_leaves_the_old_output_or_the_whole_new_one() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // a log big enough that writing its CSV takes a while
+    let mut log = String::from("date,site,category,count\n");
+    for day in 1..=28 {
+        for site in 0..400 {
+            log.push_str(&format!(
+                "2026-02-{day:02},S{site:03},lost,{}\n",
+                (day + site) % 5
+            ));
+        }
+    }
+    let input = write(&dir, "log.csv", log);
+    let target = dir.path().join("out.csv");
+    let full = stdout(&["sqi", &input, "--by", "site", "--format", "csv"]);
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_servgap"));
+    for wait_ms in [0u64, 2, 5, 10, 20, 40] {
+        std::fs::write(&target, "OLD").unwrap_or_else(|e| panic!("{e}"));
+        let mut child = std::process::Command::new(&bin)
+            .args(["sqi", &input, "--by", "site", "--format", "csv", "-o"])
+            .arg(&target)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read_to_string(&target).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            now == "OLD" || now == full,
+            "after {wait_ms} ms: {} bytes",
+            now.len()
+        );
+    }
+    // after an error exit, no temporary file is left beside the target
+    let bad = write(&dir, "bad.csv", "date,site,category\n2026-13-01,S1,lost\n");
+    let clean = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    servgap()
+        .args(["sqi", &bad, "-o"])
+        .arg(clean.path().join("out.csv"))
+        .assert()
+        .code(3);
+    let left: Vec<_> = std::fs::read_dir(clean.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
