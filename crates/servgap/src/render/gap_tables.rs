@@ -2,9 +2,9 @@
 //! compliance ([`ComplianceReport`]), with one leading column per `--by`
 //! column (and the period) when groups are present.
 
-use super::tabular::{Cell, Column, Kind, Show, Style, Table, Tabular};
+use super::tabular::{grouped_sets, Cell, Column, Kind, Show, Style, Table, Tabular};
 use crate::compliance::{ComplianceReport, MissRule, StandardCompliance};
-use crate::gaps::{GapModel, GapTables, GapsReport};
+use crate::gaps::{GapModel, GapsReport};
 
 impl Tabular for GapsReport {
     fn title(&self) -> String {
@@ -17,21 +17,11 @@ impl Tabular for GapsReport {
 
     fn tables(&self) -> Vec<Table<'_>> {
         let r = self;
-        let mut sets: Vec<(Vec<Cell>, &GapTables)> = Vec::new();
-        if !r.groups.is_empty() {
-            sets.push((
-                r.inputs.by.iter().map(|_| Cell::text("(all)")).collect(),
-                &r.all,
-            ));
-            for g in &r.groups {
-                sets.push((
-                    g.key.iter().map(|(_, v)| Cell::text(v)).collect(),
-                    &g.tables,
-                ));
-            }
-        } else {
-            sets.push((Vec::new(), &r.all));
-        }
+        let sets = grouped_sets(
+            &r.inputs.by,
+            &r.all,
+            r.groups.iter().map(|g| (g.key.as_slice(), &g.tables)),
+        );
         let lead: Vec<Column> = match r.groups.is_empty() {
             true => vec![],
             false => r

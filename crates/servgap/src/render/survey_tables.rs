@@ -3,7 +3,7 @@
 //! leading column per `--by` column when groups are present (`(all)` for
 //! the whole sample).
 
-use super::tabular::{Cell, Column, Kind, Show, Style, Table, Tabular};
+use super::tabular::{grouped_sets, Cell, Column, Kind, Show, Style, Table, Tabular};
 use crate::survey::{SurveyReport, SurveyTables};
 
 /// The gap statistics that item and dimension rows share: `n, E, P, gap,
@@ -57,20 +57,11 @@ fn stat_cells(
 
 /// The sets of tables shown, each with its leading group cells.
 fn sets(r: &SurveyReport) -> Vec<(Vec<Cell>, &SurveyTables)> {
-    if r.groups.is_empty() {
-        return vec![(vec![], &r.all)];
-    }
-    let mut out = vec![(
-        r.inputs.by.iter().map(|_| Cell::text("(all)")).collect(),
+    grouped_sets(
+        &r.inputs.by,
         &r.all,
-    )];
-    for g in &r.groups {
-        out.push((
-            g.key.iter().map(|(_, v)| Cell::text(v)).collect(),
-            &g.tables,
-        ));
-    }
-    out
+        r.groups.iter().map(|g| (g.key.as_slice(), &g.tables)),
+    )
 }
 
 /// α if each item were deleted and its corrected item–total r, per

@@ -141,6 +141,25 @@ impl Cell {
     }
 }
 
+/// The sets of tables a grouped result shows, each with its leading group
+/// cells: just `all` when there are no groups, else `all` under "(all)" in
+/// every `by` column followed by each group under its key.
+pub(crate) fn grouped_sets<'a, T>(
+    by: &[String],
+    all: &'a T,
+    groups: impl IntoIterator<Item = (&'a [(String, String)], &'a T)>,
+) -> Vec<(Vec<Cell>, &'a T)> {
+    let mut groups = groups.into_iter().peekable();
+    if groups.peek().is_none() {
+        return vec![(vec![], all)];
+    }
+    let mut out = vec![(by.iter().map(|_| Cell::text("(all)")).collect(), all)];
+    out.extend(
+        groups.map(|(key, tables)| (key.iter().map(|(_, v)| Cell::text(v)).collect(), tables)),
+    );
+    out
+}
+
 /// `x` for people in `style`.
 fn styled(x: Option<f64>, style: Style) -> String {
     match (style, x) {

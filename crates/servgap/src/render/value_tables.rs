@@ -3,26 +3,17 @@
 //! with one leading column per `--by` column and `(all)` for everyone)
 //! and of the service chain ([`ChainReport`]: its links and its figures).
 
-use super::tabular::{Cell, Column, Kind, Style, Table, Tabular};
+use super::tabular::{grouped_sets, Cell, Column, Kind, Style, Table, Tabular};
 use crate::chain::ChainReport;
 use crate::value::{ValueReport, ValueTables};
 
 /// The sets of figures shown, each with its leading group cells.
 fn sets(r: &ValueReport) -> Vec<(Vec<Cell>, &ValueTables)> {
-    if r.groups.is_empty() {
-        return vec![(vec![], &r.all)];
-    }
-    let mut out = vec![(
-        r.inputs.by.iter().map(|_| Cell::text("(all)")).collect(),
+    grouped_sets(
+        &r.inputs.by,
         &r.all,
-    )];
-    for g in &r.groups {
-        out.push((
-            g.key.iter().map(|(_, v)| Cell::text(v)).collect(),
-            &g.tables,
-        ));
-    }
-    out
+        r.groups.iter().map(|g| (g.key.as_slice(), &g.tables)),
+    )
 }
 
 /// A yes/no that may be unavailable.
