@@ -35,8 +35,21 @@ impl Moments {
     }
 
     /// The sample variance (n − 1), or `None` for fewer than two observations.
+    ///
+    /// A variance below the rounding noise of the mean (sd under 10⁻¹² of
+    /// |mean|) is 0: values equal in exact arithmetic (per-respondent means
+    /// such as 5/3, summed in another row order) differ in their last bits,
+    /// and a t-test or its df must not appear or vanish with row order.
     pub fn variance(&self) -> Option<f64> {
-        (self.n > 1).then(|| (self.m2 / (self.n - 1) as f64).max(0.0))
+        (self.n > 1).then(|| {
+            let v = self.m2 / (self.n - 1) as f64;
+            let noise = (self.mean.abs() * 1e-12).powi(2);
+            if v <= noise {
+                0.0
+            } else {
+                v
+            }
+        })
     }
 
     /// Combines two sets of observations (Chan et al.'s parallel formula).
@@ -382,6 +395,21 @@ impl AlphaAccumulator {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_variance_of_rounding_noise_is_zero() {
+        let exact = 5.0 / 3.0;
+        let mut m = super::Moments::default();
+        for x in [exact, exact - 2.0 * f64::EPSILON, exact] {
+            m.push(x);
+        }
+        assert!(m.m2 > 0.0, "the noise is there to be ignored");
+        assert_eq!(m.variance(), Some(0.0));
+        // A real spread stays: var(1, 2) = 0.5 by hand.
+        let mut m = super::Moments::default();
+        m.push(1.0);
+        m.push(2.0);
+        approx::assert_relative_eq!(m.variance().unwrap_or(f64::NAN), 0.5);
+    }
 
     #[test]
     fn item_reliability_matches_numpy() {

@@ -489,6 +489,47 @@ fn analyse_respondents(
 mod tests {
     use super::*;
 
+    fn dimension(name: &str, mean_p: f64) -> DimensionScore {
+        DimensionScore {
+            dimension: name.into(),
+            n: Some(3),
+            mean_e: None,
+            mean_p: Some(mean_p),
+            gap: None,
+            sd: None,
+            se: None,
+            ci_low: None,
+            ci_high: None,
+            t: None,
+            p_value: None,
+            alpha_e: None,
+            alpha_p: None,
+            alpha_gap: None,
+        }
+    }
+
+    #[test]
+    fn a_performance_at_the_mean_is_high_whatever_the_rounding() {
+        // Both dimensions have mean P 5/3 in exact arithmetic; summed in
+        // another row order, B's comes out two ulps low, below the mean of
+        // the two. Both are at the mean, hence both "high performance".
+        let exact = 5.0 / 3.0;
+        let below = exact - f64::EPSILON * 2.0;
+        assert!(below < (exact + below) / 2.0);
+        let dims = [dimension("A", exact), dimension("B", below)];
+        let rows = tables::ipa_rows(&dims, &[Some(0.5), Some(0.5)]);
+        let quadrants: Vec<_> = rows.iter().map(|r| r.quadrant).collect();
+        assert_eq!(quadrants, [Some(Quadrant::KeepUp), Some(Quadrant::KeepUp)]);
+        // A real difference still separates them.
+        let dims = [dimension("A", 5.0 / 3.0), dimension("B", 1.6)];
+        let rows = tables::ipa_rows(&dims, &[Some(0.5), Some(0.5)]);
+        let quadrants: Vec<_> = rows.iter().map(|r| r.quadrant).collect();
+        assert_eq!(
+            quadrants,
+            [Some(Quadrant::KeepUp), Some(Quadrant::ConcentrateHere)]
+        );
+    }
+
     #[test]
     fn names_are_the_json_names() {
         let json = |v: serde_json::Value| v.as_str().map(str::to_string);

@@ -204,6 +204,14 @@ pub(super) fn aggregate_weighted(dims: &[DimensionScore], w: &[f64]) -> Option<f
     (wsum > 0.0).then(|| s / wsum)
 }
 
+/// `x ≥ mean`, where a value that equals the mean in exact arithmetic counts
+/// as at the mean whatever order its sums were taken in: means of fractional
+/// per-respondent scores differ in the last bits with row order, and a
+/// quadrant must not.
+fn at_least(x: f64, mean: f64) -> bool {
+    x >= mean - 1e-9 * mean.abs().max(1.0)
+}
+
 pub(super) fn ipa_rows(dims: &[DimensionScore], importance: &[Option<f64>]) -> Vec<IpaRow> {
     let mi = mean_of(importance.iter().copied());
     let mp = mean_of(dims.iter().map(|d| d.mean_p));
@@ -211,12 +219,14 @@ pub(super) fn ipa_rows(dims: &[DimensionScore], importance: &[Option<f64>]) -> V
         .zip(importance)
         .map(|(d, &imp)| {
             let quadrant = match (imp, d.mean_p, mi, mp) {
-                (Some(i), Some(p), Some(mi), Some(mp)) => Some(match (i >= mi, p >= mp) {
-                    (true, false) => Quadrant::ConcentrateHere,
-                    (true, true) => Quadrant::KeepUp,
-                    (false, false) => Quadrant::LowPriority,
-                    (false, true) => Quadrant::PossibleOverkill,
-                }),
+                (Some(i), Some(p), Some(mi), Some(mp)) => {
+                    Some(match (at_least(i, mi), at_least(p, mp)) {
+                        (true, false) => Quadrant::ConcentrateHere,
+                        (true, true) => Quadrant::KeepUp,
+                        (false, false) => Quadrant::LowPriority,
+                        (false, true) => Quadrant::PossibleOverkill,
+                    })
+                }
                 _ => None,
             };
             IpaRow {
