@@ -402,6 +402,11 @@ impl<R: Read> DecodeReader<R> {
             decoder.decode_to_utf8_without_replacement(src, &mut self.out[start..], self.eof);
         self.out.truncate(start + written);
         self.raw_at += read;
+        if self.eof && result == DecoderResult::InputEmpty {
+            // a decoder told `last` must not be called again; a later
+            // call (with nothing left to decode) gets a fresh one
+            self.decoder = None;
+        }
         if let DecoderResult::Malformed(bad, extra) = result {
             let end = self.raw_at - extra as usize;
             let bad = bad as usize;

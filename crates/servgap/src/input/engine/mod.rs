@@ -287,7 +287,7 @@ where
     let mut sink = make(Header::checked(name, hdr.line, hdr.fields.clone())?)?;
     let threads = opts.threads();
     let big = std::fs::metadata(path)
-        .map(|m| m.len() >= 4 << 20)
+        .map(|m| m.len() >= lines::SPLIT_MIN_BYTES)
         .unwrap_or(false);
     let partitioned = threads > 1
         && big
