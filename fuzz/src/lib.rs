@@ -374,41 +374,49 @@ pub fn events(data: &[u8]) {
         Ok(s) => s,
         Err(e) => panic!("the example hard standards do not read: {e}"),
     };
-    for (by, period) in [
-        (Vec::new(), None),
-        (
+    // by site per month for inputs of even length, else over all events
+    let (by, period) = match data.len() % 2 {
+        0 => (
             vec!["site".to_string()],
             Some((PeriodKind::Month, "date".to_string())),
         ),
-    ] {
-        one_and_two_threads(|read| {
-            let cfg = ComplianceConfig {
-                read,
-                standards: standards.clone(),
-                by: by.clone(),
-                period: period.clone(),
-                miss_rule: MissRule::Point,
-            };
-            run_compliance(&source, &cfg)
-        });
-    }
+        _ => (Vec::new(), None),
+    };
+    one_and_two_threads(|read| {
+        let cfg = ComplianceConfig {
+            read,
+            standards: standards.clone(),
+            by: by.clone(),
+            period: period.clone(),
+            miss_rule: MissRule::Point,
+        };
+        run_compliance(&source, &cfg)
+    });
 }
 
-/// The SQI of an incident log and volume file, by site when `by`.
-fn sqi(incidents: &Source, volume: Option<&Source>, weights: &WeightTable, period: PeriodKind) {
-    for by in [Vec::new(), vec!["site".to_string()]] {
-        one_and_two_threads(|read| {
-            let cfg = SqiConfig {
-                read,
-                weights: weights.clone(),
-                volume: volume.cloned(),
-                period,
-                by: by.clone(),
-                ..SqiConfig::default()
-            };
-            run_sqi(incidents, &cfg)
-        });
-    }
+/// The SQI of an incident log and volume file, by site when `by_site`.
+fn sqi(
+    incidents: &Source,
+    volume: Option<&Source>,
+    weights: &WeightTable,
+    period: PeriodKind,
+    by_site: bool,
+) {
+    let by = match by_site {
+        true => vec!["site".to_string()],
+        false => Vec::new(),
+    };
+    one_and_two_threads(|read| {
+        let cfg = SqiConfig {
+            read,
+            weights: weights.clone(),
+            volume: volume.cloned(),
+            period,
+            by: by.clone(),
+            ..SqiConfig::default()
+        };
+        run_sqi(incidents, &cfg)
+    });
 }
 
 /// The small test weights (categories a, b, c).
@@ -425,7 +433,13 @@ fn small_weights() -> WeightTable {
 /// An incident log (header included) with the small weights, per day.
 pub fn incidents(data: &[u8]) {
     let source = scratch("incidents", data);
-    sqi(&source, None, &small_weights(), PeriodKind::Day);
+    sqi(
+        &source,
+        None,
+        &small_weights(),
+        PeriodKind::Day,
+        data.len() % 2 == 0,
+    );
 }
 
 /// A weight table, then the small incident log weighted by it.
@@ -443,17 +457,22 @@ pub fn weights(data: &[u8]) {
     }
 }
 
-/// A volume file beside the small incident log, per day and per week.
+/// A volume file beside the small incident log, by site per day (inputs
+/// of even length) or over all sites per week.
 pub fn volume(data: &[u8]) {
     let source = scratch("volume", data);
     let log = repo("data/tests/sqi_small_incidents.csv");
-    for period in [PeriodKind::Day, PeriodKind::Week] {
-        sqi(&log, Some(&source), &small_weights(), period);
-    }
+    let by_site = data.len() % 2 == 0;
+    let period = match by_site {
+        true => PeriodKind::Day,
+        false => PeriodKind::Week,
+    };
+    sqi(&log, Some(&source), &small_weights(), period, by_site);
 }
 
 /// A whole SQI run: the bytes up to the first NUL are the log, the rest
-/// (if any) the volume file; the first byte picks the period.
+/// (if any) the volume file; the first byte picks the period, and by site
+/// for inputs of even length.
 pub fn sqi_run(data: &[u8]) {
     let period = match data.first().map(|b| b % 5) {
         Some(1) => PeriodKind::Week,
@@ -468,7 +487,13 @@ pub fn sqi_run(data: &[u8]) {
     };
     let log = scratch("log", log);
     let volume = volume.map(|v| scratch("volume", v));
-    sqi(&log, volume.as_ref(), &small_weights(), period);
+    sqi(
+        &log,
+        volume.as_ref(),
+        &small_weights(),
+        period,
+        data.len() % 2 == 0,
+    );
 }
 
 /// A customer file, alone and by site.
