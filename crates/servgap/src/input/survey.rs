@@ -202,6 +202,9 @@ pub(crate) struct SurveyRule {
     /// Each range's spill tag and the lines before it (spill mode: the
     /// stores then hold only each range's dictionaries until `finish`).
     spill_tags: Vec<(usize, u64)>,
+    /// Respondent × item duplicates met while merging ranges, counted
+    /// without their lines (see [`SurveyData::unplaced`]).
+    unplaced: Vec<(String, String, u64)>,
 }
 
 impl SurveyRule {
@@ -486,6 +489,7 @@ impl RowRule for SurveyRule {
             cells: self.cells.clone(),
             spill: self.spill.as_ref().map(SpillWriter::sibling),
             spill_tags: vec![],
+            unplaced: vec![],
             long: self.long,
             lead_last: self.lead_last,
         }
@@ -494,6 +498,7 @@ impl RowRule for SurveyRule {
     fn merge(&mut self, later: Self, off: u64) -> Result<()> {
         let rows_before = self.ledger.read;
         self.ledger.merge(later.ledger, off);
+        self.unplaced.extend(later.unplaced);
         if self.spill.is_some() {
             // Spill mode: the later range's rows are in its own file; keep
             // its dictionaries, in range order, for the second pass.
@@ -512,7 +517,10 @@ impl RowRule for SurveyRule {
             ResponseStore::new(0, [None; 4], 0, false),
         )];
         stores.append(&mut self.merged);
-        let mut clashes: Vec<(&'static str, u64, Error)> = Vec::new();
+        // (reason, line, the duplicated respondent × item when the line is
+        // the respondent's first in the later range, not the row's)
+        type Met = (&'static str, u64, Option<(String, String)>);
+        let mut clashes: Vec<Met> = Vec::new();
         let mut later_stores = vec![later.store];
         later_stores.extend(later.merged);
         for mut b in later_stores {
@@ -533,7 +541,14 @@ impl RowRule for SurveyRule {
                 if self.ledger.on_invalid == OnInvalid::Error {
                     return Err(err);
                 }
-                clashes.push((reason, mc.line, err));
+                let unplaced = match (&mc.conflict, err.kind()) {
+                    (Conflict::Repeated, ErrorKind::Duplicate { key, .. }) => match &key[..] {
+                        [id, item] => Some((id.clone(), item.clone())),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                clashes.push((reason, mc.line, unplaced));
                 Ok(())
             };
             reconcile(
@@ -552,8 +567,15 @@ impl RowRule for SurveyRule {
         }
         self.merged = stores.collect();
         self.last = None;
-        for (reason, line, _) in clashes {
-            self.ledger.unuse(reason, line);
+        for (reason, line, unplaced) in clashes {
+            match unplaced {
+                Some((id, item)) => {
+                    // the line is found once the whole file is read
+                    self.ledger.unuse(reason, u64::MAX);
+                    self.unplaced.push((id, item, line));
+                }
+                None => self.ledger.unuse(reason, line),
+            }
         }
         Ok(())
     }
@@ -888,6 +910,7 @@ impl SurveySink {
             cells,
             spill: None,
             spill_tags: vec![(0, 0)],
+            unplaced: Vec::new(),
             long: layout.form == SurveyForm::Long,
             lead_last: layout.lead_last,
         };
@@ -916,6 +939,7 @@ impl SurveySink {
                     item_column: Some(s.ledger.header.column(s.item_col)),
                     file: s.ledger.file.to_string(),
                     body: SurveyBody::Summary(s.rows),
+                    unplaced: Vec::new(),
                 };
                 Ok((data, instrument, Paths::default()))
             }
@@ -955,6 +979,7 @@ impl SurveySink {
                     file: rule.ledger.file.to_string(),
                     item_column: None,
                     body: SurveyBody::Respondents(stores),
+                    unplaced: std::mem::take(&mut rule.unplaced),
                 };
                 Ok((data, Some(rule.instrument.clone()), paths))
             }
@@ -1404,6 +1429,7 @@ pub(crate) fn read_survey_counted(
     let (mut data, sink_ins, paths) = sink
         .finish()
         .map_err(|e| locate_duplicate(e, source, read))?;
+    place_duplicates(&mut data, source, read);
     let instrument = match (&data.body, sink_ins) {
         (SurveyBody::Summary(rows), None) => summary_instrument(&name, rows)?,
         (_, Some(i)) => Arc::unwrap_or_clone(i),
@@ -1472,6 +1498,38 @@ fn summary_instrument(name: &str, rows: &[SummaryRow]) -> Result<Instrument> {
     let mut ins = Instrument::from_rows(name, &table, 0, 1, None)?;
     ins.name = format!("{name} (dimension column)");
     Ok(ins)
+}
+
+/// Gives the respondent × item duplicates met while merging ranges their
+/// lines, found in one more pass over the file: each rejected row is a
+/// key's second or later row, so the reason's first line is the earliest
+/// of those (as one thread reading the file in order reports it).
+fn place_duplicates(data: &mut SurveyData, source: &Source, read: &ReadOptions) {
+    let unplaced = std::mem::take(&mut data.unplaced);
+    if unplaced.is_empty() {
+        return;
+    }
+    let keys: HashMap<(String, String), usize> = unplaced
+        .iter()
+        .enumerate()
+        .map(|(k, (id, item, _))| ((id.clone(), item.to_lowercase()), k))
+        .collect();
+    let found = super::engine::lines_by_key(source, read, keys.len(), |h, rec| {
+        let (i, t) = (h.find("respondent_id")?, h.find("item")?);
+        let key = (rec.text(i), rec.text(t).trim().to_lowercase());
+        keys.get(&key).copied()
+    });
+    let first = match found {
+        Some(lines) => lines.iter().filter_map(|l| l.get(1)).min().copied(),
+        None => None,
+    };
+    // without the pass (it failed), the respondents' lines stand in
+    let first = first.or_else(|| unplaced.iter().map(|u| u.2).min());
+    for r in &mut data.counts.rejections {
+        if r.reason == "duplicate respondent × item" {
+            r.first_line = r.first_line.min(first.unwrap_or(u64::MAX));
+        }
+    }
 }
 
 /// Fills in both lines of a respondent × item duplicate, which the stores

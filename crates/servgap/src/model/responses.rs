@@ -915,6 +915,11 @@ pub struct SurveyData {
     pub(crate) file: String,
     pub(crate) item_column: Option<crate::error::Column>,
     pub(crate) body: SurveyBody,
+    /// Respondent × item duplicates found while merging the ranges of a
+    /// file, whose lines the stores do not know: (respondent, item, the
+    /// respondent's first line in the later range). The reader finds
+    /// their lines afterwards.
+    pub(crate) unplaced: Vec<(String, String, u64)>,
 }
 
 impl SurveyData {

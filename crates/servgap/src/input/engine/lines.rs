@@ -191,11 +191,22 @@ fn read_lead(buf: &[u8], at: u64, kept: usize) -> usize {
 /// Room before a buffer's data for [`read_lead`].
 const LEAD: usize = 64;
 
-/// The smallest file read by more than one thread: below it the ranges'
-/// set-up costs more than they save. The fuzz targets (`cfg(fuzzing)`)
-/// split files of a few hundred bytes, so that every input they try also
-/// goes through the multi-threaded paths.
-pub(crate) const SPLIT_MIN_BYTES: u64 = if cfg!(fuzzing) { 256 } else { 4 << 20 };
+/// The smallest file read by more than one thread (4 MiB): below it the
+/// ranges' set-up costs more than they save. The fuzz targets
+/// (`cfg(fuzzing)`) split files from 256 bytes on, so that every input
+/// they try also goes through the multi-threaded paths, and so does any
+/// run with `SERVGAP_SPLIT_BYTES=N` in its environment (the fuzz
+/// regression test replays saved inputs that way).
+pub(crate) fn split_min_bytes() -> u64 {
+    static MIN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *MIN.get_or_init(|| {
+        let default = if cfg!(fuzzing) { 256 } else { 4 << 20 };
+        std::env::var("SERVGAP_SPLIT_BYTES")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default)
+    })
+}
 
 /// Where a parse is: the line and byte counts so far and its limits.
 struct Cursor {
@@ -785,20 +796,20 @@ pub(crate) fn key_recurs(path: &Path, name: &str, hdr: &HeaderRead, key: usize) 
         return false;
     }
     let _ = parse_stream(f.take(4 << 20), &cfg, &mut probe);
-    // the fuzz targets' files are short: let them take the spill path too
-    let enough = if cfg!(fuzzing) { 4 } else { 100 };
+    // short files split between threads (fuzzing) take the spill path too
+    let enough = if split_min_bytes() < 4 << 20 { 4 } else { 100 };
     probe.rows >= enough && (probe.recurrences * 100 > probe.rows || probe.changes * 2 > probe.rows)
 }
 
 /// Where [`parse_file_parallel`] splits a file of `len` bytes whose data
 /// starts at `start` between `threads` readers: `start`, then just after
 /// the first newline at or after each share, then `len`. A file under
-/// [`SPLIT_MIN_BYTES`] (4 MB) is not split.
+/// [`split_min_bytes`] (4 MB) is not split.
 pub(crate) fn split_points(path: &Path, start: u64, len: u64, threads: usize) -> Result<Vec<u64>> {
     let data_len = len.saturating_sub(start);
     let threads = threads.max(1);
     let mut splits = vec![start];
-    if threads > 1 && data_len >= SPLIT_MIN_BYTES {
+    if threads > 1 && data_len >= split_min_bytes() {
         let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
         for t in 1..threads {
             let at = start + data_len * t as u64 / threads as u64;

@@ -287,7 +287,7 @@ where
     let mut sink = make(Header::checked(name, hdr.line, hdr.fields.clone())?)?;
     let threads = opts.threads();
     let big = std::fs::metadata(path)
-        .map(|m| m.len() >= lines::SPLIT_MIN_BYTES)
+        .map(|m| m.len() >= lines::split_min_bytes())
         .unwrap_or(false);
     let partitioned = threads > 1
         && big
@@ -407,6 +407,53 @@ impl<S: RecordSink, F: Fn(Header) -> Result<S> + Sync> RecordSink for LazySink<'
 /// header and a record), for naming both rows of a duplicate whose first
 /// line a reader's records do not keep. `None` when there are not two, or
 /// when the input cannot be read again (standard input, a pipe).
+/// The lines of the records of a regular file that `key_of` gives a key
+/// (`0..keys`), per key in file order; `None` for a stream or when the
+/// file cannot be read again.
+pub(crate) fn lines_by_key(
+    source: &Source,
+    read: &ReadOptions,
+    keys: usize,
+    key_of: impl Fn(&Header, &RecordView<'_>) -> Option<usize> + Sync,
+) -> Option<Vec<Vec<u64>>> {
+    struct Lines<'m, K> {
+        header: Header,
+        key_of: &'m K,
+        lines: Vec<Vec<u64>>,
+    }
+    impl<K: Fn(&Header, &RecordView<'_>) -> Option<usize> + Sync> RecordSink for Lines<'_, K> {
+        fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
+            if let Some(l) = (self.key_of)(&self.header, rec).and_then(|k| self.lines.get_mut(k)) {
+                l.push(line);
+            }
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Lines {
+                header: self.header.clone(),
+                key_of: self.key_of,
+                lines: vec![Vec::new(); self.lines.len()],
+            }
+        }
+        fn merge(&mut self, later: Self, off: u64) -> Result<()> {
+            for (mine, theirs) in self.lines.iter_mut().zip(later.lines) {
+                mine.extend(theirs.iter().map(|l| l + off));
+            }
+            Ok(())
+        }
+    }
+    source.regular_file()?;
+    let (found, _) = read_csv(source, read, |header| {
+        Ok(Lines {
+            header,
+            key_of: &key_of,
+            lines: vec![Vec::new(); keys],
+        })
+    })
+    .ok()?;
+    Some(found.lines)
+}
+
 pub(crate) fn first_two_lines(
     source: &Source,
     read: &ReadOptions,
