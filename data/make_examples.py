@@ -17,6 +17,9 @@ example_delivery.csv    delivery assessment: 3 mystery shoppers per site rate th
 example_hard_standards.csv  hard standards (greeting within 4 minutes, phone answered
                         within 60 seconds, complaints resolved within 24 hours)
 example_events.csv      service events, 2026 Q1, with the metrics of the hard standards
+monthly/                the incidents, volume and events split by month (one file per
+                        month and input, as a daily or monthly export arrives), for
+                        `--emit-partial` and `servgap merge`
 
 The story (continued by the gap-model examples): customers expect most of
 Reliability and Responsiveness; perception falls shortest on Responsiveness,
@@ -82,6 +85,7 @@ def main():
     sqi(here)
     gap_model(here)
     value_and_chain(here)
+    monthly(here)
 
 
 # incidents per 1000 packages at an ordinary site; 广州 multiplies the
@@ -212,6 +216,21 @@ def value_and_chain(here):
     for name, lines in [("example_customers.csv", rows), ("example_chain.csv", chain)]:
         with open(os.path.join(here, name), "w", encoding="utf-8", newline="") as f:
             f.write("\n".join(lines) + "\n")
+
+
+def monthly(here):
+    """Splits the incident log, the volume and the events by month into monthly/."""
+    out = os.path.join(here, "monthly")
+    os.makedirs(out, exist_ok=True)
+    for name in ["incidents", "volume", "events"]:
+        with open(os.path.join(here, f"example_{name}.csv"), encoding="utf-8") as f:
+            header, *rows = f.read().splitlines()
+        months = {}
+        for row in rows:
+            months.setdefault(row[:7], []).append(row)
+        for month, part in sorted(months.items()):
+            with open(os.path.join(out, f"{name}_{month}.csv"), "w", encoding="utf-8", newline="") as f:
+                f.write("\n".join([header] + part) + "\n")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ use servgap::input::instrument::Instrument;
 use servgap::input::survey::SurveyReadOptions;
 use servgap::input::weights::WeightTable;
 use servgap::input::{take_reported, OnInvalid, ReadOptions, Source};
+use servgap::partial::Partial;
 use servgap::period::PeriodKind;
 use servgap::{
     pipeline, run_chain, run_compliance, run_sqi, run_survey, run_value, ComplianceConfig, Error,
@@ -42,7 +43,7 @@ fn repo(path: &str) -> Source {
 }
 
 /// Every target's name, as `cargo fuzz list` gives them.
-pub const TARGETS: [&str; 18] = [
+pub const TARGETS: [&str; 19] = [
     "chain",
     "columns",
     "customers",
@@ -51,6 +52,7 @@ pub const TARGETS: [&str; 18] = [
     "importance",
     "incidents",
     "instrument",
+    "partial",
     "ratings",
     "sqi",
     "standards",
@@ -76,6 +78,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "importance" => importance(data),
         "incidents" => incidents(data),
         "instrument" => instrument(data),
+        "partial" => partial(data),
         "ratings" => ratings(data),
         "sqi" => sqi_run(data),
         "standards" => standards(data),
@@ -510,6 +513,20 @@ pub fn customers(data: &[u8]) {
                 rows_add_up(&v);
             }
         }
+    }
+}
+
+/// A partial result (`--emit-partial`), merged with itself and reported:
+/// whatever the bytes, an error or a report, never a panic.
+pub fn partial(data: &[u8]) {
+    let Some(p) = checked(Partial::from_json("p.json", data)) else {
+        return;
+    };
+    if let Some(merged) = checked(Partial::merge(vec![
+        ("p.json".into(), p.clone()),
+        ("q.json".into(), p),
+    ])) {
+        checked(merged.report());
     }
 }
 

@@ -73,6 +73,28 @@ pub enum Command {
     /// One report (HTML with charts, or Markdown) with a section for each analysis its inputs allow.
     #[command(after_help = REPORT_EXAMPLES)]
     Report(Box<ReportArgs>),
+    /// Merges partial results (--emit-partial of survey, compliance, sqi) into the output of one run over all the parts.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
+}
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  servgap sqi data/monthly/incidents_2026-01.csv --emit-partial jan.json -o jan.csv
+  servgap sqi data/monthly/incidents_2026-02.csv --emit-partial feb.json -o feb.csv
+  servgap merge jan.json feb.json --format csv
+  servgap merge partials/*.json -o sqi.xlsx";
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial results written by --emit-partial (all of one command, computed with the same settings); `-` reads one from standard input.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<String>,
+    /// Compliance: exit with code 1 when any standard misses its target (overall or in any group).
+    #[arg(long)]
+    pub fail_on_miss: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 const VALUE_EXAMPLES: &str = "\
@@ -321,6 +343,9 @@ pub struct ComplianceArgs {
     /// What counts as a miss: point (compliance below the target) or certain (the 95% interval's upper end below it).
     #[arg(long, value_enum, default_value_t = MissRuleArg::Point)]
     pub miss_rule: MissRuleArg,
+    /// Also write this part's partial result (JSON) to FILE, for `servgap merge` (see docs/merge.md).
+    #[arg(long, value_name = "FILE")]
+    pub emit_partial: Option<String>,
     #[command(flatten)]
     pub read: ReadArgs,
     #[command(flatten)]
@@ -364,6 +389,9 @@ pub struct SqiArgs {
     /// Check: exit 1 when a run rule signals in the checked periods.
     #[arg(long)]
     pub fail_on_signal: bool,
+    /// Also write this part's partial result (JSON) to FILE, for `servgap merge` (see docs/merge.md).
+    #[arg(long, value_name = "FILE")]
+    pub emit_partial: Option<String>,
     #[command(flatten)]
     pub read: ReadArgs,
     #[command(flatten)]
@@ -422,6 +450,9 @@ pub struct SurveyArgs {
     /// Column map for real exports: CSV `column,item,measure`.
     #[arg(long, value_name = "FILE")]
     pub columns: Option<String>,
+    /// Also write this part's partial result (JSON) to FILE, for `servgap merge` (see docs/merge.md).
+    #[arg(long, value_name = "FILE")]
+    pub emit_partial: Option<String>,
     #[command(flatten)]
     pub read: ReadArgs,
     #[command(flatten)]

@@ -125,13 +125,25 @@ pub fn write_output_with(
                     ),
                 }));
             }
+            let in_place = |e: servgap::Error| match e.into_kind() {
+                servgap::ErrorKind::Io { source, .. } => io(source),
+                other => servgap::Error::from(other),
+            };
+            // A device or a pipe (`-o /dev/null`, a FIFO) is written in
+            // place: a rename would replace it with a regular file.
+            if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(io)?;
+                let mut buf = std::io::BufWriter::with_capacity(1 << 16, file);
+                write(&mut buf).map_err(in_place)?;
+                return buf.flush().map_err(io);
+            }
             let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
             {
                 let mut buf = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
-                write(&mut buf).map_err(|e| match e.into_kind() {
-                    servgap::ErrorKind::Io { source, .. } => io(source),
-                    other => servgap::Error::from(other),
-                })?;
+                write(&mut buf).map_err(in_place)?;
                 buf.flush().map_err(io)?;
             }
             // The temporary file is private; the result keeps the mode of

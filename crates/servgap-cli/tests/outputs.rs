@@ -442,6 +442,7 @@ fn the_examples_in_the_help_run() {
         "value",
         "chain",
         "report",
+        "merge",
     ] {
         let examples = help_examples(command);
         assert!(
@@ -576,4 +577,41 @@ fn a_killed_run_leaves_the_old_output_or_the_whole_new_one() {
         .flatten()
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_to_a_device_or_a_pipe_is_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    // a rename over /dev/null would replace the device with a file
+    servgap()
+        .args(["chain", "data/example_chain.csv", "-o", "/dev/null"])
+        .assert()
+        .code(0);
+    let kind = std::fs::metadata("/dev/null")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .file_type();
+    assert!(kind.is_char_device(), "/dev/null is no longer a device");
+    // a FIFO is read by whoever waits at its other end
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fifo = dir.path().join("out.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo here
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap_or_default())
+    };
+    servgap()
+        .args(["chain", "data/example_chain.csv", "--format", "csv", "-o"])
+        .arg(&fifo)
+        .assert()
+        .code(0);
+    let text = reader.join().unwrap_or_default();
+    assert!(text.starts_with("link,"), "{text}");
+    let kind = std::fs::metadata(&fifo)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .file_type();
+    assert!(kind.is_fifo());
 }

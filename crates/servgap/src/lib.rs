@@ -34,6 +34,7 @@ pub mod error;
 pub mod gaps;
 pub mod input;
 pub mod model;
+pub mod partial;
 pub mod period;
 pub mod pipeline;
 pub mod render;
@@ -46,8 +47,8 @@ pub mod value;
 pub use chain::run_chain;
 pub use error::{exit_codes, Error, ErrorKind, Position, Result};
 pub use pipeline::{
-    run_compliance, run_gaps, run_report, run_sqi, run_survey, run_value, ComplianceConfig,
-    GapsConfig, ReportConfig, SqiConfig, SurveyConfig, ValueConfig,
+    merge_partials, run_compliance, run_gaps, run_report, run_sqi, run_survey, run_value,
+    ComplianceConfig, GapsConfig, ReportConfig, SqiConfig, SurveyConfig, ValueConfig,
 };
 
 /// The Rust examples of the README and of `docs/rust.md`, compiled as

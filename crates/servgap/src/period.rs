@@ -17,7 +17,9 @@ use serde::{Serialize, Serializer};
 use crate::error::{Error, Result};
 
 /// The length of a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodKind {
     /// One calendar day.

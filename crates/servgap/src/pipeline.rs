@@ -5,24 +5,28 @@
 //! with what went in. The command line and Rust callers start here;
 //! analyses never open a file, and readers never compute a figure.
 
-use crate::compliance::{self, ComplianceInputs, ComplianceReport, MissRule};
+use crate::compliance::partial::CompliancePartial;
+use crate::compliance::{ComplianceInputs, ComplianceReport, MissRule};
 use crate::error::{Error, Result};
 use crate::gaps::{GapLevels, GapModel, GapsInputs, GapsReport};
 use crate::input::columns::ColumnMap;
 use crate::input::events::{EventSink, HardStandards};
 use crate::input::gap_inputs::{Ratings, Standards};
 use crate::input::importance::{Importance, ImportanceFile};
-use crate::input::incidents::read_incidents;
+use crate::input::incidents::{read_incidents, IncidentData};
 use crate::input::instrument::Instrument;
 use crate::input::survey::{read_survey, Scale, SurveyReadOptions};
 use crate::input::weights::WeightTable;
 use crate::input::{check_by, read_csv, ReadOptions, Source};
 use crate::model::responses::{ResponseStore, SurveyBody, SurveyData};
+use crate::partial::Partial;
 use crate::period::PeriodKind;
 use crate::report::ReportData;
+use crate::sqi::partial::{SqiPartial, SqiSettings};
 use crate::sqi::{
     self, ChartType, CheckKind, CheckScope, CheckSpec, RuleSet, SqiInputs, SqiReport,
 };
+use crate::survey::partial::SurveyPartial;
 use crate::survey::{self, SurveyGroup, SurveyInputs, SurveyReport, SurveyTables};
 
 /// Everything `servgap survey` needs besides the survey file.
@@ -93,17 +97,7 @@ fn survey_report(source: &Source, cfg: &SurveyConfig, a: AnalysedSurvey) -> Surv
     } = a;
     SurveyReport {
         schema: survey::SURVEY_SCHEMA,
-        inputs: SurveyInputs {
-            survey: source.name(),
-            form: data.form,
-            encoding,
-            instrument: instrument.name.clone(),
-            importance: cfg.importance.as_ref().map(|f| f.name.clone()),
-            columns: cfg.survey.columns.as_ref().map(|c| c.file.clone()),
-            scale: cfg.survey.scale.to_string(),
-            by: data.by.clone(),
-            on_invalid: cfg.read.on_invalid,
-        },
+        inputs: survey_inputs(source, cfg, &data, &instrument, encoding),
         rows_read: data.counts.rows_read,
         rows_used: data.counts.rows_used,
         rows_rejected: data.counts.rows_rejected,
@@ -118,6 +112,64 @@ fn survey_report(source: &Source, cfg: &SurveyConfig, a: AnalysedSurvey) -> Surv
         all,
         groups,
     }
+}
+
+/// What went into a survey run.
+fn survey_inputs(
+    source: &Source,
+    cfg: &SurveyConfig,
+    data: &SurveyData,
+    instrument: &Instrument,
+    encoding: String,
+) -> SurveyInputs {
+    SurveyInputs {
+        survey: source.name(),
+        form: data.form,
+        encoding,
+        instrument: instrument.name.clone(),
+        importance: cfg.importance.as_ref().map(|f| f.name.clone()),
+        columns: cfg.survey.columns.as_ref().map(|c| c.file.clone()),
+        scale: cfg.survey.scale.to_string(),
+        by: data.by.clone(),
+        on_invalid: cfg.read.on_invalid,
+    }
+}
+
+/// Reads and validates a survey and adds up its respondents: the partial
+/// result of `servgap survey --emit-partial`, which merges with those of
+/// other parts of the respondents ([`merge_partials`]). A summary survey
+/// (one row per item) has none.
+pub fn survey_partial(source: &Source, cfg: &SurveyConfig) -> Result<SurveyPartial> {
+    check_by(&cfg.survey.by)?;
+    let (data, instrument, info) =
+        read_survey(source, cfg.instrument.clone(), &cfg.survey, &cfg.read)?;
+    let imp = cfg.importance.as_ref().map(|f| &f.weights);
+    if let Some(Importance::Aggregate(w)) = imp {
+        if w.len() != instrument.dimensions.len() {
+            return Err(Error::inconsistent(
+                "the importance weights were read against another instrument",
+            ));
+        }
+    }
+    let SurveyBody::Respondents(stores) = &data.body else {
+        return Err(Error::usage(format!(
+            "{}: a summary survey (one row per item) has no partial result: --emit-partial needs respondents",
+            source.name()
+        )));
+    };
+    let acc = survey::accumulate(&data, stores, &instrument, imp)?;
+    let importance = cfg.importance.as_ref().map(|f| {
+        let ids: Vec<Vec<String>> = stores.iter().map(ResponseStore::ids).collect();
+        (f, f.unmatched_in(ids.iter().flatten().map(String::as_str)))
+    });
+    let inputs = survey_inputs(source, cfg, &data, &instrument, info.encoding);
+    Ok(SurveyPartial::new(
+        inputs,
+        &instrument,
+        importance,
+        acc,
+        data.counts.clone(),
+    ))
 }
 
 /// Everything `servgap gaps` needs besides the customer survey.
@@ -224,6 +276,13 @@ pub struct ComplianceConfig {
 
 /// Reads the events and computes compliance: the library form of `servgap compliance`.
 pub fn run_compliance(events: &Source, cfg: &ComplianceConfig) -> Result<ComplianceReport> {
+    Ok(compliance_partial(events, cfg)?.report())
+}
+
+/// Reads the events and counts them per standard, group and period: the
+/// partial result of `servgap compliance --emit-partial`, which merges
+/// with those of other parts of the events ([`merge_partials`]).
+pub fn compliance_partial(events: &Source, cfg: &ComplianceConfig) -> Result<CompliancePartial> {
     check_by(&cfg.by)?;
     let name = events.name();
     let (sink, info) = read_csv(events, &cfg.read, |h| {
@@ -236,34 +295,22 @@ pub fn run_compliance(events: &Source, cfg: &ComplianceConfig) -> Result<Complia
             cfg.read.on_invalid,
         )
     })?;
-    let grouped = !cfg.by.is_empty() || cfg.period.is_some();
-    let (standards, groups) = compliance::analyse(
+    let inputs = ComplianceInputs {
+        events: name,
+        encoding: info.encoding,
+        standards: cfg.standards.name.clone(),
+        by: cfg.by.clone(),
+        period: cfg.period.as_ref().map(|p| p.0),
+        date: cfg.period.as_ref().map(|p| p.1.clone()),
+        miss_rule: cfg.miss_rule,
+    };
+    Ok(CompliancePartial::new(
+        inputs,
         &cfg.standards.standards,
+        cfg.standards.rows.clone(),
+        sink.counts(),
         &sink.cells,
-        &cfg.by,
-        grouped,
-        cfg.miss_rule,
-    );
-    let counts = sink.counts();
-    Ok(ComplianceReport {
-        schema: "servgap/compliance/v1",
-        inputs: ComplianceInputs {
-            events: name,
-            encoding: info.encoding,
-            standards: cfg.standards.name.clone(),
-            by: cfg.by.clone(),
-            period: cfg.period.as_ref().map(|p| p.0),
-            date: cfg.period.as_ref().map(|p| p.1.clone()),
-            miss_rule: cfg.miss_rule,
-        },
-        rows_read: counts.rows_read,
-        rows_used: counts.rows_used,
-        rows_rejected: counts.rows_rejected,
-        rejections: counts.rejections,
-        standards_rows: cfg.standards.rows.clone(),
-        standards,
-        groups,
-    })
+    ))
 }
 
 /// Everything `servgap sqi` needs besides the incident log.
@@ -310,6 +357,37 @@ impl Default for SqiConfig {
 
 /// Reads, validates and analyses an incident log: the library form of `servgap sqi`.
 pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
+    let (data, inputs) = read_sqi(incidents, cfg)?;
+    sqi::analyse_cells(
+        data.table,
+        data.incident_rows,
+        data.volume_rows,
+        &cfg.weights,
+        inputs,
+        &cfg.checks,
+    )
+}
+
+/// Reads and validates an incident log (and its volume file) into period
+/// × group cells: the partial result of `servgap sqi --emit-partial`,
+/// which merges with those of other parts of the log
+/// ([`merge_partials`]).
+pub fn sqi_partial(incidents: &Source, cfg: &SqiConfig) -> Result<SqiPartial> {
+    let (data, inputs) = read_sqi(incidents, cfg)?;
+    let settings = SqiSettings {
+        inputs,
+        weights: &cfg.weights,
+        checks: &cfg.checks,
+        incident_rows: data.incident_rows,
+        volume_rows: data.volume_rows,
+        volume_summed: data.volume_summed,
+    };
+    Ok(SqiPartial::new(settings, &data.table))
+}
+
+/// Reads an incident log (and its volume file) into cells of a day, a
+/// week or a month, with what went in.
+fn read_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<(IncidentData, SqiInputs)> {
     check_by(&cfg.by)?;
     if !(cfg.per.is_finite() && cfg.per > 0.0) {
         return Err(Error::usage(format!(
@@ -322,7 +400,7 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
     }
     let weights = std::sync::Arc::new(cfg.weights.clone());
     // quarters and years are made from month cells
-    let mut data = read_incidents(
+    let data = read_incidents(
         incidents,
         cfg.volume.as_ref(),
         weights,
@@ -330,18 +408,6 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
         &cfg.by,
         &cfg.read,
     )?;
-    if cfg.period.longer_than_a_month() {
-        data.table = data.table.rolled_up(cfg.period).ok_or_else(|| {
-            Error::file(
-                &incidents.name(),
-                None,
-                format!(
-                    "a count per {:?} passes 4,294,967,295: use a shorter --period",
-                    cfg.period
-                ),
-            )
-        })?;
-    }
     let inputs = SqiInputs {
         incidents: incidents.name(),
         encoding: data.encoding.clone(),
@@ -354,14 +420,34 @@ pub fn run_sqi(incidents: &Source, cfg: &SqiConfig) -> Result<SqiReport> {
         chart: cfg.chart,
         rules: cfg.rules,
     };
-    Ok(sqi::analyse(
-        data.table,
-        data.incident_rows,
-        data.volume_rows,
-        &cfg.weights,
-        inputs,
-        &cfg.checks,
-    ))
+    Ok((data, inputs))
+}
+
+/// Reads partial results (`--emit-partial` files, `-` for standard input)
+/// and merges them: the partial result of all their data, whose
+/// [`Partial::report`] is what one run over all of it gives. The parts
+/// must be of one command and computed with the same settings.
+pub fn merge_partials(sources: &[Source]) -> Result<Partial> {
+    let mut parts = Vec::with_capacity(sources.len());
+    for source in sources {
+        let name = source.name();
+        let bytes = match source {
+            Source::Path(p) => std::fs::read(p).map_err(|e| Error::io(p, e))?,
+            Source::Stdin => {
+                let mut b = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut b)
+                    .map_err(|e| Error::io("<stdin>", e))?;
+                b
+            }
+            _ => {
+                return Err(Error::usage(format!(
+                    "{name}: a partial result is a JSON file written by --emit-partial"
+                )))
+            }
+        };
+        parts.push((name.clone(), Partial::from_json(&name, &bytes)?));
+    }
+    Partial::merge(parts)
 }
 
 /// Everything `servgap value` needs besides the customer file.

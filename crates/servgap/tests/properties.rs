@@ -2,12 +2,20 @@
 //! the library (proptest): the order of the rows never changes a result;
 //! the long and wide forms of the same answers agree; the same bytes as
 //! UTF-8, UTF-8 with a BOM and GB18030 agree; the SQI's figures do not
-//! depend on the incident log's order either.
+//! depend on the incident log's order either; and an input split into
+//! parts whose partial results are merged (`--emit-partial`, `servgap
+//! merge`) gives the report of the whole, to the last digit for
+//! whole-number scores, counts and volumes.
 
 use proptest::prelude::*;
 use serde_json::Value;
-use servgap::input::Source;
-use servgap::{run_sqi, run_survey, SqiConfig, SurveyConfig};
+use servgap::compliance::MissRule;
+use servgap::input::events::HardStandards;
+use servgap::input::{ReadOptions, Source};
+use servgap::partial::{MergedReport, Partial};
+use servgap::period::PeriodKind;
+use servgap::sqi::{CheckKind, CheckSpec};
+use servgap::{run_sqi, run_survey, ComplianceConfig, SqiConfig, SurveyConfig};
 
 /// One respondent: a site and, per item of the first `k`, E and P (0:
 /// missing).
@@ -200,4 +208,223 @@ proptest! {
         let n = rows.len();
         prop_assert_eq!(run(&(0..n).collect::<Vec<_>>()), run(&permutation(n, seed)));
     }
+}
+
+/// Writes `text` to a scratch file and names it as a source (the folder
+/// lives as long as the returned guard).
+fn scratch(name: &str, text: &str) -> (tempfile::TempDir, Source) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    let source = Source::from_arg(&path.to_string_lossy());
+    (dir, source)
+}
+
+/// The parts' partial results through their JSON (as `--emit-partial`
+/// writes them), merged, as the report's JSON without its `inputs`.
+fn merged_json(parts: Vec<Partial>) -> Value {
+    let parts: Vec<(String, Partial)> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut bytes = Vec::new();
+            p.write_json(&mut bytes).unwrap_or_else(|e| panic!("{e}"));
+            let name = format!("part{i}.json");
+            let back = Partial::from_json(&name, &bytes).unwrap_or_else(|e| panic!("{e}"));
+            (name, back)
+        })
+        .collect();
+    let merged = Partial::merge(parts).unwrap_or_else(|e| panic!("{e}"));
+    let mut v = match merged.report().unwrap_or_else(|e| panic!("{e}")) {
+        MergedReport::Survey(r) => serde_json::to_value(&r),
+        MergedReport::Compliance(r) => serde_json::to_value(&r),
+        MergedReport::Sqi(r) => serde_json::to_value(&r),
+    }
+    .unwrap_or_else(|e| panic!("{e}"));
+    if let Value::Object(o) = &mut v {
+        o.remove("inputs");
+    }
+    v
+}
+
+/// `n` items cut into parts at the (sorted, deduplicated) `cuts`.
+fn cut(n: usize, cuts: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let mut at: Vec<usize> = cuts.iter().map(|c| c % (n + 1)).collect();
+    at.push(0);
+    at.push(n);
+    at.sort_unstable();
+    at.dedup();
+    at.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+const CATEGORIES: [&str; 12] = [
+    "right_day_late",
+    "wrong_day_late",
+    "trace_not_answered",
+    "complaint_reopened",
+    "missing_pod",
+    "invoice_adjustment",
+    "missed_pickup",
+    "damaged",
+    "lost",
+    "overgoods",
+    "aircraft_delay_minutes",
+    "abandoned_call",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Whole-number scores: the merged report equals one run's to the
+    /// last digit, respondents with skipped answers included.
+    #[test]
+    fn survey_parts_merge_into_the_whole(rs in respondents(), cuts in prop::collection::vec(0..30usize, 0..4)) {
+        let all: Vec<usize> = (0..rs.len() * 22).collect();
+        let whole = survey_json(long(&rs, &all).as_bytes());
+        let mut cfg = SurveyConfig::default();
+        cfg.survey.by = vec!["site".into()];
+        let parts: Vec<Partial> = cut(rs.len(), &cuts)
+            .into_iter()
+            .map(|range| {
+                let part = &rs[range];
+                let (_dir, source) = scratch("part.csv", &long(part, &(0..part.len() * 22).collect::<Vec<_>>()));
+                let p = servgap::pipeline::survey_partial(&source, &cfg).unwrap_or_else(|e| panic!("{e}"));
+                Partial::Survey(p)
+            })
+            .collect();
+        prop_assert_eq!(merged_json(parts), whole);
+    }
+
+    #[test]
+    fn compliance_parts_merge_into_the_whole(
+        events in prop::collection::vec((0..60u32, 0..3usize, prop::option::of(0..90u32)), 1..60),
+        cuts in prop::collection::vec(0..60usize, 0..4),
+    ) {
+        let (_s, standards) = scratch(
+            "hard.csv",
+            "standard_id,description,metric,op,threshold,target,scope\n\
+             wait,Greeted within 4 minutes,wait_minutes,<=,4,0.9,\n\
+             north,Wait in Beijing,wait_minutes,<,3,0.5,site=北京\n",
+        );
+        let standards = HardStandards::load(&standards, &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cfg = ComplianceConfig {
+            read: ReadOptions::default(),
+            standards,
+            by: vec!["site".into()],
+            period: Some((PeriodKind::Month, "date".into())),
+            miss_rule: MissRule::Point,
+        };
+        let log = |rows: &[(u32, usize, Option<u32>)]| {
+            let mut text = String::from("date,site,wait_minutes\n");
+            for (day, site, wait) in rows {
+                let date = chrono_day(*day);
+                let wait = wait.map(|w| format!("{}", f64::from(w) / 10.0)).unwrap_or_default();
+                text.push_str(&format!("{date},{},{wait}\n", SITES[*site]));
+            }
+            text
+        };
+        let report = |text: &str| {
+            let (_d, source) = scratch("events.csv", text);
+            let mut v = serde_json::to_value(
+                servgap::run_compliance(&source, &cfg).unwrap_or_else(|e| panic!("{e}")),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            if let Value::Object(o) = &mut v {
+                o.remove("inputs");
+            }
+            v
+        };
+        let whole = report(&log(&events));
+        let parts = cut(events.len(), &cuts)
+            .into_iter()
+            .map(|range| {
+                let (_d, source) = scratch("events.csv", &log(&events[range]));
+                Partial::Compliance(
+                    servgap::pipeline::compliance_partial(&source, &cfg).unwrap_or_else(|e| panic!("{e}")),
+                )
+            })
+            .collect();
+        prop_assert_eq!(merged_json(parts), whole);
+    }
+
+    /// The SQI with whole volumes, each (date, site)'s volume in one part
+    /// (a part may have no volume file): control limits, run rules, the
+    /// Pareto and the checks of the merge equal one run's.
+    #[test]
+    fn sqi_parts_merge_into_the_whole(
+        rows in prop::collection::vec((0..40u32, 0..3usize, 0..12usize, 0..5u32), 1..80),
+        volume in prop::collection::vec((0..40u32, 0..3usize, 1..500u32, 0..4usize), 0..40),
+        cuts in prop::collection::vec(0..80usize, 0..4),
+    ) {
+        // one volume row per (date, site), assigned to a part
+        let mut seen = std::collections::HashSet::new();
+        let volume: Vec<_> = volume.into_iter().filter(|(d, s, _, _)| seen.insert((*d, *s))).collect();
+        let log = |rows: &[(u32, usize, usize, u32)]| {
+            let mut text = String::from("date,site,category,count\n");
+            for (day, site, cat, count) in rows {
+                text.push_str(&format!("{},{},{},{count}\n", chrono_day(*day), SITES[*site], CATEGORIES[*cat]));
+            }
+            text
+        };
+        let volume_file = |rows: &[&(u32, usize, u32, usize)]| {
+            let mut text = String::from("date,site,volume\n");
+            for (day, site, v, _) in rows {
+                text.push_str(&format!("{},{},{v}\n", chrono_day(*day), SITES[*site]));
+            }
+            text
+        };
+        let checks = vec![CheckSpec { kind: CheckKind::MaxPoints, limit: 40.0 }];
+        let config = |volume: Option<Source>| SqiConfig {
+            by: vec!["site".into()],
+            period: PeriodKind::Week,
+            volume,
+            checks: checks.clone(),
+            ..SqiConfig::default()
+        };
+        let all_volume: Vec<_> = volume.iter().collect();
+        let (_l, whole_log) = scratch("log.csv", &log(&rows));
+        let (_v, whole_volume) = scratch("volume.csv", &volume_file(&all_volume));
+        let whole_volume = (!volume.is_empty()).then_some(whole_volume);
+        let mut whole = serde_json::to_value(
+            run_sqi(&whole_log, &config(whole_volume)).unwrap_or_else(|e| panic!("{e}")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        if let Value::Object(o) = &mut whole {
+            o.remove("inputs");
+        }
+        let ranges = cut(rows.len(), &cuts);
+        let nparts = ranges.len();
+        let parts = ranges
+            .into_iter()
+            .enumerate()
+            .map(|(i, range)| {
+                let (_l, part_log) = scratch("log.csv", &log(&rows[range]));
+                let mine: Vec<_> = volume.iter().filter(|v| v.3 % nparts == i).collect();
+                let (_v, part_volume) = scratch("volume.csv", &volume_file(&mine));
+                let part_volume = (!mine.is_empty()).then_some(part_volume);
+                Partial::Sqi(
+                    servgap::pipeline::sqi_partial(&part_log, &config(part_volume))
+                        .unwrap_or_else(|e| panic!("{e}")),
+                )
+            })
+            .collect::<Vec<_>>();
+        let merged = merged_json(parts);
+        prop_assert_eq!(first_difference(&merged, &whole, ""), None);
+        prop_assert_eq!(merged, whole);
+    }
+}
+
+/// Day `n` (from 0) of 2026, as `YYYY-MM-DD`, from the 5th of March on.
+fn chrono_day(n: u32) -> String {
+    let days_in = [31, 30, 31, 30, 31];
+    let (mut month, mut day) = (3usize, 5 + n);
+    for len in days_in {
+        if day <= len {
+            break;
+        }
+        day -= len;
+        month += 1;
+    }
+    format!("2026-{month:02}-{day:02}")
 }

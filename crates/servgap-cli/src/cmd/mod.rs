@@ -3,6 +3,7 @@
 mod chain;
 mod compliance;
 mod gaps;
+mod merge;
 mod report;
 mod sqi;
 mod survey;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> servgap::Result<u8> {
         Command::Value(args) => value::run(args),
         Command::Chain(args) => chain::run(args),
         Command::Report(args) => report::run(*args),
+        Command::Merge(args) => merge::run(args),
     }
 }
 
@@ -46,6 +48,28 @@ pub(crate) fn one_stdin(inputs: &[(&str, Option<&str>)]) -> servgap::Result<()> 
         )));
     }
     Ok(())
+}
+
+/// `--emit-partial` names a file: its partial result and the report
+/// cannot share standard output.
+pub(crate) fn check_partial_path(path: Option<&str>) -> servgap::Result<()> {
+    match path {
+        Some(p) if p == "-" || p.trim().is_empty() => Err(servgap::Error::usage(
+            "--emit-partial needs a file name (standard output holds the report)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a partial result to `path` (atomically, as `--output`).
+pub(crate) fn write_partial(
+    path: Option<&str>,
+    partial: Option<&servgap::partial::Partial>,
+) -> servgap::Result<()> {
+    match (path, partial) {
+        (Some(path), Some(p)) => write_output_with(Some(path), |w| p.write_json(w)),
+        _ => Ok(()),
+    }
 }
 
 /// Reader options from the shared flags.

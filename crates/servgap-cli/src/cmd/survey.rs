@@ -4,12 +4,14 @@ use servgap::input::importance::ImportanceFile;
 use servgap::input::instrument::Instrument;
 use servgap::input::survey::{Scale, SurveyReadOptions};
 use servgap::input::Source;
-use servgap::pipeline::{run_survey, SurveyConfig};
+use servgap::partial::Partial;
+use servgap::pipeline::{run_survey, survey_partial, SurveyConfig};
 
 use crate::cli::SurveyArgs;
 use crate::output::{report_rejections, with_progress};
 
 pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
+    super::check_partial_path(a.emit_partial.as_deref())?;
     super::one_stdin(&[
         ("SURVEY", Some(&a.survey)),
         ("--importance", a.importance.as_deref()),
@@ -31,7 +33,7 @@ pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
     };
     let columns = super::column_map(a.columns.as_deref(), fmt)?;
     let source = Source::from_arg_as(&a.survey, fmt);
-    let report = with_progress(&source, read, |read| {
+    let (report, partial) = with_progress(&source, read, |read| {
         let cfg = SurveyConfig {
             read,
             survey: SurveyReadOptions {
@@ -42,10 +44,17 @@ pub fn run(a: SurveyArgs) -> servgap::Result<u8> {
             instrument,
             importance,
         };
-        run_survey(&source, &cfg)
+        match a.emit_partial {
+            None => run_survey(&source, &cfg).map(|r| (r, None)),
+            Some(_) => {
+                let p = survey_partial(&source, &cfg)?;
+                Ok((p.report()?, Some(Partial::Survey(p))))
+            }
+        }
     })?;
     report_rejections(&report.input_rows());
     super::check_reported(a.read.max_errors)?;
+    super::write_partial(a.emit_partial.as_deref(), partial.as_ref())?;
     super::emit(&report, &a.output)?;
     Ok(servgap::exit_codes::SUCCESS)
 }

@@ -618,6 +618,9 @@ pub(crate) struct IncidentData {
     pub table: CellTable,
     pub incident_rows: RowCounts,
     pub volume_rows: Option<RowCounts>,
+    /// Whether the volume file's rows are summed per date and group (it
+    /// has other columns), so that a date and group may come twice.
+    pub volume_summed: bool,
     pub encoding: String,
     /// How the engine's strategies read the log's rows (tests assert it).
     #[cfg_attr(not(test), allow(dead_code))]
@@ -717,23 +720,24 @@ impl IncidentRead<'_> {
                 ),
             ));
         }
-        let (table, volume_rows) = match (volume, plan) {
+        let (table, volume_rows, volume_summed) = match (volume, plan) {
             (Some(vs), Some(plan)) if !rule.volume.is_empty() => {
                 match plan.rows(rule.volume, &table, vs, by, opts)? {
-                    Some(rows) => (table, Some(rows)),
+                    Some((rows, summed)) => (table, Some(rows), summed),
                     None => return Ok(None),
                 }
             }
             (Some(vs), _) => {
-                let (table, rows) = read_volume(vs, table, by, opts)?;
-                (table, Some(rows))
+                let (table, rows, summed) = read_volume(vs, table, by, opts)?;
+                (table, Some(rows), summed)
             }
-            (None, _) => (table, None),
+            (None, _) => (table, None, false),
         };
         Ok(Some(IncidentData {
             table,
             incident_rows,
             volume_rows,
+            volume_summed,
             encoding: info.encoding,
             paths,
         }))
@@ -765,7 +769,7 @@ fn read_volume(
     table: CellTable,
     by: &[String],
     opts: &ReadOptions,
-) -> Result<(CellTable, RowCounts)> {
+) -> Result<(CellTable, RowCounts, bool)> {
     let vname = vs.name();
     let slot = Mutex::new(Some(table));
     let vopts = ReadOptions {
@@ -788,9 +792,10 @@ fn read_volume(
         ))
     })
     .map_err(|e| first_volume_line(e, vs, by, &vopts))?;
+    let summed = sink.rule.summed;
     let w = sink.rule.w;
     let rows = w.ledger.counts();
-    Ok((w.table, rows))
+    Ok((w.table, rows, summed))
 }
 
 /// What one reader thread made of its share of the volume file.
@@ -885,7 +890,7 @@ impl VolumePlan {
         vs: &Source,
         by: &[String],
         opts: &ReadOptions,
-    ) -> Result<Option<RowCounts>> {
+    ) -> Result<Option<(RowCounts, bool)>> {
         shares.sort_by_key(|s| s.index);
         if !shares.iter().map(|s| s.index).eq(0..self.shares.len()) {
             return Ok(None); // a range's cells were not merged (it overran)
@@ -922,7 +927,7 @@ impl VolumePlan {
         if table.volume_overlap && !summed {
             return Ok(None); // a duplicate day, for the whole read to report
         }
-        Ok(Some(counts(read, used, tally)))
+        Ok(Some((counts(read, used, tally), summed)))
     }
 }
 

@@ -43,6 +43,31 @@ pub struct CellHead {
     pub volume: f64,
 }
 
+/// One cell as a partial result records it (`servgap sqi
+/// --emit-partial`): the period's sort key, the group's index in the
+/// partial's groups, the day sets, the volume and the non-zero counts as
+/// `(category, count)`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct CellRecord {
+    pub period: i32,
+    pub group: u32,
+    pub days: u32,
+    pub volume_days: u32,
+    pub volume: f64,
+    pub counts: Vec<(u32, u64)>,
+}
+
+/// Why a cell record cannot be added to a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordClash {
+    /// A count would pass 4,294,967,295 (the category).
+    Overflow(usize),
+    /// A day of the cell has a volume row in both.
+    VolumeTwice,
+    /// The record names a group or category the table lacks.
+    Misfit,
+}
+
 /// Cells another reader made over a later range of the file, kept where
 /// that reader left them: merging two ranges of a sorted log then copies
 /// only the cells both have (the period at the seam), not the whole
@@ -493,6 +518,64 @@ impl CellTable {
                 self.add_cell(c, h, counts.cell(i, self.k));
             }
         }
+    }
+
+    /// The code of the group with these `--by` values.
+    pub(crate) fn group_of_values(&mut self, values: &[String]) -> u32 {
+        let key = values.join(&(SEP as char).to_string());
+        self.group(key.as_bytes())
+    }
+
+    /// Every cell as a record, in index order.
+    pub(crate) fn records(&self) -> Vec<CellRecord> {
+        let k = self.k;
+        let mut out = Vec::with_capacity(self.len());
+        for (_, heads, counts) in self.parts() {
+            for (i, h) in heads.iter().enumerate() {
+                out.push(CellRecord {
+                    period: h.key,
+                    group: h.group,
+                    days: h.days,
+                    volume_days: h.volume_days,
+                    volume: h.volume,
+                    counts: counts
+                        .cell(i, k)
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(cat, n)| (cat as u32, u64::from(n)))
+                        .collect(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Adds a cell record, its group `group` (a code of this table) and
+    /// its period of this table's kind; the clash that stops it, if any
+    /// (a volume day in both is added all the same).
+    pub(crate) fn add_record(&mut self, group: u32, r: &CellRecord) -> Result<(), RecordClash> {
+        if r.counts.iter().any(|&(cat, _)| cat as usize >= self.k)
+            || group as usize >= self.groups.len()
+        {
+            return Err(RecordClash::Misfit);
+        }
+        let c = self.cell(Period::of_key(self.kind, r.period), group);
+        let mine = self.head_mut(c);
+        let twice = mine.volume_days & r.volume_days != 0;
+        mine.days |= r.days;
+        mine.volume_days |= r.volume_days;
+        mine.volume += r.volume;
+        for &(cat, n) in &r.counts {
+            if !self.add_count(c, cat as usize, n) {
+                return Err(RecordClash::Overflow(cat as usize));
+            }
+        }
+        if twice {
+            self.volume_overlap = true;
+            return Err(RecordClash::VolumeTwice);
+        }
+        Ok(())
     }
 
     /// Adds a cell's days, volume and counts into cell `c`.

@@ -43,34 +43,66 @@ impl ImportanceFile {
     /// ids: the rows of respondents the survey has are used, the others
     /// rejected with their reason.
     pub fn counts_against<'a>(&self, survey_ids: impl IntoIterator<Item = &'a str>) -> RowCounts {
-        let mut counts = self.rows.clone();
+        Self::counts_with(&self.rows, &self.unmatched_in(survey_ids))
+    }
+
+    /// The respondents of the file (first form) whose ids are not among
+    /// `survey_ids`, in file order; none for aggregate weights.
+    pub fn unmatched_in<'a>(
+        &self,
+        survey_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<UnmatchedRows> {
         if self.respondent_rows.is_empty() {
-            return counts;
+            return Vec::new();
         }
         let ids: HashSet<&str> = survey_ids.into_iter().collect();
         let lower: HashSet<String> = ids.iter().map(|id| id.to_lowercase()).collect();
-        let mut tally = RejectTally {
-            reasons: counts.rejections.clone(),
-        };
-        let mut unmatched: Vec<(&String, &(u64, u64))> = self
+        let mut unmatched: Vec<UnmatchedRows> = self
             .respondent_rows
             .iter()
             .filter(|(id, _)| !ids.contains(id.as_str()))
+            .map(|(id, &(line, rows))| UnmatchedRows {
+                line,
+                rows,
+                other_case: lower.contains(&id.to_lowercase()),
+            })
             .collect();
-        unmatched.sort_by_key(|(_, (line, _))| *line);
-        for (id, &(line, n)) in unmatched {
-            let reason = if lower.contains(&id.to_lowercase()) {
+        unmatched.sort_by_key(|u| u.line);
+        unmatched
+    }
+
+    /// The file's row counts `rows` with the rows of the `unmatched`
+    /// respondents (in file order) rejected.
+    pub fn counts_with(rows: &RowCounts, unmatched: &[UnmatchedRows]) -> RowCounts {
+        let mut counts = rows.clone();
+        let mut tally = RejectTally {
+            reasons: counts.rejections.clone(),
+        };
+        for u in unmatched {
+            let reason = if u.other_case {
                 OTHER_CASE
             } else {
                 NOT_IN_SURVEY
             };
-            tally.add_many(reason, line, n);
-            counts.rows_used -= n;
+            tally.add_many(reason, u.line, u.rows);
+            counts.rows_used -= u.rows.min(counts.rows_used);
         }
         counts.rows_rejected = tally.total();
         counts.rejections = tally.reasons;
         counts
     }
+}
+
+/// The rows of one respondent of an importance file that a survey (or a
+/// part of it) lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UnmatchedRows {
+    /// The respondent's first line in the importance file.
+    pub line: u64,
+    /// Their rows.
+    pub rows: u64,
+    /// Whether the survey has the id in another case.
+    pub other_case: bool,
 }
 
 impl Importance {

@@ -10,7 +10,7 @@ use foldhash::fast::FixedState;
 use serde::Serialize;
 
 /// One item of an instrument.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ItemDef {
     /// Item id as written in the instrument (e.g. `q01`).
     pub id: String,

@@ -855,7 +855,7 @@ impl Measure {
 }
 
 /// Which form a survey file has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SurveyForm {
     /// One row per respondent × item.

@@ -72,8 +72,16 @@ impl Serialize for Op {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Op {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Op::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("'{s}' is not one of <= < >= > == !=")))
+    }
+}
+
 /// One hard standard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct HardStandard {
     /// Its id, e.g. `greet_4min`.
     pub standard_id: String,
@@ -110,7 +118,7 @@ pub struct HardStandards {
 }
 
 /// Counts of one standard in one cell.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// Events with the metric present.
     pub events: u64,
@@ -133,7 +141,7 @@ impl Tally {
 }
 
 /// When a standard counts as missed (`--miss-rule`, SPEC §4.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MissRule {
     /// Compliance below the target.

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// What to do with a row holding an invalid value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnInvalid {
     /// Stop with an error naming file, line, column and value (the default).
@@ -21,7 +21,7 @@ pub enum OnInvalid {
 }
 
 /// Row counts every result carries: nothing vanishes silently.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RowCounts {
     /// Data rows read (header excluded, blank lines excluded).
     pub rows_read: u64,
@@ -31,6 +31,27 @@ pub struct RowCounts {
     pub rows_rejected: u64,
     /// Why rows were rejected, with counts.
     pub rejections: Vec<Rejection>,
+}
+
+impl RowCounts {
+    /// Adds the counts of another part of the same input (a partial
+    /// result's): rows add up, and each reason keeps its count and the
+    /// smaller of the two first lines (each part's own line).
+    pub fn absorb(&mut self, other: &RowCounts) {
+        self.rows_read += other.rows_read;
+        self.rows_used += other.rows_used;
+        let mut tally = RejectTally {
+            reasons: std::mem::take(&mut self.rejections),
+        };
+        tally.merge(
+            RejectTally {
+                reasons: other.rejections.clone(),
+            },
+            0,
+        );
+        self.rows_rejected = tally.total();
+        self.rejections = tally.reasons;
+    }
 }
 
 /// The rows of one input file: what each report says it read, used and
@@ -90,7 +111,7 @@ impl InputRows {
 }
 
 /// One reason rows were rejected, and how many.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Rejection {
     /// The reason.
     pub reason: String,

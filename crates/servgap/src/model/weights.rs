@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 /// One category and the points an incident of it costs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CategoryWeight {
     /// The category as written in the weights table.
     pub category: String,

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::period::Period;
 
 /// A threshold a CI job checks (`--max-points`, `--max-per-unit`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckKind {
     /// Weighted points of a period (and group) must not exceed the limit.
@@ -25,7 +25,7 @@ pub enum CheckKind {
 }
 
 /// Which periods a check looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckScope {
     /// The latest period only (every group's cell in it).
@@ -49,7 +49,7 @@ impl CheckScope {
 }
 
 /// One threshold to check.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct CheckSpec {
     /// What is checked.
     pub kind: CheckKind,

@@ -25,6 +25,7 @@ pub mod checks;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod pareto;
+pub mod partial;
 pub mod periods;
 pub mod rules;
 pub mod totals;
@@ -40,7 +41,7 @@ pub use totals::SqiTotals;
 pub use trend::{GroupTrend, OperationPeriod};
 
 /// What went into an SQI run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct SqiInputs {
     /// The incident log (`<stdin>` for standard input).
     pub incidents: String,
@@ -179,6 +180,40 @@ pub fn analyse(
         pareto_groups,
         checks,
     }
+}
+
+/// [`analyse`] of cells read by day, week or month: quarters and years
+/// are rolled up from months first.
+pub(crate) fn analyse_cells(
+    table: CellTable,
+    incident_rows: RowCounts,
+    volume_rows: Option<RowCounts>,
+    weights: &WeightTable,
+    inputs: SqiInputs,
+    checks: &[CheckSpec],
+) -> crate::error::Result<SqiReport> {
+    let table = if inputs.period.longer_than_a_month() {
+        table.rolled_up(inputs.period).ok_or_else(|| {
+            crate::error::Error::file(
+                &inputs.incidents,
+                None,
+                format!(
+                    "a count per {:?} passes 4,294,967,295: use a shorter --period",
+                    inputs.period
+                ),
+            )
+        })?
+    } else {
+        table
+    };
+    Ok(analyse(
+        table,
+        incident_rows,
+        volume_rows,
+        weights,
+        inputs,
+        checks,
+    ))
 }
 
 /// Each group's place among the groups ordered by their values.

@@ -17,7 +17,7 @@ use super::periods::SqiPeriods;
 use crate::error::{Error, Result};
 
 /// The control chart (`--chart`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChartType {
     /// The demerit u-chart: limits Ū ± 3σ_t.
@@ -39,7 +39,7 @@ impl ChartType {
 }
 
 /// The run rules (`--rules`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleSet {
     /// Western Electric: `we1`–`we4`.

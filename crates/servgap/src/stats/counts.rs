@@ -6,6 +6,8 @@
 //! - [`IntCounts`]: counts of integers (a respondent's sum of whole scores
 //!   over a dimension), turned into moments by
 //!   [`Moments::from_integer_counts`](super::Moments::from_integer_counts).
+//! - [`SparseCounts`]: the same, sparse, for rare and widely spread
+//!   values.
 //! - [`pair_moments`]: moments of E, P and P − E from counts of (E, P)
 //!   code pairs, a histogram over a value dictionary.
 
@@ -13,7 +15,7 @@ use super::SumMoments;
 
 /// Counts of integer values from `low` on: `counts[j]` observations of
 /// `low + j`. Grows either way as values arrive.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IntCounts {
     low: i64,
     counts: Vec<u64>,
@@ -44,6 +46,17 @@ impl IntCounts {
         }
     }
 
+    /// Adds one observation of `x`.
+    #[inline]
+    pub fn add_one(&mut self, x: i64) {
+        match x.checked_sub(self.low) {
+            Some(j) if !self.counts.is_empty() && (j as u64) < self.counts.len() as u64 => {
+                self.counts[j as usize] += 1
+            }
+            _ => self.add(x, std::iter::once(1)),
+        }
+    }
+
     /// Adds every observation of `other`.
     pub fn merge(&mut self, other: &IntCounts) {
         self.add(other.low, other.counts.iter().copied());
@@ -61,6 +74,36 @@ impl IntCounts {
             .enumerate()
             .filter(|(_, &n)| n > 0)
             .map(|(j, &n)| (self.low + j as i64, n))
+    }
+}
+
+/// Counts of integer values kept sparse, for values that arrive rarely and
+/// spread widely (the sums of respondents who skipped an item): merging
+/// is exact, whichever order the observations came in.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SparseCounts(std::collections::BTreeMap<i64, u64>);
+
+impl SparseCounts {
+    /// Adds one observation of `x`.
+    pub fn add_one(&mut self, x: i64) {
+        *self.0.entry(x).or_insert(0) += 1;
+    }
+
+    /// Adds every observation of `other`.
+    pub fn merge(&mut self, other: &SparseCounts) {
+        for (&x, &n) in &other.0 {
+            *self.0.entry(x).or_insert(0) += n;
+        }
+    }
+
+    /// Whether nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (value, count) of each value counted, in increasing order.
+    pub fn entries(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        self.0.iter().map(|(&x, &n)| (x, n))
     }
 }
 

@@ -9,7 +9,7 @@ pub mod compare;
 pub mod counts;
 
 /// Streaming mean and sum of squared deviations (Welford), mergeable.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     /// Number of observations.
     pub n: u64,
@@ -115,7 +115,7 @@ impl Moments {
 /// For scores on a bounded scale the sums stay small, so the variance
 /// `(Σx² − (Σx)²/n)/(n − 1)` loses no meaningful precision; for integer
 /// scores both sums are exact integers and the result is correctly rounded.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SumMoments {
     /// Number of observations.
     pub n: u64,
@@ -247,7 +247,7 @@ pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
 }
 
 /// Accumulates Cronbach's α for one scale of `k` items over complete cases.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AlphaAccumulator {
     items: Vec<SumMoments>,
     total: SumMoments,
@@ -270,6 +270,12 @@ pub struct ItemReliability {
 }
 
 impl AlphaAccumulator {
+    /// Whether it is an accumulator for `k` items (one read back from a
+    /// file, say).
+    pub fn fits(&self, k: usize) -> bool {
+        self.items.len() == k && self.cross.len() == k
+    }
+
     /// A new accumulator for `k` items.
     pub fn new(k: usize) -> Self {
         AlphaAccumulator {

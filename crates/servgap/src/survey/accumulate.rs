@@ -9,7 +9,11 @@
 //!   one to each of three counts of integer sums (Σ E, Σ P, Σ P − E;
 //!   [`WholeSums`]), and one to a count of (E, P) code pairs per item;
 //!   dimension means and α totals come from the integer counts at the end,
-//!   exactly. Incomplete respondents go as values.
+//!   exactly. A respondent who skipped items of a dimension is counted
+//!   the same way by the number of items answered, and their overall gap
+//!   as an integer multiple ([`GroupAcc::incomplete`]), so that however
+//!   the respondents are split (between cores, or into parts merged
+//!   later), the figures are the same to the last digit.
 //! - **pairs**: E and P only, few distinct values, some not whole: item
 //!   moments from counts of (E, P) code pairs, dimension means and α
 //!   totals as values.
@@ -26,7 +30,7 @@ use std::collections::HashMap;
 use crate::model::importance::Importance;
 use crate::model::instrument::Instrument;
 use crate::model::responses::{Measure, ResponseStore};
-use crate::stats::counts::{pair_moments, IntCounts};
+use crate::stats::counts::{pair_moments, IntCounts, SparseCounts};
 use crate::stats::{AlphaAccumulator, Moments, SumMoments};
 
 /// Distinct score values (with the missing code) up to which item moments
@@ -57,7 +61,7 @@ impl StrategyCounts {
 /// integer scores; per-respondent dimension means come from counts of
 /// integer sums when scores are whole (see [`WholeSums`]), else from
 /// Welford updates.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct GroupAcc {
     pub respondents: u64,
     pub item_e: Vec<SumMoments>,
@@ -88,6 +92,38 @@ pub(super) struct GroupAcc {
     /// dimensions' item counts and D their number): turned into `overall`
     /// exactly by [`GroupAcc::settled`], whatever the order.
     pub whole_overall: IntCounts,
+    /// Per dimension and number `c` of items answered (index `c − 1`):
+    /// counts of the integer sums of E, P and P − E of whole-strategy
+    /// respondents who skipped some of its items, turned into means by
+    /// [`GroupAcc::settled`] exactly, whatever the order.
+    pub incomplete: Vec<Vec<[IntCounts; 3]>>,
+    /// Counts of M × the overall gap of whole-strategy respondents
+    /// incomplete somewhere (an integer, M from [`incomplete_scale`]).
+    pub incomplete_overall: SparseCounts,
+}
+
+/// M of [`GroupAcc::incomplete_overall`]: lcm(1..=k) × lcm(1..=D) (k the
+/// most items of a dimension, D the dimensions with items), which makes
+/// the mean over a respondent's dimensions of their means over answered
+/// items an integer; `None` past 2^24 (long dimensions), when those
+/// respondents' overall gaps go as values.
+fn incomplete_scale(dims: &[Vec<usize>]) -> Option<i64> {
+    let k = dims.iter().map(Vec::len).max().unwrap_or(0);
+    let d = dims.iter().filter(|items| !items.is_empty()).count();
+    let m = lcm_to(k)?.checked_mul(lcm_to(d)?)?;
+    (m <= 1 << 24).then_some(m)
+}
+
+/// lcm(1, 2, …, n); `None` past `i64`.
+fn lcm_to(n: usize) -> Option<i64> {
+    fn gcd(a: i64, b: i64) -> i64 {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    (1..=n as i64).try_fold(1i64, |l, k| (l / gcd(l, k)).checked_mul(k))
 }
 
 /// L·D of [`GroupAcc::whole_overall`], and each dimension's L / k.
@@ -155,6 +191,10 @@ impl GroupAcc {
             whole_cross: vec![[0; 3]; k],
             overall: Moments::default(),
             whole_overall: IntCounts::default(),
+            incomplete: (0..nd)
+                .map(|d| vec![Default::default(); ins.items_of(d).len()])
+                .collect(),
+            incomplete_overall: SparseCounts::default(),
         }
     }
 
@@ -189,6 +229,16 @@ impl GroupAcc {
                 }
             }
         }
+        for (d, by_answered) in self.incomplete.iter().enumerate() {
+            for (j, sums) in by_answered.iter().enumerate() {
+                let means = [&mut acc.dim_e[d], &mut acc.dim_p[d], &mut acc.dim_d[d]];
+                for (moments, c) in means.into_iter().zip(sums) {
+                    if !c.is_empty() {
+                        moments.merge(&Moments::from_integer_counts(c.entries(), j as u64 + 1));
+                    }
+                }
+            }
+        }
         if !self.whole_overall.is_empty() {
             let (div, _) = overall_scale(dims);
             acc.overall.merge(&Moments::from_integer_counts(
@@ -196,10 +246,51 @@ impl GroupAcc {
                 div as u64,
             ));
         }
+        if let (false, Some(m)) = (self.incomplete_overall.is_empty(), incomplete_scale(dims)) {
+            acc.overall.merge(&Moments::from_integer_counts(
+                self.incomplete_overall.entries(),
+                m as u64,
+            ));
+        }
         acc.whole = vec![Default::default(); self.whole.len()];
         acc.whole_cross = vec![[0; 3]; self.whole_cross.len()];
         acc.whole_overall = IntCounts::default();
+        acc.incomplete = self
+            .incomplete
+            .iter()
+            .map(|by_answered| vec![Default::default(); by_answered.len()])
+            .collect();
+        acc.incomplete_overall = SparseCounts::default();
         acc
+    }
+
+    /// Whether these sums have the shape of `ins`'s items and dimensions
+    /// (sums read back from a partial result).
+    pub(super) fn fits(&self, ins: &Instrument) -> bool {
+        let (k, nd) = (ins.items.len(), ins.dimensions.len());
+        let per_item = [
+            self.item_e.len(),
+            self.item_p.len(),
+            self.item_d.len(),
+            self.zone_item.len(),
+            self.whole_cross.len(),
+        ];
+        let per_dimension = [
+            self.dim_e.len(),
+            self.dim_p.len(),
+            self.dim_d.len(),
+            self.alpha.len(),
+            self.imp_sum.len(),
+            self.zone_dim.len(),
+            self.whole.len(),
+            self.incomplete.len(),
+        ];
+        per_item.iter().all(|&n| n == k)
+            && per_dimension.iter().all(|&n| n == nd)
+            && self.alpha.iter().enumerate().all(|(d, scales)| {
+                let n = ins.items_of(d).len();
+                scales.iter().all(|a| a.fits(n)) && self.incomplete[d].len() == n
+            })
     }
 
     pub(super) fn merge(&mut self, a: &GroupAcc) {
@@ -245,6 +336,14 @@ impl GroupAcc {
         }
         self.overall.merge(&a.overall);
         self.whole_overall.merge(&a.whole_overall);
+        for (x, y) in self.incomplete.iter_mut().zip(&a.incomplete) {
+            for (x, y) in x.iter_mut().zip(y) {
+                for (x, y) in x.iter_mut().zip(y) {
+                    x.merge(y);
+                }
+            }
+        }
+        self.incomplete_overall.merge(&a.incomplete_overall);
     }
 }
 
@@ -444,9 +543,10 @@ impl StoreScan<'_> {
         pairs: &mut [PairCounts],
     ) -> u64 {
         let (m, v) = (self.store.m, self.values.len());
-        let values = &self.values;
         let mut sums: Vec<Vec<u32>> = (0..accs.len()).map(|_| vec![0u32; w.len]).collect();
         let mut dim_gap = vec![None::<f64>; self.dims.len()];
+        // each dimension's integer sum of P − E and items answered
+        let mut dim_sums = vec![None::<(i64, usize)>; self.dims.len()];
         let mut n = 0;
         for (r, g, row) in self.respondents() {
             n += 1;
@@ -486,6 +586,7 @@ impl StoreScan<'_> {
                         }
                     }
                     dim_gap[d] = Some((ip - ie) as f64 / c as f64);
+                    dim_sums[d] = Some((ip - ie, c));
                     if let Some((_, _, mult)) = &w.overall {
                         overall += (ip - ie) * mult[d];
                     }
@@ -493,21 +594,36 @@ impl StoreScan<'_> {
                 }
                 all_complete &= items.is_empty();
                 // Incomplete: its pairs are taken out of the complete
-                // respondents' counts and its means go as values; it is not
-                // in α's sample (SPEC §4.1: a complete pair for every item).
-                let (mut se, mut sp) = (0.0, 0.0);
+                // respondents' counts and its integer sums are counted by
+                // the number of items answered; it is not in α's sample
+                // (SPEC §4.1: a complete pair for every item).
                 for &i in items {
                     let (ce, cp) = (row[i * m + es] as usize, row[i * m + ps] as usize);
                     if ce != 0 && cp != 0 {
                         hist.some[(i * v + ce) * v + cp] += 1;
-                        se += values[ce];
-                        sp += values[cp];
                     }
                 }
-                dim_gap[d] = acc.push_dimension(d, se, sp, c as u32);
+                if c == 0 {
+                    dim_gap[d] = None;
+                    dim_sums[d] = None;
+                    continue;
+                }
+                let sums = &mut acc.incomplete[d][c - 1];
+                sums[0].add_one(ie);
+                sums[1].add_one(ip);
+                sums[2].add_one(ip - ie);
+                dim_gap[d] = Some((ip - ie) as f64 / c as f64);
+                dim_sums[d] = Some((ip - ie, c));
             }
-            match &w.overall {
-                Some((at, span, _)) if all_complete => counts[at + (overall + span) as usize] += 1,
+            match (&w.overall, w.incomplete_overall) {
+                (Some((at, span, _)), _) if all_complete => {
+                    counts[at + (overall + span) as usize] += 1
+                }
+                (_, Some(scale)) if !all_complete => {
+                    if let Some(x) = scaled_overall(&dim_sums, scale) {
+                        acc.incomplete_overall.add_one(x);
+                    }
+                }
                 _ => push_overall(acc, &dim_gap),
             }
             push_weighted(acc, self.weights_of(r), &dim_gap);
@@ -735,6 +851,27 @@ fn push_overall(acc: &mut GroupAcc, dim_gap: &[Option<f64>]) {
     }
 }
 
+/// M × a respondent's overall gap (the mean over the dimensions they
+/// answered of their mean P − E there), from each dimension's integer sum
+/// of P − E and items answered: an integer for M from [`incomplete_scale`]
+/// (`scale`: M and lcm(1..=k)); `None` when they answered nothing.
+fn scaled_overall(dim_sums: &[Option<(i64, usize)>], scale: (i64, i64)) -> Option<i64> {
+    let (m, lk) = scale;
+    let answered = dim_sums.iter().flatten().count() as i64;
+    if answered == 0 {
+        return None;
+    }
+    // M / (c · answered) = (lk / c) · (M / lk / answered)
+    let per_dimension = m / lk / answered;
+    Some(
+        dim_sums
+            .iter()
+            .flatten()
+            .map(|&(sum, c)| sum * (lk / c as i64) * per_dimension)
+            .sum(),
+    )
+}
+
 /// A respondent's importance-weighted gap, from their dimension gaps.
 fn push_weighted(acc: &mut GroupAcc, weights: Option<&Vec<f64>>, dim_gap: &[Option<f64>]) {
     let Some(w) = weights else {
@@ -784,6 +921,9 @@ struct WholeSums {
     /// (offset, and the largest magnitude), and each dimension's L / k;
     /// `None` when the table would be too long.
     overall: Option<(usize, i64, Vec<i64>)>,
+    /// M of [`GroupAcc::incomplete_overall`] and lcm(1..=k), `None` for
+    /// long dimensions.
+    incomplete_overall: Option<(i64, i64)>,
 }
 
 impl WholeSums {
@@ -822,11 +962,14 @@ impl WholeSums {
             len += 2 * span as usize + 1;
             (at, span, mult)
         });
+        let k = dims.iter().map(Vec::len).max().unwrap_or(0);
+        let incomplete_overall = incomplete_scale(dims).map(|m| (m, lcm_to(k).unwrap_or(1)));
         (len <= 1 << 20).then_some(WholeSums {
             of,
             dims: slots,
             len,
             overall,
+            incomplete_overall,
         })
     }
 

@@ -7,6 +7,8 @@
 //! names and meanings follow SPEC §6, and an unavailable figure is `None`
 //! (JSON `null`), never zero.
 
+use std::collections::BTreeMap;
+
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -18,6 +20,7 @@ use crate::model::tallies::{InputRows, OnInvalid, Rejection, RowCounts};
 
 mod accumulate;
 pub mod compare;
+pub mod partial;
 mod summary;
 mod tables;
 
@@ -244,7 +247,7 @@ impl Serialize for SurveyGroup {
 }
 
 /// What went into a survey report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct SurveyInputs {
     /// The survey file (`<stdin>` for standard input).
     pub survey: String,
@@ -410,6 +413,29 @@ fn analyse_respondents(
     ins: &Instrument,
     importance: Option<&Importance>,
 ) -> Result<(SurveyTables, Vec<SurveyGroup>, StrategyCounts)> {
+    let acc = accumulate(data, stores, ins, importance)?;
+    let (all, groups) = tables_of_groups(&acc.groups, &data.by, ins, importance, acc.has_zone);
+    Ok((all, groups, acc.strategies))
+}
+
+/// A survey's respondents added up per `--by` group: everything its
+/// tables are computed from, and what a partial result keeps.
+pub(crate) struct Accumulated {
+    /// Group key (the `--by` values) → its sums.
+    groups: BTreeMap<Vec<String>, GroupAcc>,
+    /// The respondents each strategy took.
+    strategies: StrategyCounts,
+    /// Whether the zone of tolerance was measured (adequate and desired).
+    has_zone: bool,
+}
+
+/// Adds up the respondents of every store, on all cores, per group.
+pub(crate) fn accumulate(
+    data: &SurveyData,
+    stores: &[ResponseStore],
+    ins: &Instrument,
+    importance: Option<&Importance>,
+) -> Result<Accumulated> {
     let nby = data.by.len();
     // One thread per store (the reader made one store per core).
     // Stores are analysed on all cores, a contiguous share of stores per thread.
@@ -441,36 +467,56 @@ fn analyse_respondents(
     if parts.len() != stores.len().div_ceil(share) {
         return Err(Error::internal("an analysis thread failed"));
     }
-    let mut groups: std::collections::BTreeMap<Vec<String>, GroupAcc> =
-        std::collections::BTreeMap::new();
+    let mut groups: BTreeMap<Vec<String>, GroupAcc> = BTreeMap::new();
     let mut strategies = StrategyCounts::default();
     for (key, acc) in parts.into_iter().flat_map(|(accs, counts)| {
         strategies.add(&counts);
         accs
     }) {
-        match groups.get_mut(&key) {
-            Some(g) => g.merge(&acc),
-            None => {
-                groups.insert(key, acc);
-            }
-        }
+        add_group(&mut groups, key, acc);
     }
     let has_zone = stores.first().is_some_and(|s| {
         s.slot[Measure::Adequate.index()].is_some() && s.slot[Measure::Desired.index()].is_some()
     });
+    Ok(Accumulated {
+        groups,
+        strategies,
+        has_zone,
+    })
+}
+
+/// Adds a group's sums into `groups`.
+fn add_group(groups: &mut BTreeMap<Vec<String>, GroupAcc>, key: Vec<String>, acc: GroupAcc) {
+    match groups.get_mut(&key) {
+        Some(g) => g.merge(&acc),
+        None => {
+            groups.insert(key, acc);
+        }
+    }
+}
+
+/// Every table, for all respondents and per group (`by` the group
+/// columns), from the groups' sums.
+fn tables_of_groups(
+    groups: &BTreeMap<Vec<String>, GroupAcc>,
+    by: &[String],
+    ins: &Instrument,
+    importance: Option<&Importance>,
+    has_zone: bool,
+) -> (SurveyTables, Vec<SurveyGroup>) {
     let mut total = GroupAcc::new(ins);
     for acc in groups.values() {
         total.merge(acc);
     }
     let mut all = tables::tables_from_acc(&total, ins, importance, has_zone);
-    if nby == 0 {
-        return Ok((all, Vec::new(), strategies));
+    if by.is_empty() {
+        return (all, Vec::new());
     }
     let dims: Vec<Vec<usize>> = (0..ins.dimensions.len()).map(|d| ins.items_of(d)).collect();
     let settled: Vec<(Vec<(String, String)>, GroupAcc)> = groups
         .iter()
         .map(|(key, acc)| {
-            let named = data.by.iter().cloned().zip(key.iter().cloned()).collect();
+            let named = by.iter().cloned().zip(key.iter().cloned()).collect();
             (named, acc.settled(&dims))
         })
         .collect();
@@ -478,11 +524,11 @@ fn analyse_respondents(
     let out = groups
         .iter()
         .map(|(key, acc)| SurveyGroup {
-            key: data.by.iter().cloned().zip(key.iter().cloned()).collect(),
+            key: by.iter().cloned().zip(key.iter().cloned()).collect(),
             tables: tables::tables_from_acc(acc, ins, importance, has_zone),
         })
         .collect();
-    Ok((all, out, strategies))
+    (all, out)
 }
 
 #[cfg(test)]

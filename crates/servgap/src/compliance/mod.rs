@@ -16,6 +16,11 @@ use crate::model::tallies::{InputRows, Rejection, RowCounts};
 use crate::period::{Period, PeriodKind};
 use crate::stats::wilson;
 
+pub mod partial;
+
+/// JSON schema tag of the compliance report.
+pub const COMPLIANCE_SCHEMA: &str = "servgap/compliance/v1";
+
 /// One standard's compliance in one set of events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StandardCompliance {
@@ -107,7 +112,7 @@ impl Serialize for ComplianceGroup {
 }
 
 /// What went into a compliance run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ComplianceInputs {
     /// The events file.
     pub events: String,
