@@ -507,6 +507,9 @@ pub(crate) struct RowDecoder<C: CellRules> {
     /// The rows of the run being read, and the lead's key.
     run: Vec<Repeat>,
     lead_key: Vec<u8>,
+    /// Where the key is in a line that starts with `lead` (the same place
+    /// in every such line: the lead is the same bytes).
+    lead_key_span: (usize, usize),
     /// Rows read by each strategy.
     pub paths: Paths,
 }
@@ -670,6 +673,7 @@ impl<C: CellRules> RowDecoder<C> {
             split: Split::of(&shape_for_tail),
             run: vec![Repeat::default(); RUN],
             lead_key: Vec::new(),
+            lead_key_span: (0, 0),
             paths: Paths::default(),
         }
     }
@@ -1094,6 +1098,10 @@ impl<C: CellRules> RowDecoder<C> {
         if lead_same {
             p += self.lead.len();
             col = shape.lead_cols;
+            // the key is in the lead, where it was in the line that set it
+            // (not where the last line read, which may have been another
+            // strategy's, had it)
+            self.values.key = self.lead_key_span;
         }
         // the separator mask of the cells from `seps.1` on, made when a
         // cell needs it
@@ -1234,6 +1242,7 @@ impl<C: CellRules> RowDecoder<C> {
             self.lead_key.clear();
             self.lead_key
                 .extend_from_slice(region.get(pos + v.key.0..pos + v.key.1)?);
+            self.lead_key_span = v.key;
         } else if lead_same {
             self.lead_misses = 0;
         }
