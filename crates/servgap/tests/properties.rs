@@ -111,14 +111,10 @@ fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
             .zip(y)
             .enumerate()
             .find_map(|(i, (v, w))| first_difference(v, w, &format!("{path}[{i}]"))),
-        // respondents with a missing answer take running sums, whose last
-        // bits depend on the order (docs/survey.md): equal to 1e-12
+        // whole-number scores are summed as integers, respondents with
+        // a missing answer too (docs/survey.md): equal to the last digit
         (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (
-                x.as_f64().unwrap_or(f64::NAN),
-                y.as_f64().unwrap_or(f64::NAN),
-            );
-            ((x - y).abs() > 1e-12 * x.abs().max(1.0)).then(|| format!("{path}: {x} vs {y}"))
+            (x.as_f64() != y.as_f64()).then(|| format!("{path}: {x} vs {y}"))
         }
         _ if a == b => None,
         _ => Some(format!("{path}: {a} vs {b}")),
