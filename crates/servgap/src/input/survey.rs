@@ -1530,6 +1530,8 @@ fn place_duplicates(data: &mut SurveyData, source: &Source, read: &ReadOptions) 
             r.first_line = r.first_line.min(first.unwrap_or(u64::MAX));
         }
     }
+    // in the order of their first lines, as one reader meets them
+    data.counts.rejections.sort_by_key(|r| r.first_line);
 }
 
 /// Fills in both lines of a respondent × item duplicate, which the stores

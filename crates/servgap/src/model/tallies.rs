@@ -124,7 +124,8 @@ pub struct Rejection {
 /// Tallies rejected rows by reason.
 #[derive(Debug, Clone, Default)]
 pub struct RejectTally {
-    /// The reasons, in the order first met.
+    /// The reasons, in the order of their first lines (the order one
+    /// reader meets them in, however many threads read the file).
     pub reasons: Vec<Rejection>,
 }
 
@@ -133,13 +134,29 @@ impl RejectTally {
     pub fn add(&mut self, reason: &str, line: u64) {
         if let Some(r) = self.reasons.iter_mut().find(|r| r.reason == reason) {
             r.count += 1;
-            r.first_line = r.first_line.min(line);
+            if line < r.first_line {
+                r.first_line = line;
+                self.in_line_order();
+            }
         } else {
             self.reasons.push(Rejection {
                 reason: reason.to_string(),
                 count: 1,
                 first_line: line,
             });
+            self.in_line_order();
+        }
+    }
+
+    /// Puts the reasons in the order of their first lines (stable: a tie
+    /// keeps the order met).
+    fn in_line_order(&mut self) {
+        if self
+            .reasons
+            .windows(2)
+            .any(|w| w[0].first_line > w[1].first_line)
+        {
+            self.reasons.sort_by_key(|r| r.first_line);
         }
     }
 
@@ -165,13 +182,55 @@ impl RejectTally {
         for r in other.reasons {
             if let Some(m) = self.reasons.iter_mut().find(|m| m.reason == r.reason) {
                 m.count += r.count;
-                m.first_line = m.first_line.min(r.first_line + line_offset);
+                m.first_line = m.first_line.min(r.first_line.saturating_add(line_offset));
             } else {
                 self.reasons.push(Rejection {
-                    first_line: r.first_line + line_offset,
+                    first_line: r.first_line.saturating_add(line_offset),
                     ..r
                 });
             }
         }
+        self.in_line_order();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_come_in_the_order_of_their_first_lines() {
+        // a range read later reports its reasons after the earlier one's
+        let mut early = RejectTally::default();
+        early.add("wrong number of fields", 8);
+        early.add("score outside the scale", 39);
+        let mut late = RejectTally::default();
+        late.add("duplicate respondent × item", 5);
+        late.add("score outside the scale", 2);
+        early.merge(late, 30);
+        let order: Vec<(&str, u64, u64)> = early
+            .reasons
+            .iter()
+            .map(|r| (r.reason.as_str(), r.first_line, r.count))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("wrong number of fields", 8, 1),
+                ("score outside the scale", 32, 2),
+                ("duplicate respondent × item", 35, 1),
+            ]
+        );
+        // a line found later moves its reason forward
+        early.add("duplicate respondent × item", 1);
+        assert_eq!(early.reasons[0].reason, "duplicate respondent × item");
+        // a reason whose line is not known yet stays last, and merging
+        // it with an offset does not overflow
+        let mut unplaced = RejectTally::default();
+        unplaced.add("duplicate respondent × item", u64::MAX);
+        let mut first = RejectTally::default();
+        first.add("unknown item", 3);
+        first.merge(unplaced, 100);
+        assert_eq!(first.reasons[1].first_line, u64::MAX);
     }
 }
