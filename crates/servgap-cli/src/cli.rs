@@ -93,6 +93,9 @@ pub struct MergeArgs {
     /// Compliance: exit with code 1 when any standard misses its target (overall or in any group).
     #[arg(long)]
     pub fail_on_miss: bool,
+    /// Also write the merged sums to FILE: a partial result of all the parts, to merge further.
+    #[arg(long, value_name = "FILE")]
+    pub emit_partial: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -77,7 +77,7 @@ fn sqi_of_three_months_merged_is_the_quarters() {
         );
         parts.push(partial);
     }
-    let merged = merged(&parts);
+    let quarter = merged(&parts);
     let (whole, _) = run(
         &[
             "sqi",
@@ -93,10 +93,28 @@ fn sqi_of_three_months_merged_is_the_quarters() {
         ],
         0,
     );
-    assert_eq!(figures(&merged), figures(&whole));
+    assert_eq!(figures(&quarter), figures(&whole));
+    // in steps: January and February merged into a partial, then March
+    let steps = path(dir.path(), "jan-feb.json");
+    run(
+        &[
+            "merge",
+            &parts[0],
+            &parts[1],
+            "--emit-partial",
+            &steps,
+            "-o",
+            &path(dir.path(), "jan-feb.csv"),
+        ],
+        0,
+    );
+    assert_eq!(
+        figures(&merged(&[steps, parts[2].clone()])),
+        figures(&whole)
+    );
     // the week of 2026-01-26 spans two monthly files: its days and
     // points are both months' (5 January days + 1 February day)
-    let v = figures(&merged);
+    let v = figures(&quarter);
     let week = v["periods"]
         .as_array()
         .and_then(|ps| {
@@ -105,7 +123,7 @@ fn sqi_of_three_months_merged_is_the_quarters() {
         })
         .unwrap_or_else(|| panic!("no 2026-W05 北京 in {v}"));
     assert_eq!(week["days"], 7);
-    let merged_inputs: Value = serde_json::from_str(&merged).unwrap_or_default();
+    let merged_inputs: Value = serde_json::from_str(&quarter).unwrap_or_default();
     assert_eq!(
         merged_inputs["inputs"]["incidents"]
             .as_str()

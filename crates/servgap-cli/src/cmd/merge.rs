@@ -10,6 +10,7 @@ use crate::cli::MergeArgs;
 use crate::output::report_rejections;
 
 pub fn run(a: MergeArgs) -> servgap::Result<u8> {
+    super::check_partial_path(a.emit_partial.as_deref())?;
     let inputs: Vec<(&str, Option<&str>)> = a
         .partials
         .iter()
@@ -31,7 +32,10 @@ pub fn run(a: MergeArgs) -> servgap::Result<u8> {
             merged.command()
         )));
     }
-    Ok(match merged.report()? {
+    let report = merged.report()?;
+    // a merge of merges: the merged sums are a partial result too
+    super::write_partial(a.emit_partial.as_deref(), Some(&merged))?;
+    Ok(match report {
         MergedReport::Survey(r) => {
             report_rejections(&r.input_rows());
             super::emit(r.as_ref(), &a.output)?;
