@@ -1422,13 +1422,31 @@ pub(crate) fn read_survey_counted(
 ) -> Result<(SurveyData, Instrument, ReadInfo, Paths)> {
     let name = source.name();
     let given = instrument.map(Arc::new);
-    let res = read_csv(source, read, |h| {
-        SurveySink::new(name.clone(), h, given.clone(), opts, read.on_invalid)
-    });
-    let (sink, info) = res.map_err(|e| locate_duplicate(e, source, read))?;
-    let (mut data, sink_ins, paths) = sink
-        .finish()
-        .map_err(|e| locate_duplicate(e, source, read))?;
+    let read_with = |read: &ReadOptions| {
+        let res = read_csv(source, read, |h| {
+            SurveySink::new(name.clone(), h, given.clone(), opts, read.on_invalid)
+        });
+        let (sink, info) = res.map_err(|e| locate_duplicate(e, source, read))?;
+        let (data, sink_ins, paths) = sink
+            .finish()
+            .map_err(|e| locate_duplicate(e, source, read))?;
+        Ok((data, sink_ins, paths, info))
+    };
+    let (mut data, sink_ins, paths, info) = match read_with(read) {
+        Ok(read) => read,
+        // Threads meet a duplicate only when their ranges are merged, after
+        // their own rows: the first invalid row in file order is the one a
+        // single reader stops at. Only a failing read pays the second pass.
+        Err(e) if read.threads() > 1 && is_data_error(&e) && source.regular_file().is_some() => {
+            let one = ReadOptions {
+                threads: 1,
+                progress: None,
+                ..read.clone()
+            };
+            return Err(read_with(&one).err().unwrap_or(e));
+        }
+        Err(e) => return Err(e),
+    };
     place_duplicates(&mut data, source, read);
     let instrument = match (&data.body, sink_ins) {
         (SurveyBody::Summary(rows), None) => summary_instrument(&name, rows)?,
@@ -1498,6 +1516,18 @@ fn summary_instrument(name: &str, rows: &[SummaryRow]) -> Result<Instrument> {
     let mut ins = Instrument::from_rows(name, &table, 0, 1, None)?;
     ins.name = format!("{name} (dimension column)");
     Ok(ins)
+}
+
+/// Whether an error is the data's (an invalid row or file), not the
+/// system's or servgap's.
+fn is_data_error(e: &Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::InvalidValue { .. }
+            | ErrorKind::Duplicate { .. }
+            | ErrorKind::InvalidFile { .. }
+            | ErrorKind::Undecodable { .. }
+    )
 }
 
 /// Gives the respondent × item duplicates met while merging ranges their
