@@ -46,8 +46,11 @@ pub struct CellHead {
 /// One cell as a partial result records it (`servgap sqi
 /// --emit-partial`): the period's sort key, the group's index in the
 /// partial's groups, the day sets, the volume and the non-zero counts as
-/// `(category, count)`.
+/// `(category, count)`. Written as an array in that order, not an object:
+/// a year of 3,000 sites is a million cells, and the field names were
+/// half of each.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "CellArray", from = "CellArray")]
 pub(crate) struct CellRecord {
     pub period: i32,
     pub group: u32,
@@ -55,6 +58,29 @@ pub(crate) struct CellRecord {
     pub volume_days: u32,
     pub volume: f64,
     pub counts: Vec<(u32, u64)>,
+}
+
+/// A [`CellRecord`] as written: `[period, group, days, volume_days,
+/// volume, [[category, count], …]]`.
+type CellArray = (i32, u32, u32, u32, f64, Vec<(u32, u64)>);
+
+impl From<CellRecord> for CellArray {
+    fn from(r: CellRecord) -> Self {
+        (r.period, r.group, r.days, r.volume_days, r.volume, r.counts)
+    }
+}
+
+impl From<CellArray> for CellRecord {
+    fn from((period, group, days, volume_days, volume, counts): CellArray) -> Self {
+        CellRecord {
+            period,
+            group,
+            days,
+            volume_days,
+            volume,
+            counts,
+        }
+    }
 }
 
 /// Why a cell record cannot be added to a table.
