@@ -403,10 +403,6 @@ impl<S: RecordSink, F: Fn(Header) -> Result<S> + Sync> RecordSink for LazySink<'
     }
 }
 
-/// The lines of the first two rows of `source` that `matches` (given the
-/// header and a record), for naming both rows of a duplicate whose first
-/// line a reader's records do not keep. `None` when there are not two, or
-/// when the input cannot be read again (standard input, a pipe).
 /// The lines of the records of a regular file that `key_of` gives a key
 /// (`0..keys`), per key in file order; `None` for a stream or when the
 /// file cannot be read again.
@@ -454,47 +450,18 @@ pub(crate) fn lines_by_key(
     Some(found.lines)
 }
 
+/// The lines of the first two rows of `source` that `matches` (given the
+/// header and a record), for naming both rows of a duplicate whose first
+/// line a reader's records do not keep. `None` when there are not two, or
+/// when the input cannot be read again (standard input, a pipe).
 pub(crate) fn first_two_lines(
     source: &Source,
     read: &ReadOptions,
     matches: impl Fn(&Header, &RecordView<'_>) -> bool + Sync,
 ) -> Option<(u64, u64)> {
-    struct Find<'m, M> {
-        header: Header,
-        matches: &'m M,
-        lines: Vec<u64>,
-    }
-    impl<M: Fn(&Header, &RecordView<'_>) -> bool + Sync> RecordSink for Find<'_, M> {
-        fn record(&mut self, line: u64, rec: &RecordView<'_>) -> Result<()> {
-            if self.lines.len() < 2 && (self.matches)(&self.header, rec) {
-                self.lines.push(line);
-            }
-            Ok(())
-        }
-        fn fork(&self) -> Self {
-            Find {
-                header: self.header.clone(),
-                matches: self.matches,
-                lines: vec![],
-            }
-        }
-        fn merge(&mut self, later: Self, off: u64) -> Result<()> {
-            self.lines.extend(later.lines.iter().map(|l| l + off));
-            self.lines.truncate(2);
-            Ok(())
-        }
-    }
-    source.regular_file()?;
-    let (found, _) = read_csv(source, read, |header| {
-        Ok(Find {
-            header,
-            matches: &matches,
-            lines: vec![],
-        })
-    })
-    .ok()?;
-    match found.lines[..] {
-        [a, b] => Some((a, b)),
+    let found = lines_by_key(source, read, 1, |h, rec| matches(h, rec).then_some(0))?;
+    match found.first().map(Vec::as_slice) {
+        Some([a, b, ..]) => Some((*a, *b)),
         _ => None,
     }
 }
